@@ -1,0 +1,81 @@
+"""The portal: trade-in subsidies, inter-provincial transfers and valuations over one registry."""
+
+from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal import db, tasks
+from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
+from portal.errors import register_error_handlers
+from portal.extensions import babel, csrf, limiter, login_manager
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; test_config overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_PATH),
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    INSTANCE_PATH.mkdir(exist_ok=True)
+    db.init_app(app)
+    # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
+    tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def select_locale() -> str:
+    """The user's chosen language, then the browser's, then Simplified Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def register_extensions(app: Flask) -> None:
+    from portal.accounts.views import load_user
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts
+    from portal.admin.views import bp as admin
+    from portal.registry.views import bp as registry
+    from portal.views import bp as home
+
+    for blueprint in (home, accounts, registry, admin):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.commands import db_cli, registry_cli, seed_command, users_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(registry_cli)
+    app.cli.add_command(seed_command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal import formatting
+
+    formatting.register(app)

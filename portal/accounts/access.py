@@ -1,0 +1,27 @@
+"""Who may open a page: a decorator by role (objects are scoped in the services)."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from portal.accounts.models import Role
+
+
+def roles_required(*roles: Role):
+    """Signed in with one of these roles, or 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+STAFF = (Role.ADMIN, Role.REVIEWER, Role.OFFICER)

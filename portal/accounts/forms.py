@@ -1,0 +1,52 @@
+"""Sign-up, sign-in, password and person-link forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from portal.forms import IdentifierCheck
+from portal.identifiers import parse_resident_id
+
+PASSWORD_RULES = [
+    DataRequired(),
+    Length(min=10, max=128, message=_l("Use 10 to 128 characters.")),
+]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class SignupForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=64)])
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+    new = PasswordField(_l("New password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],
+    )
+
+
+class LinkPersonForm(FlaskForm):
+    name = StringField(
+        _l("Name as on your ID card"), validators=[DataRequired(), Length(max=64)]
+    )
+    id_number = StringField(
+        _l("Resident ID number"),
+        validators=[DataRequired(), Length(max=32), IdentifierCheck(parse_resident_id)],
+    )

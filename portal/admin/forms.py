@@ -1,0 +1,15 @@
+"""The upload form for imports."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Registry extract (CSV, UTF-8)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv"], _l("Only .csv files can be imported.")),
+        ],
+    )

@@ -1,0 +1,76 @@
+"""Administration: the dashboard and registry imports with progress and error reports."""
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import db, htmx, tasks
+from portal.accounts.access import roles_required
+from portal.accounts.models import Role
+from portal.admin import services
+from portal.admin.forms import ImportForm
+from portal.errors import DomainError, translate
+from portal.registry import services as registry
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def admins_only():
+    """Every page here is for administrators."""
+
+
+@bp.get("/")
+def dashboard():
+    return render_template("admin/dashboard.html", counts=registry.vehicle_counts(db.session()))
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+def imports():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            job = services.start_import(
+                db.session(), kind="registry", filename=upload.filename or "import.csv",
+                content=upload.read(), folder=current_app.config["UPLOAD_FOLDER"],
+                actor_id=current_user.id,
+            )  # fmt: skip
+        except DomainError as error:
+            form.file.errors.append(translate(error))
+        else:
+            db.after_commit(lambda: tasks.run_import(job.id))
+            return redirect(url_for("admin.import_job", job_id=job.id), 303)
+    jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20)
+    status = 422 if form.errors else 200
+    return render_template("admin/imports.html", form=form, jobs=jobs), status
+
+
+@bp.get("/imports/<int:job_id>")
+def import_job(job_id: int):
+    job = services.get_job(db.session(), job_id)
+    return htmx.render("admin/import_job.html", "admin/_import_progress.html", job=job)
+
+
+@bp.get("/imports/<int:job_id>/problems.csv")
+def import_problems(job_id: int):
+    session = db.session()
+    job = services.get_job(session, job_id)
+
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow([_("Line"), _("VIN"), _("Field"), _("Reason")])
+    for problem in services.problems_of(session, job.id):
+        writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
+
+    filename = f"import-{job.id}-problems.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )

@@ -1,0 +1,64 @@
+"""The append-only audit log: who changed what, when, from which state to which."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, Session, SQLModel, select
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (all stored times are UTC)."""
+    return datetime.now(UTC)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One state change; rows are only ever inserted."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    entity: str = Field(max_length=32)
+    entity_id: int
+    action: str = Field(max_length=48)
+    from_state: str | None = Field(default=None, max_length=32)
+    to_state: str | None = Field(default=None, max_length=32)
+    detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: int | None,
+    entity: str,
+    entity_id: int,
+    action: str,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add an audit event to the session (committed with the change it describes)."""
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            detail=detail,
+        )
+    )
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[AuditEvent]:
+    """Events of one entity, oldest first."""
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return list(session.exec(statement))

@@ -1,0 +1,125 @@
+"""Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
+
+import csv
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal import db, migrate
+from portal.accounts import services as accounts
+from portal.accounts.models import Role
+from portal.admin import services as imports
+from portal.errors import DomainError, translate
+from portal.registry import services as registry
+
+users_cli = AppGroup("users", help="Manage accounts.")
+registry_cli = AppGroup("registry", help="The vehicle registry.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--province", "province_code", help="6-digit code, for reviewers and officers.")
+@click.option("--dealer-uscc", help="The dealer company, for dealer staff.")
+@click.password_option()
+def create_user(email, display_name, role, province_code, dealer_uscc, password):
+    """Create a staff or admin account."""
+    role = Role(role)
+    with db.transaction() as session:
+        try:
+            dealer_id = registry.dealer_id_for(session, dealer_uscc) if dealer_uscc else None
+            accounts.create_user(
+                session, email=email, password=password, display_name=display_name,
+                role=role, province_code=province_code, dealer_id=dealer_id,
+            )  # fmt: skip
+        except DomainError as error:
+            raise click.ClickException(translate(error)) from error
+    click.echo(f"Created {role.value} {email}.")
+
+
+@registry_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the refused rows (default: PATH.errors.csv).")  # fmt: skip
+def import_registry(path: Path, errors_path: Path | None):
+    """Import the authority's registry extract (CSV), with a progress bar."""
+    job_id, total = _queue_import(path)
+    with click.progressbar(length=total, label="Importing", show_pos=True) as bar:
+        job = imports.run_import(
+            db.engine(), job_id=job_id, folder=current_app.config["UPLOAD_FOLDER"],
+            key=current_app.config["ID_HASH_KEY"].encode(), progress=bar.update,
+        )  # fmt: skip
+    click.echo(
+        f"{job.created} created, {job.updated} updated, {job.unchanged} unchanged, "
+        f"{job.failed} refused."
+    )
+    if job.failed:
+        errors_path = errors_path or path.with_suffix(".errors.csv")
+        _write_problems(job.id, errors_path)
+        click.echo(f"Refused rows: {errors_path}")
+
+
+def _queue_import(path: Path) -> tuple[int, int]:
+    with db.transaction() as session:
+        try:
+            job = imports.start_import(
+                session, kind="registry", filename=path.name, content=path.read_bytes(),
+                folder=current_app.config["UPLOAD_FOLDER"], actor_id=None,
+            )  # fmt: skip
+        except DomainError as error:
+            raise click.ClickException(translate(error)) from error
+    with path.open("rb") as file:
+        return job.id, max(sum(1 for _ in file) - 1, 0)
+
+
+def _write_problems(job_id: int, errors_path: Path) -> None:
+    with db.transaction() as session, errors_path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["line", "vin", "field", "reason"])
+        for problem in imports.problems_of(session, job_id):
+            writer.writerow([problem.line, problem.vin, problem.field,
+                             problem.message % problem.params])  # fmt: skip
+
+
+@click.command("seed")
+@click.option("--vehicles", default=3000, show_default=True)
+def seed_command(vehicles: int):
+    """Load regions, demo vehicles and one account per role (safe to run twice)."""
+    from portal import demo
+
+    with db.transaction() as session:
+        cities = registry.load_regions(session)
+    click.echo(f"Regions: {cities} cities.")
+    with tempfile.TemporaryDirectory() as folder:
+        extract = Path(folder) / "demo-registry.csv"
+        demo.write_extract(extract, vehicles)
+        job_id, _total = _queue_import(extract)
+        job = imports.run_import(
+            db.engine(), job_id=job_id, folder=current_app.config["UPLOAD_FOLDER"],
+            key=current_app.config["ID_HASH_KEY"].encode(),
+        )  # fmt: skip
+    click.echo(f"Vehicles: {job.created} created, {job.unchanged} unchanged.")
+    with db.transaction() as session:
+        for line in demo.create_accounts(session, key=current_app.config["ID_HASH_KEY"].encode()):
+            click.echo(line)
+
+
+db_cli = AppGroup("db", help="The database schema (Alembic).")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every migration to the configured database."""
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str):
+    """Write a migration for what the models changed."""
+    migrate.autogenerate(current_app.config["DATABASE_URL"], message)

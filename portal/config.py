@@ -1,0 +1,44 @@
+"""Settings read from the environment, with safe local defaults for development."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+# Values that must never fall back to a default outside development.
+SECRETS = ("SECRET_KEY", "ID_HASH_KEY")
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Build the configuration mapping from environment variables."""
+    production = environ.get("PORTAL_ENV") == "production"
+    config = {
+        "PRODUCTION": production,
+        "SECRET_KEY": environ.get("SECRET_KEY", "dev-only-secret-key"),
+        # Keyed hash for resident ID numbers (ARCHITECTURE, Data): a separate key, so
+        # rotating the session key does not orphan every person record.
+        "ID_HASH_KEY": environ.get("ID_HASH_KEY", "dev-only-id-hash-key"),
+        "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'portal.db'}"),
+        "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")),
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "HUEY_REDIS_URL": environ.get("HUEY_REDIS_URL"),
+        "HUEY_SQLITE_PATH": environ.get("HUEY_SQLITE_PATH", str(INSTANCE_PATH / "huey.db")),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_CN", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PAGE_SIZE": 20,
+    }
+    if production:
+        missing = [name for name in SECRETS if name not in environ]
+        if missing:
+            raise RuntimeError(f"Set {', '.join(missing)} in the environment for production.")
+    return config

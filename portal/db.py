@@ -1,0 +1,108 @@
+"""The database engine, one session per request, and a transaction helper for CLI and jobs.
+
+Services take the session as an argument and only flush; the request commits once
+after the view returned a success, and rolls back on any exception or error response.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine to the app and commit or roll back the request's session."""
+    app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"])
+    app.after_request(_commit_on_success)
+    app.teardown_request(_close_session)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["db_engine"]
+
+
+def session() -> Session:
+    """The request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(engine(), expire_on_commit=False)
+        g.after_commit = []
+    return g.db_session
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run callback once the request's changes are committed (e.g. to enqueue a job)."""
+    session()
+    g.after_commit.append(callback)
+
+
+def _commit_on_success(response):
+    db_session = g.get("db_session")
+    if db_session is None:
+        return response
+    if response.status_code < 400:
+        db_session.commit()
+        for callback in g.pop("after_commit"):
+            callback()
+    else:
+        db_session.rollback()
+    return response
+
+
+def _close_session(_exc) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.rollback()
+        db_session.close()
+
+
+@contextmanager
+def transaction(bind: Engine | None = None) -> Iterator[Session]:
+    """A session that commits at the end of the block, for CLI commands and jobs."""
+    with Session(bind or engine(), expire_on_commit=False) as db_session:
+        try:
+            yield db_session
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise
+
+
+@contextmanager
+def unique_or(db_session: Session, error: Exception) -> Iterator[None]:
+    """Raise error instead of an IntegrityError from the writes made inside the block.
+
+    A savepoint keeps the rest of the transaction usable (PostgreSQL aborts the whole
+    transaction on a failed statement otherwise).
+    """
+    try:
+        with db_session.begin_nested():
+            yield
+    except IntegrityError as integrity_error:
+        raise error from integrity_error
+
+
+def ping() -> None:
+    """Ask the database for a trivial answer (health checks)."""
+    session().exec(text("SELECT 1"))

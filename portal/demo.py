@@ -1,0 +1,45 @@
+"""Demo data for `flask seed`: a registry extract and one account per role."""
+
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Role, User
+from portal.registry import services as registry
+from portal.registry.demo import DEALERS, DEMO_OWNER, demo_rows, write_csv
+
+DEMO_PASSWORD = "portal-demo-2026"
+GUANGDONG = "440000"
+
+# email, name, role, province, dealer USCC
+DEMO_ACCOUNTS = (
+    ("owner@demo.cn", DEMO_OWNER.name, Role.OWNER, None, None),
+    ("dealer@demo.cn", "黄晓明", Role.DEALER, None, DEALERS[0].uscc),
+    ("reviewer@demo.cn", "林芳", Role.REVIEWER, GUANGDONG, None),
+    ("officer@demo.cn", "陈建国", Role.OFFICER, GUANGDONG, None),
+    ("admin@demo.cn", "管理员", Role.ADMIN, None, None),
+)
+
+
+def write_extract(path: Path, count: int) -> None:
+    """Write the demo registry extract to path."""
+    write_csv(demo_rows(count), path)
+
+
+def create_accounts(session: Session, *, key: bytes) -> list[str]:
+    """Create the demo accounts that do not exist yet; the owner is linked to their person."""
+    lines = []
+    for email, name, role, province_code, uscc in DEMO_ACCOUNTS:
+        if session.exec(select(User.id).where(User.email == email)).first() is not None:
+            continue
+        dealer_id = registry.dealer_id_for(session, uscc) if uscc else None
+        user = accounts.create_user(
+            session, email=email, password=DEMO_PASSWORD, display_name=name, role=role,
+            province_code=province_code, dealer_id=dealer_id,
+        )  # fmt: skip
+        if role is Role.OWNER:
+            accounts.link_person(session, user=user, name=DEMO_OWNER.name,
+                                 id_number=DEMO_OWNER.id_number, key=key)  # fmt: skip
+        lines.append(f"Account {email} ({role.value}), password {DEMO_PASSWORD}")
+    return lines

@@ -1,0 +1,96 @@
+"""Domain errors and the one place that turns them, and HTTP errors, into responses.
+
+A domain error carries an English message template marked with N_ and its
+parameters; it is translated when shown, so pure rules can raise it without Flask.
+"""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from portal.identifiers import N_, InvalidIdentifier
+
+
+class DomainError(Exception):
+    """A request that the rules refuse; shown as a 4xx page or problem+json."""
+
+    status = 400
+    title = N_("The request cannot be carried out")
+
+    def __init__(self, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+class NotFound(DomainError):
+    """Missing, or outside the user's scope: both look the same from outside."""
+
+    status = 404
+    title = N_("Not found")
+
+
+class Conflict(DomainError):
+    """An illegal state change or a duplicate claim."""
+
+    status = 409
+    title = N_("Conflict")
+
+
+def translate(error: DomainError | InvalidIdentifier) -> str:
+    """The error's message in the user's language."""
+    return gettext(error.message, **error.params)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render domain and HTTP errors as pages, or problem+json under /api/."""
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _problem(status: int, title: str, detail: str):
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return body, status, {"Content-Type": "application/problem+json"}
+
+
+def _domain_error(error: DomainError):
+    title, detail = gettext(error.title), translate(error)
+    if _wants_problem_json():
+        return _problem(error.status, title, detail)
+    page = render_template("errors/error.html", status=error.status, title=title, detail=detail)
+    return page, error.status
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    title = gettext(HTTP_TITLES.get(error.code, N_("Something went wrong")))
+    detail = gettext(HTTP_DETAILS.get(error.code, N_("Please try again later.")))
+    if _wants_problem_json():
+        return _problem(error.code, title, detail)
+    page = render_template("errors/error.html", status=error.code, title=title, detail=detail)
+    return page, error.code, error.get_headers() if error.code == 405 else {}
+
+
+HTTP_TITLES = {
+    400: N_("Bad request"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed"),
+    413: N_("File too large"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong"),
+}
+HTTP_DETAILS = {
+    400: N_("The request could not be understood. Reload the page and try again."),
+    403: N_("Your account cannot open this page."),
+    404: N_("There is nothing here, or you cannot see it."),
+    405: N_("This address does not accept that kind of request."),
+    413: N_("The upload is larger than the portal accepts."),
+    429: N_("Too many attempts in a short time. Wait a minute and try again."),
+    500: N_("The portal hit an error. It has been logged; please try again later."),
+}

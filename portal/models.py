@@ -1,0 +1,11 @@
+"""Every table of the portal, imported in one place so the metadata is complete for Alembic."""
+
+from portal.accounts.models import User
+from portal.admin.models import ImportJob, ImportProblem
+from portal.audit import AuditEvent
+from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+
+__all__ = [
+    "AuditEvent", "City", "Dealer", "ImportJob", "ImportProblem", "Ownership", "Person",
+    "Province", "User", "Vehicle",
+]  # fmt: skip

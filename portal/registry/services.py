@@ -1,0 +1,203 @@
+"""Registry use cases: reference data, persons, scoped vehicle look-ups, search and import."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, func, select
+
+from portal import regions
+from portal.accounts.models import Role, User
+from portal.errors import NotFound
+from portal.identifiers import (
+    N_,
+    InvalidIdentifier,
+    normalize,
+    parse_resident_id,
+    parse_uscc,
+    resident_id_hash,
+)
+from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+
+# --- reference data -------------------------------------------------------------------
+
+
+def load_regions(session: Session) -> int:
+    """Insert or update provinces and cities from portal/data (idempotent)."""
+    for province in regions.provinces():
+        session.merge(Province(**province.__dict__))
+    for city in regions.cities():
+        fields = city.__dict__ | {"plate_prefixes": " ".join(city.plate_prefixes)}
+        session.merge(City(**fields))
+    session.flush()
+    return len(regions.cities())
+
+
+# --- persons --------------------------------------------------------------------------
+
+
+def find_person(session: Session, *, id_number: str, key: bytes) -> Person | None:
+    """The registry person with this resident ID number, found by its keyed hash."""
+    try:
+        value = parse_resident_id(id_number).value
+    except InvalidIdentifier:
+        return None
+    return session.exec(
+        select(Person).where(Person.id_hash == resident_id_hash(value, key))
+    ).first()
+
+
+# --- scope ----------------------------------------------------------------------------
+
+
+def _in_scope(user: User):
+    """A WHERE clause limiting vehicles to what the user may see (ARCHITECTURE, Roles)."""
+    if user.role is Role.ADMIN:
+        return True
+    if user.role.province_scoped:
+        return Vehicle.province_code == user.province_code
+    current = Ownership.end.is_(None)
+    if user.role is Role.DEALER:
+        owned = select(Ownership.vehicle_id).where(current, Ownership.dealer_id == user.dealer_id)
+    elif user.person_id is not None:
+        owned = select(Ownership.vehicle_id).where(current, Ownership.person_id == user.person_id)
+    else:
+        return False
+    return Vehicle.id.in_(owned)
+
+
+def vehicle_for(session: Session, *, user: User, vehicle_id: int) -> Vehicle:
+    """The vehicle if the user may see it; NotFound otherwise, so ids reveal nothing."""
+    vehicle = session.exec(select(Vehicle).where(Vehicle.id == vehicle_id, _in_scope(user))).first()
+    if vehicle is None:
+        raise NotFound(N_("There is no such vehicle, or you cannot see it."))
+    return vehicle
+
+
+# --- listing and search ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VehicleRow:
+    """One line of a vehicle list: the vehicle, its city and current holder."""
+
+    vehicle: Vehicle
+    city: City
+    holder: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list; has_next is known without counting the whole table."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+
+def _vehicle_rows(session: Session, statement, page: int, page_size: int) -> Page:
+    holder = func.coalesce(Person.name + " " + Person.id_masked, Dealer.name)
+    statement = (
+        statement.add_columns(City, holder)
+        .join(City, City.code == Vehicle.city_code)
+        .outerjoin(Ownership, and_(Ownership.vehicle_id == Vehicle.id, Ownership.end.is_(None)))
+        .outerjoin(Person, Person.id == Ownership.person_id)
+        .outerjoin(Dealer, Dealer.id == Ownership.dealer_id)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    )
+    rows = [VehicleRow(v, c, h) for v, c, h in session.exec(statement)]
+    return Page(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+
+
+def my_vehicles(session: Session, *, user: User, page: int, page_size: int) -> Page:
+    """The vehicles the owner or dealer company holds now."""
+    if user.role not in (Role.OWNER, Role.DEALER):
+        return Page(rows=[], number=1, has_next=False)
+    statement = select(Vehicle).where(_in_scope(user)).order_by(Vehicle.id)
+    return _vehicle_rows(session, statement, page, page_size)
+
+
+def search_vehicles(
+    session: Session, *, user: User, query: str, key: bytes, page: int, page_size: int
+) -> Page:
+    """Vehicles in the user's scope by VIN or plate prefix, or by owner ID number / USCC."""
+    statement = select(Vehicle).where(_in_scope(user))
+    term = normalize(query)
+    if term:
+        statement = statement.where(_match(session, term, key))
+        statement = statement.order_by(Vehicle.vin)
+    else:
+        statement = statement.order_by(Vehicle.id.desc())
+    return _vehicle_rows(session, statement, page, page_size)
+
+
+def _match(session: Session, term: str, key: bytes):
+    owner = _owner_clause(session, term, key)
+    if owner is not None:
+        return owner
+    if not term[0].isascii():  # a plate starts with the province character
+        return _prefix(Vehicle.plate, term)
+    return or_(_prefix(Vehicle.vin, term), _prefix(Vehicle.plate, term))
+
+
+def _prefix(column, term: str):
+    # A range rather than LIKE, so the unique index answers it (see prefix_searchable).
+    return and_(column >= term, column < term + "\uffff")
+
+
+def _owner_clause(session: Session, term: str, key: bytes):
+    if len(term) != 18:
+        return None
+    current = Ownership.end.is_(None)
+    try:
+        person_hash = resident_id_hash(parse_resident_id(term).value, key)
+        owners = (
+            select(Ownership.vehicle_id).join(Person).where(current, Person.id_hash == person_hash)
+        )
+        return Vehicle.id.in_(owners)
+    except InvalidIdentifier:
+        pass
+    try:
+        uscc = parse_uscc(term).value
+    except InvalidIdentifier:
+        return None
+    owners = select(Ownership.vehicle_id).join(Dealer).where(current, Dealer.uscc == uscc)
+    return Vehicle.id.in_(owners)
+
+
+@dataclass(frozen=True)
+class OwnershipEntry:
+    """One period of the ownership timeline, with the holder shown masked."""
+
+    ownership: Ownership
+    holder: str
+
+
+def ownership_timeline(session: Session, vehicle: Vehicle) -> list[OwnershipEntry]:
+    """The vehicle's owners, newest first."""
+    holder = func.coalesce(Person.name + " " + Person.id_masked, Dealer.name)
+    statement = (
+        select(Ownership, holder)
+        .outerjoin(Person, Person.id == Ownership.person_id)
+        .outerjoin(Dealer, Dealer.id == Ownership.dealer_id)
+        .where(Ownership.vehicle_id == vehicle.id)
+        .order_by(Ownership.start.desc(), Ownership.id.desc())
+    )
+    return [OwnershipEntry(o, h) for o, h in session.exec(statement)]
+
+
+def vehicle_counts(session: Session) -> dict[str, int]:
+    """How many vehicles, persons and dealers the registry holds."""
+    return {
+        "vehicles": session.exec(select(func.count()).select_from(Vehicle)).one(),
+        "persons": session.exec(select(func.count()).select_from(Person)).one(),
+        "dealers": session.exec(select(func.count()).select_from(Dealer)).one(),
+    }
+
+
+def dealer_id_for(session: Session, uscc: str) -> int:
+    """The id of the dealer company with this USCC; NotFound if there is none."""
+    dealer_id = session.exec(select(Dealer.id).where(Dealer.uscc == normalize(uscc))).first()
+    if dealer_id is None:
+        raise NotFound(N_("There is no dealer with the USCC %(uscc)s."), uscc=uscc)
+    return dealer_id

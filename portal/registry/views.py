@@ -1,0 +1,49 @@
+"""Registry pages: search (staff), a vehicle with its ownership timeline, my vehicles."""
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from portal import db, htmx
+from portal.accounts.access import STAFF, roles_required
+from portal.accounts.models import Role
+from portal.registry import services
+
+bp = Blueprint("registry", __name__)
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+
+
+@bp.get("/vehicles")
+@roles_required(*STAFF)
+def search():
+    query = request.args.get("q", "")[:40]
+    page = services.search_vehicles(
+        db.session(), user=current_user, query=query,
+        key=current_app.config["ID_HASH_KEY"].encode(),
+        page=_page_number(), page_size=current_app.config["PAGE_SIZE"],
+    )  # fmt: skip
+    return htmx.render(
+        "registry/search.html", "registry/_results.html", page=page, query=query
+    )
+
+
+@bp.get("/vehicles/<int:vehicle_id>")
+@login_required
+def vehicle(vehicle_id: int):
+    session = db.session()
+    found = services.vehicle_for(session, user=current_user, vehicle_id=vehicle_id)
+    timeline = services.ownership_timeline(session, found)
+    return render_template("registry/vehicle.html", vehicle=found, timeline=timeline)
+
+
+@bp.get("/my/vehicles")
+@roles_required(Role.OWNER, Role.DEALER)
+def my_vehicles():
+    page = services.my_vehicles(
+        db.session(), user=current_user, page=_page_number(),
+        page_size=current_app.config["PAGE_SIZE"],
+    )  # fmt: skip
+    return render_template("registry/mine.html", page=page)

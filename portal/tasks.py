@@ -1,0 +1,49 @@
+"""Background jobs on Huey: SQLite storage in instance/ by default, Redis at scale.
+
+Consumers run `huey_consumer portal.tasks.huey`; tests switch on immediate mode, so a
+task runs inside the request that queued it.
+"""
+
+import os
+from functools import cache
+
+from flask import current_app, has_app_context
+from huey import RedisHuey, SqliteHuey
+
+from portal.config import INSTANCE_PATH
+
+
+def _make_huey():
+    redis_url = os.environ.get("HUEY_REDIS_URL")
+    if redis_url:
+        return RedisHuey("portal", url=redis_url)
+    path = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE_PATH / "huey.db"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return SqliteHuey("portal", filename=path)
+
+
+huey = _make_huey()
+
+
+@cache
+def _consumer_app():
+    from portal import create_app
+
+    return create_app()
+
+
+def _app():
+    return current_app._get_current_object() if has_app_context() else _consumer_app()
+
+
+@huey.task()
+def run_import(job_id: int) -> None:
+    """Run an import job queued from the admin page."""
+    from portal.admin import services
+
+    app = _app()
+    with app.app_context():
+        services.run_import(
+            app.extensions["db_engine"], job_id=job_id, folder=app.config["UPLOAD_FOLDER"],
+            key=app.config["ID_HASH_KEY"].encode(),
+        )  # fmt: skip
