@@ -1,6 +1,6 @@
 """The portal: trade-in subsidies, inter-provincial transfers and valuations over one registry."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 def select_locale() -> str:
     """The user's chosen language, then the browser's, then Simplified Chinese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line and jobs
+        return languages[0]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -33,9 +33,14 @@ def create_user(email, display_name, role, province_code, dealer_uscc, password)
         try:
             dealer_id = registry.dealer_id_for(session, dealer_uscc) if dealer_uscc else None
             accounts.create_user(
-                session, email=email, password=password, display_name=display_name,
-                role=role, province_code=province_code, dealer_id=dealer_id,
-            )  # fmt: skip
+                session,
+                email=email,
+                password=password,
+                display_name=display_name,
+                role=role,
+                province_code=province_code,
+                dealer_id=dealer_id,
+            )
         except DomainError as error:
             raise click.ClickException(translate(error)) from error
     click.echo(f"Created {role.value} {email}.")
@@ -43,16 +48,23 @@ def create_user(email, display_name, role, province_code, dealer_uscc, password)
 
 @registry_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the refused rows (default: PATH.errors.csv).")  # fmt: skip
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the refused rows (default: PATH.errors.csv).",
+)
 def import_registry(path: Path, errors_path: Path | None):
     """Import the authority's registry extract (CSV), with a progress bar."""
     job_id, total = _queue_import(path)
     with click.progressbar(length=total, label="Importing", show_pos=True) as bar:
         job = imports.run_import(
-            db.engine(), job_id=job_id, folder=current_app.config["UPLOAD_FOLDER"],
-            key=current_app.config["ID_HASH_KEY"].encode(), progress=bar.update,
-        )  # fmt: skip
+            db.engine(),
+            job_id=job_id,
+            folder=current_app.config["UPLOAD_FOLDER"],
+            key=current_app.config["ID_HASH_KEY"].encode(),
+            progress=bar.update,
+        )
     click.echo(
         f"{job.created} created, {job.updated} updated, {job.unchanged} unchanged, "
         f"{job.failed} refused."
@@ -67,9 +79,13 @@ def _queue_import(path: Path) -> tuple[int, int]:
     with db.transaction() as session:
         try:
             job = imports.start_import(
-                session, kind="registry", filename=path.name, content=path.read_bytes(),
-                folder=current_app.config["UPLOAD_FOLDER"], actor_id=None,
-            )  # fmt: skip
+                session,
+                kind="registry",
+                filename=path.name,
+                content=path.read_bytes(),
+                folder=current_app.config["UPLOAD_FOLDER"],
+                actor_id=None,
+            )
         except DomainError as error:
             raise click.ClickException(translate(error)) from error
     with path.open("rb") as file:
@@ -81,8 +97,9 @@ def _write_problems(job_id: int, errors_path: Path) -> None:
         writer = csv.writer(file)
         writer.writerow(["line", "vin", "field", "reason"])
         for problem in imports.problems_of(session, job_id):
-            writer.writerow([problem.line, problem.vin, problem.field,
-                             problem.message % problem.params])  # fmt: skip
+            writer.writerow(
+                [problem.line, problem.vin, problem.field, problem.message % problem.params]
+            )
 
 
 @click.command("seed")
@@ -99,9 +116,11 @@ def seed_command(vehicles: int):
         demo.write_extract(extract, vehicles)
         job_id, _total = _queue_import(extract)
         job = imports.run_import(
-            db.engine(), job_id=job_id, folder=current_app.config["UPLOAD_FOLDER"],
+            db.engine(),
+            job_id=job_id,
+            folder=current_app.config["UPLOAD_FOLDER"],
             key=current_app.config["ID_HASH_KEY"].encode(),
-        )  # fmt: skip
+        )
     click.echo(f"Vehicles: {job.created} created, {job.unchanged} unchanged.")
     with db.transaction() as session:
         for line in demo.create_accounts(session, key=current_app.config["ID_HASH_KEY"].encode()):

@@ -35,11 +35,17 @@ def create_accounts(session: Session, *, key: bytes) -> list[str]:
             continue
         dealer_id = registry.dealer_id_for(session, uscc) if uscc else None
         user = accounts.create_user(
-            session, email=email, password=DEMO_PASSWORD, display_name=name, role=role,
-            province_code=province_code, dealer_id=dealer_id,
-        )  # fmt: skip
+            session,
+            email=email,
+            password=DEMO_PASSWORD,
+            display_name=name,
+            role=role,
+            province_code=province_code,
+            dealer_id=dealer_id,
+        )
         if role is Role.OWNER:
-            accounts.link_person(session, user=user, name=DEMO_OWNER.name,
-                                 id_number=DEMO_OWNER.id_number, key=key)  # fmt: skip
+            accounts.link_person(
+                session, user=user, name=DEMO_OWNER.name, id_number=DEMO_OWNER.id_number, key=key
+            )
         lines.append(f"Account {email} ({role.value}), password {DEMO_PASSWORD}")
     return lines

@@ -11,8 +11,8 @@ def is_htmx() -> bool:
     )
 
 
-def render(page: str, partial: str, **context):
+def render(template: str, partial: str, **context):
     """Render the partial for htmx, the page otherwise; caches are told the difference."""
-    response = make_response(render_template(partial if is_htmx() else page, **context))
+    response = make_response(render_template(partial if is_htmx() else template, **context))
     response.vary.add("HX-Request")
     return response

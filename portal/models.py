@@ -6,6 +6,14 @@ from portal.audit import AuditEvent
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
 
 __all__ = [
-    "AuditEvent", "City", "Dealer", "ImportJob", "ImportProblem", "Ownership", "Person",
-    "Province", "User", "Vehicle",
-]  # fmt: skip
+    "AuditEvent",
+    "City",
+    "Dealer",
+    "ImportJob",
+    "ImportProblem",
+    "Ownership",
+    "Person",
+    "Province",
+    "User",
+    "Vehicle",
+]

@@ -44,6 +44,8 @@ def run_import(job_id: int) -> None:
     app = _app()
     with app.app_context():
         services.run_import(
-            app.extensions["db_engine"], job_id=job_id, folder=app.config["UPLOAD_FOLDER"],
+            app.extensions["db_engine"],
+            job_id=job_id,
+            folder=app.config["UPLOAD_FOLDER"],
             key=app.config["ID_HASH_KEY"].encode(),
-        )  # fmt: skip
+        )

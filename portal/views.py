@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal import db
 from portal.accounts import services as accounts
+from portal.accounts.access import signed_in_user
 from portal.accounts.redirects import safe_next
 from portal.registry import services as registry
 
@@ -23,7 +24,7 @@ def language():
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
-            accounts.set_locale(db.session(), user=current_user, locale=locale)
+            accounts.set_locale(db.session(), user=signed_in_user(), locale=locale)
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"), code=303)
 
 

@@ -50,56 +50,100 @@ def uscc(serial: int | None = None, region: str = "440100") -> str:
 
 def person(session: Session, name: str = "张伟", id_number: str | None = None) -> Person:
     id_number = id_number or resident_id()
-    row = Person(name=name, id_hash=resident_id_hash(id_number, KEY),
-                 id_masked=mask_resident_id(id_number))  # fmt: skip
-    row.id_number = id_number  # kept on the object for tests that need to type it
+    row = Person(
+        name=name, id_hash=resident_id_hash(id_number, KEY), id_masked=mask_resident_id(id_number)
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def dealer(session: Session, name: str = "广州测试二手车有限公司", city_code: str = "440100") -> Dealer:
-    row = Dealer(uscc=uscc(region=city_code), name=name, province_code=city_code[:2] + "0000",
-                 city_code=city_code)  # fmt: skip
+def dealer(
+    session: Session, name: str = "广州测试二手车有限公司", city_code: str = "440100"
+) -> Dealer:
+    row = Dealer(
+        uscc=uscc(region=city_code),
+        name=name,
+        province_code=city_code[:2] + "0000",
+        city_code=city_code,
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def vehicle(session: Session, *, owner: Person | Dealer | None = None, city_code: str = "440300",
-            plate: str | None = None, **overrides) -> Vehicle:  # fmt: skip
+def vehicle(
+    session: Session,
+    *,
+    owner: Person | Dealer | None = None,
+    city_code: str = "440300",
+    plate: str | None = None,
+    **overrides,
+) -> Vehicle:
     serial = next(_serial)
-    fields = dict(
-        vin=vin(serial), plate=plate or f"粤B{serial:05d}", brand="大众", model="朗逸",
-        body_type=BodyType.SEDAN, fuel_type=FuelType.PETROL,
-        emission_standard=EmissionStandard.CN6B, displacement_ml=1498, seats=5,
-        usage=Usage.PRIVATE, first_registration=date(2020, 5, 1),
-        province_code=city_code[:2] + "0000", city_code=city_code,
-        status=VehicleStatus.REGISTERED,
-    ) | overrides  # fmt: skip
+    fields = (
+        dict(
+            vin=vin(serial),
+            plate=plate or f"粤B{serial:05d}",
+            brand="大众",
+            model="朗逸",
+            body_type=BodyType.SEDAN,
+            fuel_type=FuelType.PETROL,
+            emission_standard=EmissionStandard.CN6B,
+            displacement_ml=1498,
+            seats=5,
+            usage=Usage.PRIVATE,
+            first_registration=date(2020, 5, 1),
+            province_code=city_code[:2] + "0000",
+            city_code=city_code,
+            status=VehicleStatus.REGISTERED,
+        )
+        | overrides
+    )
     row = Vehicle(**fields)
     session.add(row)
     session.flush()
     if owner is not None:
-        session.add(Ownership(
-            vehicle_id=row.id, start=row.first_registration, acquired=Acquisition.NEW,
-            person_id=owner.id if isinstance(owner, Person) else None,
-            dealer_id=owner.id if isinstance(owner, Dealer) else None,
-        ))  # fmt: skip
+        session.add(
+            Ownership(
+                vehicle_id=row.id,
+                start=row.first_registration,
+                acquired=Acquisition.NEW,
+                person_id=owner.id if isinstance(owner, Person) else None,
+                dealer_id=owner.id if isinstance(owner, Dealer) else None,
+            )
+        )
         session.flush()
     return row
 
 
-def user(session: Session, role: Role = Role.OWNER, *, email: str | None = None,
-         province_code: str | None = None, dealer_row: Dealer | None = None,
-         person_row: Person | None = None) -> User:  # fmt: skip
+def user(
+    session: Session,
+    role: Role = Role.OWNER,
+    *,
+    email: str | None = None,
+    province_code: str | None = None,
+    dealer_row: Dealer | None = None,
+    person_row: Person | None = None,
+) -> User:
     row = accounts.create_user(
-        session, email=email or f"{role.value}{next(_serial)}@example.cn", password=PASSWORD,
-        display_name="测试用户", role=role,
+        session,
+        email=email or f"{role.value}{next(_serial)}@example.cn",
+        password=PASSWORD,
+        display_name="测试用户",
+        role=role,
         province_code=province_code or ("440000" if role.province_scoped else None),
         dealer_id=dealer_row.id if dealer_row else None,
-    )  # fmt: skip
+    )
     if person_row is not None:
         row.person_id = person_row.id
         session.flush()
     return row
+
+
+def find_user(session: Session, email: str) -> User:
+    """The account with this email (fresh from the database)."""
+    from sqlmodel import select
+
+    session.expire_all()
+    return session.exec(select(User).where(User.email == email)).one()

@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 
 
 def roles_required(*roles: Role):
@@ -25,3 +25,8 @@ def roles_required(*roles: Role):
 
 
 STAFF = (Role.ADMIN, Role.REVIEWER, Role.OFFICER)
+
+
+def signed_in_user() -> User:
+    """The signed-in user as a plain object (services must not receive the proxy)."""
+    return current_user._get_current_object()

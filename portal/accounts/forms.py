@@ -43,9 +43,7 @@ class PasswordForm(FlaskForm):
 
 
 class LinkPersonForm(FlaskForm):
-    name = StringField(
-        _l("Name as on your ID card"), validators=[DataRequired(), Length(max=64)]
-    )
+    name = StringField(_l("Name as on your ID card"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(
         _l("Resident ID number"),
         validators=[DataRequired(), Length(max=32), IdentifierCheck(parse_resident_id)],

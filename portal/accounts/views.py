@@ -2,10 +2,11 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 
 from portal import db
 from portal.accounts import services
+from portal.accounts.access import signed_in_user
 from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
 from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
@@ -55,9 +56,11 @@ def signup():
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                db.session(), email=form.email.data, password=form.password.data,
+                db.session(),
+                email=form.email.data,
+                password=form.password.data,
                 display_name=form.display_name.data,
-            )  # fmt: skip
+            )
         except DomainError as error:
             form.email.errors.append(translate(error))
         else:
@@ -83,12 +86,12 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                db.session(), user=current_user, current=form.current.data, new=form.new.data
+                db.session(), user=signed_in_user(), current=form.current.data, new=form.new.data
             )
         except DomainError as error:
             form.current.errors.append(translate(error))
         else:
-            login_user(current_user)  # the session version changed: renew this session only
+            login_user(signed_in_user())  # renew this session only
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"), 303)
     return render_template(
@@ -104,9 +107,12 @@ def link_person():
     if form.validate_on_submit():
         try:
             services.link_person(
-                db.session(), user=current_user, name=form.name.data,
-                id_number=form.id_number.data, key=current_app.config["ID_HASH_KEY"].encode(),
-            )  # fmt: skip
+                db.session(),
+                user=signed_in_user(),
+                name=form.name.data,
+                id_number=form.id_number.data,
+                key=current_app.config["ID_HASH_KEY"].encode(),
+            )
         except DomainError as error:
             form.id_number.errors.append(translate(error))
         else:

@@ -51,12 +51,19 @@ def start_import(
     path = Path(folder) / "imports" / stored_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    job = ImportJob(kind=kind, filename=filename[:255], stored_name=stored_name,
-                    created_by=actor_id)  # fmt: skip
+    job = ImportJob(
+        kind=kind, filename=filename[:255], stored_name=stored_name, created_by=actor_id
+    )
     session.add(job)
     session.flush()
-    audit.record(session, actor_id=actor_id, entity="import_job", entity_id=job.id,
-                 action="queued", to_state=JobStatus.QUEUED.value)  # fmt: skip
+    audit.record(
+        session,
+        actor_id=actor_id,
+        entity="import_job",
+        entity_id=job.id,
+        action="queued",
+        to_state=JobStatus.QUEUED.value,
+    )
     return job
 
 
@@ -73,9 +80,13 @@ def _check_header(expected: tuple[str, ...], content: bytes) -> None:
 
 
 def run_import(
-    engine: Engine, *, job_id: int, folder: str, key: bytes,
+    engine: Engine,
+    *,
+    job_id: int,
+    folder: str,
+    key: bytes,
     progress: Callable[[int], None] = lambda rows: None,
-) -> ImportJob:  # fmt: skip
+) -> ImportJob:
     """Run a queued job batch by batch, committing progress after each batch."""
     with transaction(engine) as session:
         job = session.get(ImportJob, job_id)
@@ -118,9 +129,9 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
         if isinstance(outcome, list):
             problems += [(line, row_key, problem) for problem in outcome]
         elif row_key in seen:
-            problem = rules.RowProblem(importer.key_field,
-                                       N_("Appears already on line %(line)s."),
-                                       {"line": seen[row_key]})  # fmt: skip
+            problem = rules.RowProblem(
+                importer.key_field, N_("Appears already on line %(line)s."), {"line": seen[row_key]}
+            )
             problems.append((line, row_key, problem))
         else:
             seen[row_key] = line
@@ -128,31 +139,53 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
     result = importer.apply(session, good, key=key, actor_id=job.created_by)
     problems += [(line, "", problem) for line, problem in result.problems]
     if problems:
-        session.execute(insert(ImportProblem), [
-            {"job_id": job.id, "line": line, "vin": row_key[:32], "field": p.field,
-             "message": p.message, "params": p.params}
-            for line, row_key, p in problems
-        ])  # fmt: skip
+        session.execute(
+            insert(ImportProblem),
+            [
+                {
+                    "job_id": job.id,
+                    "line": line,
+                    "vin": row_key[:32],
+                    "field": p.field,
+                    "message": p.message,
+                    "params": p.params,
+                }
+                for line, row_key, p in problems
+            ],
+        )
     failed_lines = len({line for line, _, _ in problems})
     session.execute(
-        update(ImportJob).where(ImportJob.id == job.id).values(
+        update(ImportJob)
+        .where(ImportJob.id == job.id)
+        .values(
             processed_rows=ImportJob.processed_rows + len(batch),
             created=ImportJob.created + result.created,
             updated=ImportJob.updated + result.updated,
             unchanged=ImportJob.unchanged + result.unchanged,
             failed=ImportJob.failed + failed_lines,
         )
-    )  # fmt: skip
+    )
 
 
 def _finish(session: Session, job_id: int, status: JobStatus, failure: str | None = None):
     job = session.get(ImportJob, job_id)
     before = job.status
     job.status, job.failure, job.finished_at = status, failure, utcnow()
-    audit.record(session, actor_id=job.created_by, entity="import_job", entity_id=job.id,
-                 action="finished", from_state=before.value, to_state=status.value,
-                 detail={"created": job.created, "updated": job.updated,
-                         "unchanged": job.unchanged, "failed": job.failed})  # fmt: skip
+    audit.record(
+        session,
+        actor_id=job.created_by,
+        entity="import_job",
+        entity_id=job.id,
+        action="finished",
+        from_state=before.value,
+        to_state=status.value,
+        detail={
+            "created": job.created,
+            "updated": job.updated,
+            "unchanged": job.unchanged,
+            "failed": job.failed,
+        },
+    )
     return job
 
 
@@ -167,9 +200,11 @@ def get_job(session: Session, job_id: int) -> ImportJob:
 def recent_jobs(session: Session, *, page: int, page_size: int) -> tuple[list[ImportJob], bool]:
     """Newest jobs first, one page, and whether there is another."""
     statement = (
-        select(ImportJob).order_by(ImportJob.id.desc())
-        .offset((page - 1) * page_size).limit(page_size + 1)
-    )  # fmt: skip
+        select(ImportJob)
+        .order_by(ImportJob.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    )
     jobs = list(session.exec(statement))
     return jobs[:page_size], len(jobs) > page_size
 
@@ -177,10 +212,11 @@ def recent_jobs(session: Session, *, page: int, page_size: int) -> tuple[list[Im
 def problems_of(session: Session, job_id: int) -> Iterator[ImportProblem]:
     """Every refused row of a job, in file order (streamed for the CSV report)."""
     statement = (
-        select(ImportProblem).where(ImportProblem.job_id == job_id)
+        select(ImportProblem)
+        .where(ImportProblem.job_id == job_id)
         .order_by(ImportProblem.line, ImportProblem.id)
         .execution_options(yield_per=1000)
-    )  # fmt: skip
+    )
     yield from session.exec(statement)
 
 

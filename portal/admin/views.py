@@ -36,10 +36,13 @@ def imports():
         upload = form.file.data
         try:
             job = services.start_import(
-                db.session(), kind="registry", filename=upload.filename or "import.csv",
-                content=upload.read(), folder=current_app.config["UPLOAD_FOLDER"],
+                db.session(),
+                kind="registry",
+                filename=upload.filename or "import.csv",
+                content=upload.read(),
+                folder=current_app.config["UPLOAD_FOLDER"],
                 actor_id=current_user.id,
-            )  # fmt: skip
+            )
         except DomainError as error:
             form.file.errors.append(translate(error))
         else:

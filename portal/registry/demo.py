@@ -22,11 +22,28 @@ from portal import regions
 from portal.identifiers import resident_id_check_char, uscc_check_char, vin_check_digit
 
 HEADER: tuple[str, ...] = (
-    "vin", "plate", "brand", "model", "body_type", "fuel_type", "emission_standard",
-    "displacement_ml", "battery_kwh", "seats", "usage", "first_registration", "city_code",
-    "status", "mortgaged", "seized", "unpaid_violations", "owner_type", "owner_name",
-    "owner_id", "owner_since",
-)  # fmt: skip
+    "vin",
+    "plate",
+    "brand",
+    "model",
+    "body_type",
+    "fuel_type",
+    "emission_standard",
+    "displacement_ml",
+    "battery_kwh",
+    "seats",
+    "usage",
+    "first_registration",
+    "city_code",
+    "status",
+    "mortgaged",
+    "seized",
+    "unpaid_violations",
+    "owner_type",
+    "owner_name",
+    "owner_id",
+    "owner_since",
+)
 LAST_DAY = date(2026, 10, 31)  # the extract is dated the end of October 2026
 NEW_ENERGY = frozenset({"bev", "phev", "erev"})
 
@@ -116,21 +133,75 @@ CATALOGUE: tuple[Series, ...] = (
 # First registrations per year (relative, the fleet still on the road) and the share of
 # new-energy cars among them: a rough outline of the market, not statistics.
 _YEAR_WEIGHTS = {
-    2008: 3, 2009: 4, 2010: 6, 2011: 7, 2012: 8, 2013: 9, 2014: 11, 2015: 12, 2016: 14,
-    2017: 14, 2018: 13, 2019: 13, 2020: 12, 2021: 13, 2022: 13, 2023: 14, 2024: 15,
-    2025: 16, 2026: 13,
-}  # fmt: skip
+    2008: 3,
+    2009: 4,
+    2010: 6,
+    2011: 7,
+    2012: 8,
+    2013: 9,
+    2014: 11,
+    2015: 12,
+    2016: 14,
+    2017: 14,
+    2018: 13,
+    2019: 13,
+    2020: 12,
+    2021: 13,
+    2022: 13,
+    2023: 14,
+    2024: 15,
+    2025: 16,
+    2026: 13,
+}
 _NEV_SHARE = {
-    2014: 0.01, 2015: 0.02, 2016: 0.03, 2017: 0.04, 2018: 0.05, 2019: 0.05, 2020: 0.06,
-    2021: 0.13, 2022: 0.26, 2023: 0.32, 2024: 0.45, 2025: 0.52, 2026: 0.55,
-}  # fmt: skip
+    2014: 0.01,
+    2015: 0.02,
+    2016: 0.03,
+    2017: 0.04,
+    2018: 0.05,
+    2019: 0.05,
+    2020: 0.06,
+    2021: 0.13,
+    2022: 0.26,
+    2023: 0.32,
+    2024: 0.45,
+    2025: 0.52,
+    2026: 0.55,
+}
 # Cars on the road per province (millions, rounded), by the code's first two digits.
 _PROVINCE_WEIGHTS = {
-    "44": 30, "37": 28, "32": 25, "33": 22, "41": 20, "13": 19, "51": 16, "34": 11,
-    "42": 11, "43": 11, "35": 10, "21": 9, "45": 9, "53": 9, "61": 9, "14": 9, "11": 8,
-    "36": 7, "52": 7, "31": 6, "50": 6, "15": 6, "23": 6, "22": 5, "65": 5, "12": 4,
-    "62": 4, "46": 2, "64": 2, "63": 1, "54": 1,
-}  # fmt: skip
+    "44": 30,
+    "37": 28,
+    "32": 25,
+    "33": 22,
+    "41": 20,
+    "13": 19,
+    "51": 16,
+    "34": 11,
+    "42": 11,
+    "43": 11,
+    "35": 10,
+    "21": 9,
+    "45": 9,
+    "53": 9,
+    "61": 9,
+    "14": 9,
+    "11": 8,
+    "36": 7,
+    "52": 7,
+    "31": 6,
+    "50": 6,
+    "15": 6,
+    "23": 6,
+    "22": 5,
+    "65": 5,
+    "12": 4,
+    "62": 4,
+    "46": 2,
+    "64": 2,
+    "63": 1,
+    "54": 1,
+}
 # 国V came to these eleven eastern provinces on 2016-04-01, elsewhere on 2017-01-01.
 _EARLY_CN5 = frozenset({"11", "12", "13", "21", "31", "32", "33", "35", "37", "44", "46"})
 
@@ -144,8 +215,12 @@ def emission_standard(fuel_type: str, registered: date, city_code: str) -> str:
     else:
         cn5 = date(2016, 4, 1) if city_code[:2] in _EARLY_CN5 else date(2017, 1, 1)
         steps = [(date(2011, 7, 1), "CN4"), (cn5, "CN5")]
-    steps = [(date(2008, 7, 1), "CN3"), *steps, (date(2019, 7, 1), "CN6a"),
-             (date(2023, 7, 1), "CN6b")]  # fmt: skip
+    steps = [
+        (date(2008, 7, 1), "CN3"),
+        *steps,
+        (date(2019, 7, 1), "CN6a"),
+        (date(2023, 7, 1), "CN6b"),
+    ]
     return next((name for start, name in reversed(steps) if registered >= start), "CN2")
 
 
@@ -230,9 +305,10 @@ def _places() -> tuple[dict[str, tuple[str, ...]], list[str], list[float]]:
 @cache
 def _on_sale(year: int, new_energy: bool) -> tuple[list[Series], list[int]]:
     series = [
-        s for s in CATALOGUE
+        s
+        for s in CATALOGUE
         if s.first_year <= year <= s.last_year and (s.fuel_type in NEW_ENERGY) == new_energy
-    ]  # fmt: skip
+    ]
     return series, list(accumulate(s.weight for s in series))
 
 
@@ -333,25 +409,50 @@ class _Generator:
         chosen = self.rng.choices(series, cum_weights=cumulative)[0]
         return chosen, self.day(date(year, 1, 1), min(date(year, 12, 31), last))
 
-    def row(self, series: Series, city_code: str, registered: date, owner_since: date,
-            owner: tuple[str, str, str], *, status: str = "registered",
-            flags: bool = True) -> dict[str, str]:  # fmt: skip
+    def row(
+        self,
+        series: Series,
+        city_code: str,
+        registered: date,
+        owner_since: date,
+        owner: tuple[str, str, str],
+        *,
+        status: str = "registered",
+        flags: bool = True,
+    ) -> dict[str, str]:
         rng = self.rng
         clear = not flags or status != "registered"
         mortgaged = not clear and rng.random() < 0.05
         seized = not clear and rng.random() < 0.005
         violations = 0 if clear else rng.choices((0, 1, 2, 3, 5), (85, 10, 3, 1, 1))[0]
         usage = "commercial" if flags and rng.random() < 0.05 else "private"
-        return dict(zip(HEADER, (
-            self.vin(series, registered), self.plate(city_code, series.fuel_type),
-            series.brand, series.model, series.body_type, series.fuel_type,
-            emission_standard(series.fuel_type, registered, city_code),
-            str(series.displacement_ml or ""),
-            f"{series.battery_kwh:.1f}" if series.battery_kwh else "",
-            str(series.seats), usage, registered.isoformat(), city_code, status,
-            str(int(mortgaged)), str(int(seized)), str(violations),
-            *owner, owner_since.isoformat(),
-        ), strict=True))  # fmt: skip
+        return dict(
+            zip(
+                HEADER,
+                (
+                    self.vin(series, registered),
+                    self.plate(city_code, series.fuel_type),
+                    series.brand,
+                    series.model,
+                    series.body_type,
+                    series.fuel_type,
+                    emission_standard(series.fuel_type, registered, city_code),
+                    str(series.displacement_ml or ""),
+                    f"{series.battery_kwh:.1f}" if series.battery_kwh else "",
+                    str(series.seats),
+                    usage,
+                    registered.isoformat(),
+                    city_code,
+                    status,
+                    str(int(mortgaged)),
+                    str(int(seized)),
+                    str(violations),
+                    *owner,
+                    owner_since.isoformat(),
+                ),
+                strict=True,
+            )
+        )
 
 
 def _series(model: str) -> Series:
@@ -362,10 +463,16 @@ def demo_rows(count: int, seed: int = 2026) -> list[dict[str, str]]:
     """Deterministic rows (same seed, same rows): DEMO_OWNER's cars, the dealers', then others."""
     g = _Generator(seed)
     rows = [
-        g.row(_series(model), city_code, registered, since,
-              ("person", DEMO_OWNER.name, DEMO_OWNER.id_number), flags=False)
+        g.row(
+            _series(model),
+            city_code,
+            registered,
+            since,
+            ("person", DEMO_OWNER.name, DEMO_OWNER.id_number),
+            flags=False,
+        )
         for model, city_code, registered, since in _DEMO_OWNER_CARS
-    ][:count]  # fmt: skip
+    ][:count]
     # Small extracts keep at least half their rows for the general population.
     per_dealer = min(CARS_PER_DEALER, max(0, count - len(rows)) // (2 * len(DEALERS)))
     for dealer in DEALERS:

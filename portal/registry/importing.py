@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from portal import regions
 from portal.audit import AuditEvent, utcnow
 from portal.identifiers import N_, mask_resident_id, resident_id_hash
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
@@ -37,16 +38,27 @@ class _Batch:
 
     def audit(self, vehicle_id: int, action: str, **extra) -> None:
         self.events.append(
-            {"at": utcnow(), "actor_id": self.actor_id, "entity": "vehicle",
-             "entity_id": vehicle_id, "action": action, "from_state": None,
-             "to_state": None, "detail": None} | extra
-        )  # fmt: skip
+            {
+                "at": utcnow(),
+                "actor_id": self.actor_id,
+                "entity": "vehicle",
+                "entity_id": vehicle_id,
+                "action": action,
+                "from_state": None,
+                "to_state": None,
+                "detail": None,
+            }
+            | extra
+        )
 
 
 def apply_records(
-    session: Session, records: list[tuple[int, VehicleRecord]], *, key: bytes,
+    session: Session,
+    records: list[tuple[int, VehicleRecord]],
+    *,
+    key: bytes,
     actor_id: int | None,
-) -> BatchResult:  # fmt: skip
+) -> BatchResult:
     """Write a batch of validated rows (line number, record); flushes, does not commit."""
     batch = _Batch(session, key, actor_id)
     existing = {
@@ -54,7 +66,7 @@ def apply_records(
         for v in session.exec(select(Vehicle).where(Vehicle.vin.in_([r.vin for _, r in records])))
     }
     records = _without_plate_clashes(batch, records)
-    owner_ids = _owner_ids(batch, [r.owner for _, r in records])
+    owner_ids = _owner_ids(batch, [r for _, r in records])
     current = _current_ownerships(session, [v.id for v in existing.values()])
     new_records = []
     for _, record in records:
@@ -78,8 +90,11 @@ def apply_records(
 def _without_plate_clashes(batch: _Batch, records):
     """Refuse rows whose plate another vehicle holds (the unique index would fail the batch)."""
     plates = [r.plate for _, r in records if r.plate]
-    holders = dict(batch.session.exec(
-        select(Vehicle.plate, Vehicle.vin).where(Vehicle.plate.in_(plates))).all())  # fmt: skip
+    holders = dict(
+        batch.session.exec(
+            select(Vehicle.plate, Vehicle.vin).where(Vehicle.plate.in_(plates))
+        ).all()
+    )
     kept, seen = [], {}
     for line, record in records:
         holder = holders.get(record.plate) or seen.get(record.plate)
@@ -97,28 +112,39 @@ def _without_plate_clashes(batch: _Batch, records):
     return kept
 
 
-def _owner_ids(batch: _Batch, owners: list[OwnerRecord]) -> dict[OwnerRecord, tuple[str, int]]:
+def _owner_ids(batch: _Batch, records: list[VehicleRecord]) -> dict[OwnerRecord, tuple[str, int]]:
     """Find or create the persons and dealers named; map each owner to ("person"|"dealer", id)."""
     session, key = batch.session, batch.key
+    owners = [record.owner for record in records]
+    dealer_cities = {r.owner.identifier: r.city_code for r in records if r.owner.kind == "dealer"}
     persons = {resident_id_hash(o.identifier, key): o for o in owners if o.kind == "person"}
     dealers = {o.identifier: o for o in owners if o.kind == "dealer"}
-    person_ids = dict(session.exec(
-        select(Person.id_hash, Person.id).where(Person.id_hash.in_(list(persons)))).all())  # fmt: skip
+    person_ids = dict(
+        session.exec(
+            select(Person.id_hash, Person.id).where(Person.id_hash.in_(list(persons)))
+        ).all()
+    )
     missing = [h for h in persons if h not in person_ids]
     if missing:
         rows = [
-            {"name": persons[h].name, "id_hash": h,
-             "id_masked": mask_resident_id(persons[h].identifier), "created_at": utcnow()}
+            {
+                "name": persons[h].name,
+                "id_hash": h,
+                "id_masked": mask_resident_id(persons[h].identifier),
+                "created_at": utcnow(),
+            }
             for h in missing
-        ]  # fmt: skip
+        ]
         session.execute(insert(Person), rows)
-        person_ids |= dict(session.exec(
-            select(Person.id_hash, Person.id).where(Person.id_hash.in_(missing))).all())  # fmt: skip
-    dealer_ids = dict(session.exec(
-        select(Dealer.uscc, Dealer.id).where(Dealer.uscc.in_(list(dealers)))).all())  # fmt: skip
+        person_ids |= dict(
+            session.exec(select(Person.id_hash, Person.id).where(Person.id_hash.in_(missing))).all()
+        )
+    dealer_ids = dict(
+        session.exec(select(Dealer.uscc, Dealer.id).where(Dealer.uscc.in_(list(dealers)))).all()
+    )
     for uscc, owner in dealers.items():
         if uscc not in dealer_ids:
-            dealer = Dealer(uscc=uscc, name=owner.name, **_dealer_place(batch, owner))
+            dealer = Dealer(uscc=uscc, name=owner.name, **_dealer_place(uscc, dealer_cities[uscc]))
             session.add(dealer)
             session.flush()
             dealer_ids[uscc] = dealer.id
@@ -131,12 +157,10 @@ def _owner_ids(batch: _Batch, owners: list[OwnerRecord]) -> dict[OwnerRecord, tu
     return ids
 
 
-def _dealer_place(batch: _Batch, owner: OwnerRecord) -> dict:
-    # The extract does not say where a dealer is filed; the USCC's region code does (§4).
-    from portal import regions
-
-    region = owner.identifier[2:8]
-    city = regions.city(region[:4] + "00") or regions.cities(region[:2] + "0000")[0]
+def _dealer_place(uscc: str, vehicle_city_code: str) -> dict:
+    """Where a new dealer is filed: the USCC's region code (DOMAIN §4) when it names a city,
+    else the city of the vehicle it holds (the extract does not say)."""
+    city = regions.city(uscc[2:6] + "00") or regions.city(vehicle_city_code)
     return {"province_code": city.province_code, "city_code": city.code}
 
 
@@ -167,8 +191,9 @@ def _update_facts(batch: _Batch, vehicle: Vehicle, record: VehicleRecord) -> boo
     return True
 
 
-def _update_owner(batch: _Batch, vehicle: Vehicle, record: VehicleRecord,
-                  current: Ownership | None, owner_ids) -> bool:  # fmt: skip
+def _update_owner(
+    batch: _Batch, vehicle: Vehicle, record: VehicleRecord, current: Ownership | None, owner_ids
+) -> bool:
     kind, owner_id = owner_ids[record.owner]
     if current is not None and _holder(current) == (kind, owner_id):
         return False
@@ -176,8 +201,9 @@ def _update_owner(batch: _Batch, vehicle: Vehicle, record: VehicleRecord,
         current.end = max(record.owner_since, current.start)
         batch.session.add(current)
         batch.session.flush()  # close the old period before the unique index sees the new one
-    batch.session.add(_ownership(vehicle.id, kind, owner_id, record.owner_since,
-                                 Acquisition.TRANSFER))  # fmt: skip
+    batch.session.add(
+        _ownership(vehicle.id, kind, owner_id, record.owner_since, Acquisition.TRANSFER)
+    )
     batch.audit(vehicle.id, "owner_changed", detail={"owner": kind})
     return True
 
@@ -209,9 +235,10 @@ def _insert_vehicles(batch: _Batch, records: list[VehicleRecord], owner_ids) -> 
     for vehicle_id, record in zip(ids, records, strict=True):
         kind, owner_id = owner_ids[record.owner]
         acquired = (
-            Acquisition.NEW if record.owner_since == record.first_registration
+            Acquisition.NEW
+            if record.owner_since == record.first_registration
             else Acquisition.TRANSFER
-        )  # fmt: skip
+        )
         ownership = _ownership(vehicle_id, kind, owner_id, record.owner_since, acquired)
         ownerships.append(ownership.model_dump(exclude={"id"}) | {"created_at": now})
         batch.audit(vehicle_id, "imported", to_state=record.status.value)

@@ -20,11 +20,28 @@ from portal.identifiers import (
 from portal.registry.terms import BodyType, EmissionStandard, FuelType, Usage, VehicleStatus
 
 HEADER = (
-    "vin", "plate", "brand", "model", "body_type", "fuel_type", "emission_standard",
-    "displacement_ml", "battery_kwh", "seats", "usage", "first_registration", "city_code",
-    "status", "mortgaged", "seized", "unpaid_violations", "owner_type", "owner_name",
-    "owner_id", "owner_since",
-)  # fmt: skip
+    "vin",
+    "plate",
+    "brand",
+    "model",
+    "body_type",
+    "fuel_type",
+    "emission_standard",
+    "displacement_ml",
+    "battery_kwh",
+    "seats",
+    "usage",
+    "first_registration",
+    "city_code",
+    "status",
+    "mortgaged",
+    "seized",
+    "unpaid_violations",
+    "owner_type",
+    "owner_name",
+    "owner_id",
+    "owner_since",
+)
 EARLIEST_REGISTRATION = date(1950, 1, 1)
 
 
@@ -77,10 +94,25 @@ class VehicleRecord:
 
 
 VEHICLE_FACTS = (
-    "vin", "plate", "brand", "model", "body_type", "fuel_type", "emission_standard",
-    "displacement_ml", "battery_kwh", "seats", "usage", "first_registration", "province_code",
-    "city_code", "status", "mortgaged", "seized", "unpaid_violations",
-)  # fmt: skip
+    "vin",
+    "plate",
+    "brand",
+    "model",
+    "body_type",
+    "fuel_type",
+    "emission_standard",
+    "displacement_ml",
+    "battery_kwh",
+    "seats",
+    "usage",
+    "first_registration",
+    "province_code",
+    "city_code",
+    "status",
+    "mortgaged",
+    "seized",
+    "unpaid_violations",
+)
 
 
 class _Row:
@@ -216,13 +248,27 @@ def parse_row(row: dict[str, str], today: date) -> VehicleRecord | list[RowProbl
     if r.problems:
         return r.problems
     return VehicleRecord(
-        vin=vin.value, plate=plate.value if plate else None, brand=brand, model=model,
-        body_type=body_type, fuel_type=fuel_type, emission_standard=emission,
-        displacement_ml=displacement, battery_kwh=battery, seats=seats, usage=usage,
-        first_registration=first_registration, province_code=city.province_code,
-        city_code=city.code, status=status, mortgaged=mortgaged, seized=seized,
-        unpaid_violations=violations, owner=owner, owner_since=owner_since,
-    )  # fmt: skip
+        vin=vin.value,
+        plate=plate.value if plate else None,
+        brand=brand,
+        model=model,
+        body_type=body_type,
+        fuel_type=fuel_type,
+        emission_standard=emission,
+        displacement_ml=displacement,
+        battery_kwh=battery,
+        seats=seats,
+        usage=usage,
+        first_registration=first_registration,
+        province_code=city.province_code,
+        city_code=city.code,
+        status=status,
+        mortgaged=mortgaged,
+        seized=seized,
+        unpaid_violations=violations,
+        owner=owner,
+        owner_since=owner_since,
+    )
 
 
 def _city(r: _Row) -> regions.City | None:

@@ -78,10 +78,9 @@ def vehicle_for(session: Session, *, user: User, vehicle_id: int) -> Vehicle:
 
 @dataclass(frozen=True)
 class VehicleRow:
-    """One line of a vehicle list: the vehicle, its city and current holder."""
+    """One line of a vehicle list: the vehicle and its current holder."""
 
     vehicle: Vehicle
-    city: City
     holder: str | None
 
 
@@ -94,18 +93,20 @@ class Page:
     has_next: bool
 
 
-def _vehicle_rows(session: Session, statement, page: int, page_size: int) -> Page:
+def _vehicle_rows(session: Session, where, order_by, page: int, page_size: int) -> Page:
+    """Vehicles with their current holder in one query (no query per row)."""
     holder = func.coalesce(Person.name + " " + Person.id_masked, Dealer.name)
     statement = (
-        statement.add_columns(City, holder)
-        .join(City, City.code == Vehicle.city_code)
+        select(Vehicle, holder)
         .outerjoin(Ownership, and_(Ownership.vehicle_id == Vehicle.id, Ownership.end.is_(None)))
         .outerjoin(Person, Person.id == Ownership.person_id)
         .outerjoin(Dealer, Dealer.id == Ownership.dealer_id)
+        .where(*where)
+        .order_by(order_by)
         .offset((page - 1) * page_size)
         .limit(page_size + 1)
     )
-    rows = [VehicleRow(v, c, h) for v, c, h in session.exec(statement)]
+    rows = [VehicleRow(v, h) for v, h in session.execute(statement)]
     return Page(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
 
 
@@ -113,26 +114,22 @@ def my_vehicles(session: Session, *, user: User, page: int, page_size: int) -> P
     """The vehicles the owner or dealer company holds now."""
     if user.role not in (Role.OWNER, Role.DEALER):
         return Page(rows=[], number=1, has_next=False)
-    statement = select(Vehicle).where(_in_scope(user)).order_by(Vehicle.id)
-    return _vehicle_rows(session, statement, page, page_size)
+    return _vehicle_rows(session, [_in_scope(user)], Vehicle.id, page, page_size)
 
 
 def search_vehicles(
     session: Session, *, user: User, query: str, key: bytes, page: int, page_size: int
 ) -> Page:
     """Vehicles in the user's scope by VIN or plate prefix, or by owner ID number / USCC."""
-    statement = select(Vehicle).where(_in_scope(user))
     term = normalize(query)
-    if term:
-        statement = statement.where(_match(session, term, key))
-        statement = statement.order_by(Vehicle.vin)
-    else:
-        statement = statement.order_by(Vehicle.id.desc())
-    return _vehicle_rows(session, statement, page, page_size)
+    if not term:
+        return _vehicle_rows(session, [_in_scope(user)], Vehicle.id.desc(), page, page_size)
+    where = [_in_scope(user), _match(term, key)]
+    return _vehicle_rows(session, where, Vehicle.vin, page, page_size)
 
 
-def _match(session: Session, term: str, key: bytes):
-    owner = _owner_clause(session, term, key)
+def _match(term: str, key: bytes):
+    owner = _owner_clause(term, key)
     if owner is not None:
         return owner
     if not term[0].isascii():  # a plate starts with the province character
@@ -145,7 +142,7 @@ def _prefix(column, term: str):
     return and_(column >= term, column < term + "\uffff")
 
 
-def _owner_clause(session: Session, term: str, key: bytes):
+def _owner_clause(term: str, key: bytes):
     if len(term) != 18:
         return None
     current = Ownership.end.is_(None)

@@ -21,13 +21,14 @@ def _page_number() -> int:
 def search():
     query = request.args.get("q", "")[:40]
     page = services.search_vehicles(
-        db.session(), user=current_user, query=query,
+        db.session(),
+        user=current_user,
+        query=query,
         key=current_app.config["ID_HASH_KEY"].encode(),
-        page=_page_number(), page_size=current_app.config["PAGE_SIZE"],
-    )  # fmt: skip
-    return htmx.render(
-        "registry/search.html", "registry/_results.html", page=page, query=query
+        page=_page_number(),
+        page_size=current_app.config["PAGE_SIZE"],
     )
+    return htmx.render("registry/search.html", "registry/_results.html", page=page, query=query)
 
 
 @bp.get("/vehicles/<int:vehicle_id>")
@@ -43,7 +44,9 @@ def vehicle(vehicle_id: int):
 @roles_required(Role.OWNER, Role.DEALER)
 def my_vehicles():
     page = services.my_vehicles(
-        db.session(), user=current_user, page=_page_number(),
+        db.session(),
+        user=current_user,
+        page=_page_number(),
         page_size=current_app.config["PAGE_SIZE"],
-    )  # fmt: skip
+    )
     return render_template("registry/mine.html", page=page)
