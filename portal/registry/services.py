@@ -121,7 +121,8 @@ def search_vehicles(
     session: Session, *, user: User, query: str, key: bytes, page: int, page_size: int
 ) -> Page:
     """Vehicles in the user's scope by VIN or plate prefix, or by owner ID number / USCC."""
-    term = normalize(query)
+    # VINs, plates and ID numbers are letters and digits only; anything else is noise.
+    term = "".join(char for char in normalize(query) if char.isalnum())
     if not term:
         return _vehicle_rows(session, [_in_scope(user)], Vehicle.id.desc(), page, page_size)
     where = [_in_scope(user), _match(term, key)]
