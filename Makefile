@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CATALOGS := portal/translations
-MO := $(CATALOGS)/zh_CN/LC_MESSAGES/messages.mo
+MO := $(CATALOGS)/zh/LC_MESSAGES/messages.mo
 
 .PHONY: install run serve test lint format messages bench clean
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-$(MO): $(CATALOGS)/zh_CN/LC_MESSAGES/messages.po $(STAMP)
+$(MO): $(CATALOGS)/zh/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d $(CATALOGS) -D messages
 
 install: $(STAMP) $(MO)
@@ -48,7 +48,7 @@ format: $(STAMP)
 # Re-extract the messages after changing user-facing strings; then translate the .po file.
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location -F $(CATALOGS)/babel.cfg -k N_ -k _l -o $(CATALOGS)/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l zh_CN
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l zh
 
 bench: install
 	$(BIN)/python bench/registry_import.py

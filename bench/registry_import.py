@@ -1,0 +1,78 @@
+"""Benchmark: import a registry extract of N rows into a fresh database, then again.
+
+Usage: .venv/bin/python bench/registry_import.py [--rows 100000] [--database-url URL]
+Without --database-url, a temporary SQLite file is used. Prints rows per second for the
+first import (all new) and the re-import (all unchanged).
+"""
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from portal import create_app, migrate
+from portal.admin import services as imports
+from portal.db import transaction
+from portal.registry import services as registry
+from portal.registry.demo import demo_rows, write_csv
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{folder}/bench.db"
+        if args.database_url:
+            reset(url)
+        migrate.upgrade(url)
+        app = create_app({"DATABASE_URL": url, "UPLOAD_FOLDER": folder})
+        extract = Path(folder) / "extract.csv"
+        started = time.perf_counter()
+        write_csv(demo_rows(args.rows), extract)
+        print(f"generated {args.rows} rows in {time.perf_counter() - started:.1f} s")
+        with app.app_context():
+            with transaction() as session:
+                registry.load_regions(session)
+            for label in ("first import", "re-import"):
+                run(app, extract, label, args.rows)
+
+
+def reset(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def run(app, extract: Path, label: str, rows: int) -> None:
+    with transaction() as session:
+        job = imports.start_import(
+            session,
+            kind="registry",
+            filename=extract.name,
+            content=extract.read_bytes(),
+            folder=app.config["UPLOAD_FOLDER"],
+            actor_id=None,
+        )
+    started = time.perf_counter()
+    job = imports.run_import(
+        app.extensions["db_engine"],
+        job_id=job.id,
+        folder=app.config["UPLOAD_FOLDER"],
+        key=app.config["ID_HASH_KEY"].encode(),
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"{label}: {seconds:.1f} s, {rows / seconds:,.0f} rows/s "
+        f"({job.created} created, {job.updated} updated, {job.unchanged} unchanged, "
+        f"{job.failed} refused)"
+    )
+
+
+if __name__ == "__main__":
+    main()
