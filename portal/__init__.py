@@ -37,7 +37,7 @@ def select_locale() -> str:
     """The user's chosen language, then the browser's, then Simplified Chinese."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line and jobs
-        return languages[0]
+        return current_app.config["CLI_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

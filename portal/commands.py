@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal import db, migrate
 from portal.accounts import services as accounts
@@ -97,12 +97,11 @@ def _write_problems(job_id: int, errors_path: Path) -> None:
         writer = csv.writer(file)
         writer.writerow(["line", "vin", "field", "reason"])
         for problem in imports.problems_of(session, job_id):
-            writer.writerow(
-                [problem.line, problem.vin, problem.field, problem.message % problem.params]
-            )
+            writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--vehicles", default=3000, show_default=True)
 def seed_command(vehicles: int):
     """Load regions, demo vehicles and one account per role (safe to run twice)."""

@@ -29,6 +29,7 @@ def from_environment(environ=os.environ) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ("zh_CN", "en"),
+        "CLI_LOCALE": environ.get("PORTAL_CLI_LOCALE", "zh_CN"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -70,6 +70,7 @@ def app(database_url, tmp_path):
             "SECRET_KEY": "test-secret",
             "ID_HASH_KEY": "test-id-key",
             "HUEY_IMMEDIATE": True,
+            "CLI_LOCALE": "en",
         }
     )
     yield app

@@ -131,7 +131,9 @@ def test_admin_upload_runs_the_import_and_shows_progress(admin, session):
     assert "32 of 32 rows" in page
     assert "every 1s" not in page  # a finished job stops polling
     assert count(session, Vehicle) == 30
-    report = admin.get(response.headers["Location"] + "/problems.csv")
+    report = admin.get(
+        response.headers["Location"] + "/problems.csv", headers={"Accept-Language": "en"}
+    )
     assert report.mimetype == "text/csv"
     lines = report.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0].split(",")[:2] == ["Line", "VIN"]

@@ -24,7 +24,7 @@ from portal.errors import DomainError, NotFound
 from portal.identifiers import N_
 from portal.registry import importing, rules
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """Writing validated registry rows in batches: new vehicles, changed facts, new owners.
 
 Idempotent by design: a row equal to what is stored changes nothing and writes no audit
-event, so importing the same extract twice is harmless.
+event, so importing the same extract twice is harmless. Written with Core statements and
+plain dicts, since 100,000 rows must import in well under a minute.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
 
 from portal import regions
 from portal.audit import AuditEvent, utcnow
@@ -16,6 +16,8 @@ from portal.identifiers import N_, mask_resident_id, resident_id_hash
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.registry.rules import OwnerRecord, RowProblem, VehicleRecord
 from portal.registry.terms import Acquisition
+
+Holder = tuple[str, int]  # ("person" | "dealer", id)
 
 
 @dataclass
@@ -35,126 +37,104 @@ class _Batch:
     actor_id: int | None
     result: BatchResult = field(default_factory=BatchResult)
     events: list[dict] = field(default_factory=list)
+    ownerships: list[dict] = field(default_factory=list)
 
     def audit(self, vehicle_id: int, action: str, **extra) -> None:
-        self.events.append(
-            {
-                "at": utcnow(),
-                "actor_id": self.actor_id,
-                "entity": "vehicle",
-                "entity_id": vehicle_id,
-                "action": action,
-                "from_state": None,
-                "to_state": None,
-                "detail": None,
-            }
-            | extra
-        )
+        event = {"at": utcnow(), "actor_id": self.actor_id, "entity": "vehicle",
+                 "entity_id": vehicle_id, "action": action, "from_state": None,
+                 "to_state": None, "detail": None}  # fmt: skip
+        self.events.append(event | extra)
+
+    def own(self, vehicle_id: int, holder: Holder, start, acquired: Acquisition) -> None:
+        kind, owner_id = holder
+        self.ownerships.append({
+            "vehicle_id": vehicle_id, "start": start, "end": None, "acquired": acquired,
+            "person_id": owner_id if kind == "person" else None,
+            "dealer_id": owner_id if kind == "dealer" else None, "created_at": utcnow(),
+        })  # fmt: skip
 
 
 def apply_records(
-    session: Session,
-    records: list[tuple[int, VehicleRecord]],
-    *,
-    key: bytes,
+    session: Session, records: list[tuple[int, VehicleRecord]], *, key: bytes,
     actor_id: int | None,
-) -> BatchResult:
+) -> BatchResult:  # fmt: skip
     """Write a batch of validated rows (line number, record); flushes, does not commit."""
     batch = _Batch(session, key, actor_id)
-    existing = {
-        v.vin: v
-        for v in session.exec(select(Vehicle).where(Vehicle.vin.in_([r.vin for _, r in records])))
-    }
     records = _without_plate_clashes(batch, records)
-    owner_ids = _owner_ids(batch, [r for _, r in records])
-    current = _current_ownerships(session, [v.id for v in existing.values()])
+    vins = [record.vin for _, record in records]
+    stored = {row.vin: row for row in session.execute(
+        select(Vehicle.__table__).where(Vehicle.vin.in_(vins))).mappings()}  # fmt: skip
+    current = _current_holders(session, [row["id"] for row in stored.values()])
+    holders = _holders(batch, [record for _, record in records])
     new_records = []
     for _, record in records:
-        vehicle = existing.get(record.vin)
-        if vehicle is None:
+        row = stored.get(record.vin)
+        if row is None:
             new_records.append(record)
-            continue
-        changed = _update_facts(batch, vehicle, record)
-        owner_changed = _update_owner(batch, vehicle, record, current.get(vehicle.id), owner_ids)
-        if changed or owner_changed:
+        elif _update_facts(batch, row, record) | _update_owner(
+            batch, row["id"], record, current.get(row["id"]), holders[record.owner]
+        ):
             batch.result.updated += 1
         else:
             batch.result.unchanged += 1
-    session.flush()
-    _insert_vehicles(batch, new_records, owner_ids)
+    _insert_vehicles(batch, new_records, holders)
+    if batch.ownerships:
+        session.execute(insert(Ownership.__table__), batch.ownerships)
     if batch.events:
-        session.execute(insert(AuditEvent), batch.events)
+        session.execute(insert(AuditEvent.__table__), batch.events)
     return batch.result
 
 
 def _without_plate_clashes(batch: _Batch, records):
     """Refuse rows whose plate another vehicle holds (the unique index would fail the batch)."""
     plates = [r.plate for _, r in records if r.plate]
-    holders = dict(
-        batch.session.exec(
-            select(Vehicle.plate, Vehicle.vin).where(Vehicle.plate.in_(plates))
-        ).all()
-    )
-    kept, seen = [], {}
+    holders = dict(batch.session.execute(
+        select(Vehicle.plate, Vehicle.vin).where(Vehicle.plate.in_(plates))).all())  # fmt: skip
+    kept = []
     for line, record in records:
-        holder = holders.get(record.plate) or seen.get(record.plate)
-        if record.plate and holder and holder != record.vin:
-            problem = RowProblem(
-                "plate",
-                N_("The plate %(plate)s belongs to another vehicle (%(vin)s)."),
-                {"plate": record.plate, "vin": holder},
-            )
+        holder = holders.setdefault(record.plate, record.vin) if record.plate else None
+        if holder and holder != record.vin:
+            problem = RowProblem("plate",
+                                 N_("The plate %(plate)s belongs to another vehicle (%(vin)s)."),
+                                 {"plate": record.plate, "vin": holder})  # fmt: skip
             batch.result.problems.append((line, problem))
-            continue
-        if record.plate:
-            seen[record.plate] = record.vin
-        kept.append((line, record))
+        else:
+            kept.append((line, record))
     return kept
 
 
-def _owner_ids(batch: _Batch, records: list[VehicleRecord]) -> dict[OwnerRecord, tuple[str, int]]:
-    """Find or create the persons and dealers named; map each owner to ("person"|"dealer", id)."""
-    session, key = batch.session, batch.key
-    owners = [record.owner for record in records]
-    dealer_cities = {r.owner.identifier: r.city_code for r in records if r.owner.kind == "dealer"}
-    persons = {resident_id_hash(o.identifier, key): o for o in owners if o.kind == "person"}
-    dealers = {o.identifier: o for o in owners if o.kind == "dealer"}
-    person_ids = dict(
-        session.exec(
-            select(Person.id_hash, Person.id).where(Person.id_hash.in_(list(persons)))
-        ).all()
-    )
-    missing = [h for h in persons if h not in person_ids]
+def _holders(batch: _Batch, records: list[VehicleRecord]) -> dict[OwnerRecord, Holder]:
+    """Find or create the persons and dealers the rows name."""
+    session = batch.session
+    people = {r.owner: resident_id_hash(r.owner.identifier, batch.key)
+              for r in records if r.owner.kind == "person"}  # fmt: skip
+    dealers = {r.owner: r.city_code for r in records if r.owner.kind == "dealer"}
+    person_ids = _person_ids(session, set(people.values()))
+    missing = {h: owner for owner, h in people.items() if h not in person_ids}
     if missing:
-        rows = [
-            {
-                "name": persons[h].name,
-                "id_hash": h,
-                "id_masked": mask_resident_id(persons[h].identifier),
-                "created_at": utcnow(),
-            }
-            for h in missing
-        ]
-        session.execute(insert(Person), rows)
-        person_ids |= dict(
-            session.exec(select(Person.id_hash, Person.id).where(Person.id_hash.in_(missing))).all()
-        )
-    dealer_ids = dict(
-        session.exec(select(Dealer.uscc, Dealer.id).where(Dealer.uscc.in_(list(dealers)))).all()
-    )
-    for uscc, owner in dealers.items():
-        if uscc not in dealer_ids:
-            dealer = Dealer(uscc=uscc, name=owner.name, **_dealer_place(uscc, dealer_cities[uscc]))
+        session.execute(insert(Person.__table__), [
+            {"name": owner.name, "id_hash": h, "id_masked": mask_resident_id(owner.identifier),
+             "created_at": utcnow()}
+            for h, owner in missing.items()
+        ])  # fmt: skip
+        person_ids |= _person_ids(session, set(missing))
+    holders = {owner: ("person", person_ids[h]) for owner, h in people.items()}
+    dealer_ids = dict(session.execute(select(Dealer.uscc, Dealer.id).where(
+        Dealer.uscc.in_([o.identifier for o in dealers]))).all())  # fmt: skip
+    for owner, city_code in dealers.items():
+        if owner.identifier not in dealer_ids:
+            dealer = Dealer(uscc=owner.identifier, name=owner.name,
+                            **_dealer_place(owner.identifier, city_code))  # fmt: skip
             session.add(dealer)
             session.flush()
-            dealer_ids[uscc] = dealer.id
-    ids = {}
-    for owner in owners:
-        if owner.kind == "person":
-            ids[owner] = ("person", person_ids[resident_id_hash(owner.identifier, key)])
-        else:
-            ids[owner] = ("dealer", dealer_ids[owner.identifier])
-    return ids
+            dealer_ids[owner.identifier] = dealer.id
+        holders[owner] = ("dealer", dealer_ids[owner.identifier])
+    return holders
+
+
+def _person_ids(session: Session, hashes: set[str]) -> dict[str, int]:
+    statement = select(Person.id_hash, Person.id).where(Person.id_hash.in_(hashes))
+    return dict(session.execute(statement).all())
 
 
 def _dealer_place(uscc: str, vehicle_city_code: str) -> dict:
@@ -164,83 +144,60 @@ def _dealer_place(uscc: str, vehicle_city_code: str) -> dict:
     return {"province_code": city.province_code, "city_code": city.code}
 
 
-def _current_ownerships(session: Session, vehicle_ids: list[int]) -> dict[int, Ownership]:
-    statement = select(Ownership).where(
+def _current_holders(session: Session, vehicle_ids: list[int]) -> dict[int, dict]:
+    statement = select(Ownership.__table__).where(
         Ownership.vehicle_id.in_(vehicle_ids), Ownership.end.is_(None)
     )
-    return {o.vehicle_id: o for o in session.exec(statement)}
+    return {row["vehicle_id"]: row for row in session.execute(statement).mappings()}
 
 
-def _update_facts(batch: _Batch, vehicle: Vehicle, record: VehicleRecord) -> bool:
-    changes = {
-        name: value for name, value in record.facts().items() if getattr(vehicle, name) != value
-    }
+def _update_facts(batch: _Batch, row, record: VehicleRecord) -> bool:
+    changes = {name: value for name, value in record.facts().items() if row[name] != value}
     if not changes:
         return False
-    status_before = vehicle.status
-    for name, value in changes.items():
-        setattr(vehicle, name, value)
-    vehicle.updated_at = utcnow()
-    batch.audit(
-        vehicle.id,
-        "updated",
-        from_state=status_before.value,
-        to_state=vehicle.status.value,
-        detail={"fields": sorted(changes)},
-    )
+    batch.session.execute(
+        update(Vehicle.__table__).where(Vehicle.id == row["id"]).values(
+            **changes, updated_at=utcnow())
+    )  # fmt: skip
+    batch.audit(row["id"], "updated", from_state=row["status"].value,
+                to_state=record.status.value, detail={"fields": sorted(changes)})  # fmt: skip
     return True
 
 
-def _update_owner(
-    batch: _Batch, vehicle: Vehicle, record: VehicleRecord, current: Ownership | None, owner_ids
-) -> bool:
-    kind, owner_id = owner_ids[record.owner]
-    if current is not None and _holder(current) == (kind, owner_id):
+def _update_owner(batch: _Batch, vehicle_id: int, record: VehicleRecord,
+                  current: dict | None, holder: Holder) -> bool:  # fmt: skip
+    if current is not None and _holder_of(current) == holder:
         return False
     if current is not None:
-        current.end = max(record.owner_since, current.start)
-        batch.session.add(current)
-        batch.session.flush()  # close the old period before the unique index sees the new one
-    batch.session.add(
-        _ownership(vehicle.id, kind, owner_id, record.owner_since, Acquisition.TRANSFER)
-    )
-    batch.audit(vehicle.id, "owner_changed", detail={"owner": kind})
+        batch.session.execute(
+            update(Ownership.__table__).where(Ownership.id == current["id"]).values(
+                end=max(record.owner_since, current["start"]))
+        )  # fmt: skip
+    batch.own(vehicle_id, holder, record.owner_since, Acquisition.TRANSFER)
+    batch.audit(vehicle_id, "owner_changed", detail={"owner": holder[0]})
     return True
 
 
-def _holder(ownership: Ownership) -> tuple[str, int]:
-    if ownership.person_id is not None:
-        return ("person", ownership.person_id)
-    return ("dealer", ownership.dealer_id)
+def _holder_of(ownership) -> Holder:
+    if ownership["person_id"] is not None:
+        return ("person", ownership["person_id"])
+    return ("dealer", ownership["dealer_id"])
 
 
-def _ownership(vehicle_id: int, kind: str, owner_id: int, start: date, acquired) -> Ownership:
-    return Ownership(
-        vehicle_id=vehicle_id,
-        person_id=owner_id if kind == "person" else None,
-        dealer_id=owner_id if kind == "dealer" else None,
-        start=start,
-        acquired=acquired,
-    )
-
-
-def _insert_vehicles(batch: _Batch, records: list[VehicleRecord], owner_ids) -> None:
+def _insert_vehicles(batch: _Batch, records: list[VehicleRecord], holders) -> None:
     if not records:
         return
     now = utcnow()
-    rows = [record.facts() | {"created_at": now, "updated_at": now} for record in records]
-    statement = insert(Vehicle).returning(Vehicle.id, sort_by_parameter_order=True)
-    ids = batch.session.execute(statement, rows).scalars().all()
-    ownerships = []
-    for vehicle_id, record in zip(ids, records, strict=True):
-        kind, owner_id = owner_ids[record.owner]
-        acquired = (
-            Acquisition.NEW
-            if record.owner_since == record.first_registration
-            else Acquisition.TRANSFER
-        )
-        ownership = _ownership(vehicle_id, kind, owner_id, record.owner_since, acquired)
-        ownerships.append(ownership.model_dump(exclude={"id"}) | {"created_at": now})
+    session = batch.session
+    session.execute(insert(Vehicle.__table__), [
+        record.facts() | {"created_at": now, "updated_at": now} for record in records
+    ])  # fmt: skip
+    ids = dict(session.execute(select(Vehicle.vin, Vehicle.id).where(
+        Vehicle.vin.in_([record.vin for record in records]))).all())  # fmt: skip
+    for record in records:
+        vehicle_id = ids[record.vin]
+        first_owner = record.owner_since == record.first_registration
+        acquired = Acquisition.NEW if first_owner else Acquisition.TRANSFER
+        batch.own(vehicle_id, holders[record.owner], record.owner_since, acquired)
         batch.audit(vehicle_id, "imported", to_state=record.status.value)
-    batch.session.execute(insert(Ownership), ownerships)
     batch.result.created += len(records)
