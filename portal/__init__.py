@@ -61,20 +61,24 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
+    from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
+    from portal.transfer.views import bp as transfer
     from portal.views import bp as home
 
-    for blueprint in (home, accounts, registry, admin):
+    for blueprint in (home, accounts, registry, transfer, payments, admin):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     from portal.commands import db_cli, registry_cli, seed_command, users_cli
+    from portal.payments.commands import payments_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(payments_cli)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,15 +1,23 @@
 """The append-only audit log: who changed what, when, from which state to which."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel, select
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:
     """The current time in UTC (all stored times are UTC)."""
     return datetime.now(UTC)
+
+
+def china_today() -> date:
+    """Today's date in China, for dates that are dates (a registration, a sale)."""
+    return datetime.now(CHINA).date()
 
 
 class AuditEvent(SQLModel, table=True):

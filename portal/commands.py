@@ -13,6 +13,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.admin import services as imports
 from portal.errors import DomainError, translate
+from portal.payments import services as payments
 from portal.registry import services as registry
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -109,6 +110,7 @@ def seed_command(vehicles: int):
 
     with db.transaction() as session:
         cities = registry.load_regions(session)
+        payments.ensure_fee_schedule(session)
     click.echo(f"Regions: {cities} cities.")
     with tempfile.TemporaryDirectory() as folder:
         extract = Path(folder) / "demo-registry.csv"

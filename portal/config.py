@@ -37,6 +37,12 @@ def from_environment(environ=os.environ) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "PAGE_SIZE": 20,
+        # Stripe (docs/payments.md): without the keys, payment pages say "not configured".
+        "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
+        "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY"),
+        "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET"),
+        "STRIPE_API_BASE": environ.get("STRIPE_API_BASE"),  # e.g. localstripe on loopback
+        "STRIPE_JS_URL": environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
     }
     if production:
         missing = [name for name in SECRETS if name not in environ]

@@ -97,11 +97,25 @@ def unique_or(db_session: Session, error: Exception) -> Iterator[None]:
     A savepoint keeps the rest of the transaction usable (PostgreSQL aborts the whole
     transaction on a failed statement otherwise).
     """
+    _begin_on_sqlite(db_session)
     try:
         with db_session.begin_nested():
             yield
     except IntegrityError as integrity_error:
         raise error from integrity_error
+
+
+def _begin_on_sqlite(db_session: Session) -> None:
+    """Open SQLite's transaction before a SAVEPOINT, so RELEASE does not commit it.
+
+    pysqlite begins a transaction only at the first write, which keeps reads free of
+    locks (no deadlock when two requests read and then write); but a SAVEPOINT outside
+    a transaction starts one of its own, and releasing it would commit the request early.
+    """
+    connection = db_session.connection()
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def ping() -> None:

@@ -4,11 +4,13 @@ A domain error carries an English message template marked with N_ and its
 parameters; it is translated when shown, so pure rules can raise it without Flask.
 """
 
+from enum import Enum
+
 from flask import Flask, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
-from portal.identifiers import N_, InvalidIdentifier
+from portal.identifiers import N_
 
 
 class DomainError(Exception):
@@ -37,9 +39,15 @@ class Conflict(DomainError):
     title = N_("Conflict")
 
 
-def translate(error: DomainError | InvalidIdentifier) -> str:
-    """The error's message in the user's language."""
-    return gettext(error.message, **error.params)
+def translate(error) -> str:
+    """The error's message in the user's language; stored codes in it become labels."""
+    from portal.formatting import label
+
+    params = {
+        name: label(value) if isinstance(value, Enum) else value
+        for name, value in error.params.items()
+    }
+    return gettext(error.message, **params)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -61,6 +69,10 @@ def _domain_error(error: DomainError):
     title, detail = gettext(error.title), translate(error)
     if _wants_problem_json():
         return _problem(error.status, title, detail)
+    if request.headers.get("HX-Request") == "true":
+        # An htmx action that failed: show the reason where messages go, change nothing else.
+        fragment = render_template("errors/_message.html", detail=detail)
+        return fragment, error.status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
     page = render_template("errors/error.html", status=error.status, title=title, detail=detail)
     return page, error.status
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal import regions
 from portal.accounts.models import Role
 from portal.admin.models import JobStatus
+from portal.money import yuan
 from portal.registry.terms import (
     Acquisition,
     BodyType,
@@ -15,52 +16,128 @@ from portal.registry.terms import (
     Usage,
     VehicleStatus,
 )
+from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
+from portal.transfer.workflow import Action
 
+# Labels per vocabulary: StrEnum members equal their strings, so one flat dict would
+# mix up e.g. a vehicle's "registered" and a transfer case's "registered".
 LABELS = {
-    Role.OWNER: _l("Car owner"),
-    Role.DEALER: _l("Dealer staff"),
-    Role.REVIEWER: _l("Subsidy reviewer"),
-    Role.OFFICER: _l("Transfer officer"),
-    Role.ADMIN: _l("Administrator"),
-    BodyType.SEDAN: _l("Sedan"),
-    BodyType.HATCHBACK: _l("Hatchback"),
-    BodyType.SUV: _l("SUV"),
-    BodyType.MPV: _l("MPV"),
-    BodyType.WAGON: _l("Estate"),
-    BodyType.COUPE: _l("Coupé"),
-    BodyType.PICKUP: _l("Pickup"),
-    FuelType.PETROL: _l("Petrol"),
-    FuelType.DIESEL: _l("Diesel"),
-    FuelType.BEV: _l("Battery electric"),
-    FuelType.PHEV: _l("Plug-in hybrid"),
-    FuelType.EREV: _l("Range-extended electric"),
-    FuelType.HEV: _l("Hybrid"),
-    EmissionStandard.CN1: _l("China I"),
-    EmissionStandard.CN2: _l("China II"),
-    EmissionStandard.CN3: _l("China III"),
-    EmissionStandard.CN4: _l("China IV"),
-    EmissionStandard.CN5: _l("China V"),
-    EmissionStandard.CN6A: _l("China VI-a"),
-    EmissionStandard.CN6B: _l("China VI-b"),
-    Usage.PRIVATE: _l("Private"),
-    Usage.COMMERCIAL: _l("Commercial"),
-    VehicleStatus.REGISTERED: _l("Registered"),
-    VehicleStatus.TRANSFERRING: _l("Being transferred"),
-    VehicleStatus.SCRAPPED: _l("Scrapped"),
-    VehicleStatus.DEREGISTERED: _l("Deregistered"),
-    Acquisition.NEW: _l("Registered new"),
-    Acquisition.TRANSFER: _l("Transfer"),
-    Acquisition.DEALER_TEMPORARY: _l("Dealer temporary ownership"),
-    JobStatus.QUEUED: _l("Queued"),
-    JobStatus.RUNNING: _l("Running"),
-    JobStatus.DONE: _l("Finished"),
-    JobStatus.FAILED: _l("Failed"),
+    Role: {
+        Role.OWNER: _l("Car owner"),
+        Role.DEALER: _l("Dealer staff"),
+        Role.REVIEWER: _l("Subsidy reviewer"),
+        Role.OFFICER: _l("Transfer officer"),
+        Role.ADMIN: _l("Administrator"),
+    },
+    BodyType: {
+        BodyType.SEDAN: _l("Sedan"),
+        BodyType.HATCHBACK: _l("Hatchback"),
+        BodyType.SUV: _l("SUV"),
+        BodyType.MPV: _l("MPV"),
+        BodyType.WAGON: _l("Estate"),
+        BodyType.COUPE: _l("Coupé"),
+        BodyType.PICKUP: _l("Pickup"),
+    },
+    FuelType: {
+        FuelType.PETROL: _l("Petrol"),
+        FuelType.DIESEL: _l("Diesel"),
+        FuelType.BEV: _l("Battery electric"),
+        FuelType.PHEV: _l("Plug-in hybrid"),
+        FuelType.EREV: _l("Range-extended electric"),
+        FuelType.HEV: _l("Hybrid"),
+    },
+    EmissionStandard: {
+        EmissionStandard.CN1: _l("China I"),
+        EmissionStandard.CN2: _l("China II"),
+        EmissionStandard.CN3: _l("China III"),
+        EmissionStandard.CN4: _l("China IV"),
+        EmissionStandard.CN5: _l("China V"),
+        EmissionStandard.CN6A: _l("China VI-a"),
+        EmissionStandard.CN6B: _l("China VI-b"),
+    },
+    Usage: {
+        Usage.PRIVATE: _l("Private"),
+        Usage.COMMERCIAL: _l("Commercial"),
+    },
+    VehicleStatus: {
+        VehicleStatus.REGISTERED: _l("Registered"),
+        VehicleStatus.TRANSFERRING: _l("Being transferred"),
+        VehicleStatus.SCRAPPED: _l("Scrapped"),
+        VehicleStatus.DEREGISTERED: _l("Deregistered"),
+    },
+    Acquisition: {
+        Acquisition.NEW: _l("Registered new"),
+        Acquisition.TRANSFER: _l("Transfer"),
+        Acquisition.DEALER_TEMPORARY: _l("Dealer temporary ownership"),
+    },
+    JobStatus: {
+        JobStatus.QUEUED: _l("Queued"),
+        JobStatus.RUNNING: _l("Running"),
+        JobStatus.DONE: _l("Finished"),
+        JobStatus.FAILED: _l("Failed"),
+    },
+    TransferStatus: {
+        TransferStatus.DRAFT: _l("Draft"),
+        TransferStatus.SUBMITTED: _l("Submitted"),
+        TransferStatus.FEE_PAID: _l("Fee paid"),
+        TransferStatus.INSPECTED: _l("Inspected"),
+        TransferStatus.RELEASED: _l("Released by origin"),
+        TransferStatus.REGISTERED: _l("Registered at destination"),
+        TransferStatus.COMPLETED: _l("Completed"),
+        TransferStatus.RETURNED: _l("Returned for correction"),
+        TransferStatus.REJECTED: _l("Rejected"),
+        TransferStatus.WITHDRAWN: _l("Withdrawn"),
+    },
+    Action: {
+        Action.SUBMIT: _l("Submit"),
+        Action.PAY: _l("Fee paid"),
+        Action.INSPECT: _l("Inspect"),
+        Action.RELEASE: _l("Release the file"),
+        Action.REGISTER: _l("Register"),
+        Action.COMPLETE: _l("Complete"),
+        Action.RETURN: _l("Return for correction"),
+        Action.REJECT: _l("Reject"),
+        Action.WITHDRAW: _l("Withdraw"),
+    },
+    BuyerKind: {BuyerKind.PERSON: _l("Person"), BuyerKind.COMPANY: _l("Company")},
+    DocumentKind: {
+        DocumentKind.APPLICATION_FORM: _l("Transfer application form"),
+        DocumentKind.SELLER_ID: _l("Seller's ID card"),
+        DocumentKind.BUYER_ID: _l("Buyer's ID card"),
+        DocumentKind.DEALER_LICENCE: _l("Dealer's business licence (USCC)"),
+        DocumentKind.REGISTRATION_CERTIFICATE: _l("Registration certificate"),
+        DocumentKind.DRIVING_LICENCE: _l("Driving licence (行驶证)"),
+        DocumentKind.SALES_INVOICE: _l("Used-car sales invoice"),
+        DocumentKind.INSPECTION_RECORD: _l("Inspection record"),
+        DocumentKind.VEHICLE_PHOTO: _l("Photo of the car"),
+        DocumentKind.VIN_PHOTO: _l("Photo of the VIN"),
+    },
+    EmissionAcceptance: {
+        EmissionAcceptance.ANY: _l("Any emission standard"),
+        EmissionAcceptance.CN5_OR_BETTER: _l("National V or better"),
+    },
+    # Audit actions that are not workflow actions.
+    str: {
+        "created": _l("Case opened"),
+        "document_uploaded": _l("Document uploaded"),
+        "submit": _l("Submitted"),
+        "pay": _l("Fee paid"),
+        "inspect": _l("Inspected"),
+        "release": _l("Released by origin"),
+        "register": _l("Registered at destination"),
+        "complete": _l("Completed"),
+        "return": _l("Returned for correction"),
+        "reject": _l("Rejected"),
+        "withdraw": _l("Withdrawn"),
+    },
 }
 
 
 def label(value) -> str:
     """The translated name of a stored code; unknown values are shown as they are."""
-    return LABELS.get(value, value if value is not None else "—")
+    if value is None:
+        return "—"
+    return LABELS.get(type(value), {}).get(value, value)
 
 
 def region_name(code: str | None) -> str:
@@ -77,7 +154,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         label=label,
         region=region_name,
+        yuan=yuan,
         datetime=lambda value: format_datetime(value, "short") if value else "—",
         date=lambda value: format_date(value, "medium") if value else "—",
     )
-    app.jinja_env.globals.update(current_locale=get_locale)
+    app.jinja_env.globals.update(regions_provinces=regions.provinces, current_locale=get_locale)

@@ -3,7 +3,9 @@
 from portal.accounts.models import User
 from portal.admin.models import ImportJob, ImportProblem
 from portal.audit import AuditEvent
+from portal.payments.models import FeeItem, Payment, Refund, StripeEvent
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+from portal.transfer.models import EmissionRule, TransferCase, TransferDocument
 
 __all__ = [
     "AuditEvent",
@@ -16,4 +18,11 @@ __all__ = [
     "Province",
     "User",
     "Vehicle",
+    "EmissionRule",
+    "TransferCase",
+    "TransferDocument",
+    "FeeItem",
+    "Payment",
+    "Refund",
+    "StripeEvent",
 ]

@@ -21,6 +21,17 @@ PASSWORD = "correct-horse-battery"
 REFERENCE_TABLES = {"province", "city", "alembic_version"}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Argon2 with the smallest cost: the suite hashes hundreds of passwords."""
+    from argon2 import PasswordHasher
+
+    from portal.accounts import services
+
+    services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    services._DUMMY_HASH = services.hasher.hash("not-a-real-password")
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """A migrated database with the regions loaded: a SQLite file, or the PostgreSQL URL."""

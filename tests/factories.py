@@ -145,5 +145,7 @@ def find_user(session: Session, email: str) -> User:
     """The account with this email (fresh from the database)."""
     from sqlmodel import select
 
+    session.commit()  # end the read transaction: see what others committed
+
     session.expire_all()
     return session.exec(select(User).where(User.email == email)).one()

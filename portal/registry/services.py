@@ -1,12 +1,14 @@
 """Registry use cases: reference data, persons, scoped vehicle look-ups, search and import."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
-from portal import regions
+from portal import audit, regions
 from portal.accounts.models import Role, User
+from portal.audit import china_today, utcnow
 from portal.errors import NotFound
 from portal.identifiers import (
     N_,
@@ -17,6 +19,7 @@ from portal.identifiers import (
     resident_id_hash,
 )
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+from portal.registry.terms import Acquisition, VehicleStatus
 
 # --- reference data -------------------------------------------------------------------
 
@@ -199,3 +202,107 @@ def dealer_id_for(session: Session, uscc: str) -> int:
     if dealer_id is None:
         raise NotFound(N_("There is no dealer with the USCC %(uscc)s."), uscc=uscc)
     return dealer_id
+
+
+def current_ownership(session: Session, vehicle_id: int) -> Ownership | None:
+    """The open ownership period of a vehicle (its current holder), if any."""
+    statement = select(Ownership).where(Ownership.vehicle_id == vehicle_id, Ownership.end.is_(None))
+    return session.exec(statement).first()
+
+
+def plate_taken(session: Session, plate: str) -> bool:
+    """Whether a vehicle in the registry carries this plate."""
+    return session.exec(select(Vehicle.id).where(Vehicle.plate == plate)).first() is not None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a vehicle: a person or a company (dealers are companies too)."""
+
+    person_id: int | None = None
+    dealer_id: int | None = None
+
+
+def holder_for_buyer(
+    session: Session,
+    *,
+    kind: str,
+    name: str,
+    id_hash: str | None,
+    id_masked: str | None,
+    uscc: str | None,
+    city_code: str,
+) -> Holder:
+    """The registry person or company that buys; created when the registry has none yet."""
+    if kind == "person":
+        person = session.exec(select(Person).where(Person.id_hash == id_hash)).first()
+        if person is None:
+            person = Person(name=name, id_hash=id_hash, id_masked=id_masked)
+            session.add(person)
+            session.flush()
+        return Holder(person_id=person.id)
+    company = session.exec(select(Dealer).where(Dealer.uscc == uscc)).first()
+    if company is None:
+        city = regions.city(city_code)
+        company = Dealer(
+            uscc=uscc, name=name, province_code=city.province_code, city_code=city.code
+        )
+        session.add(company)
+        session.flush()
+    return Holder(dealer_id=company.id)
+
+
+def transfer_vehicle(
+    session: Session,
+    *,
+    vehicle: Vehicle,
+    buyer: Holder,
+    sale_date: date,
+    via_dealer_id: int | None,
+    city_code: str,
+    plate: str,
+    actor_id: int | None,
+    reference: str,
+) -> None:
+    """Close the seller's ownership, open the buyer's (through the dealer's temporary
+    ownership when chosen), and move the vehicle to its new city and plate (DOMAIN §2.1)."""
+    today = china_today()
+    current = current_ownership(session, vehicle.id)
+    current.end = sale_date if via_dealer_id else today
+    session.add(current)
+    session.flush()  # the open period must end before the next opens (uq_ownership_current)
+    if via_dealer_id:
+        session.add(
+            Ownership(
+                vehicle_id=vehicle.id,
+                dealer_id=via_dealer_id,
+                start=sale_date,
+                end=today,
+                acquired=Acquisition.DEALER_TEMPORARY,
+            )
+        )
+    session.add(
+        Ownership(
+            vehicle_id=vehicle.id,
+            person_id=buyer.person_id,
+            dealer_id=buyer.dealer_id,
+            start=today,
+            acquired=Acquisition.TRANSFER,
+        )
+    )
+    before = vehicle.status
+    city = regions.city(city_code)
+    vehicle.province_code, vehicle.city_code = city.province_code, city.code
+    vehicle.plate, vehicle.status, vehicle.updated_at = plate, VehicleStatus.REGISTERED, utcnow()
+    session.add(vehicle)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor_id,
+        entity="vehicle",
+        entity_id=vehicle.id,
+        action="transferred",
+        from_state=before.value,
+        to_state=VehicleStatus.REGISTERED.value,
+        detail={"case": reference, "city": city.code, "plate": plate},
+    )

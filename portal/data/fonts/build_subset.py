@@ -1,0 +1,105 @@
+"""Cut the shipped CJK font subsets from Debian's fonts-noto-cjk (see README.md).
+
+Run with fontTools installed (a throwaway venv is enough), from the repository root:
+
+    python portal/data/fonts/build_subset.py
+
+It writes ``charset.txt`` (the characters kept) beside itself and runs ``pyftsubset``
+on the SC face of each NotoSansCJK-*.ttc, printing each command it runs.
+"""
+
+import ast
+import shlex
+import sys
+from pathlib import Path
+
+from fontTools import subset
+
+HERE = Path(__file__).resolve().parent
+PORTAL = HERE.parents[1]
+SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-{weight}.ttc"
+SC_FACE = 2  # JP, KR, SC, TC, HK, then the Mono faces
+WEIGHTS = ("Regular", "Bold")
+TEXT_FILES = (
+    PORTAL / "data" / "cities.csv",
+    PORTAL / "data" / "provinces.csv",
+    PORTAL / "registry" / "demo.py",
+    PORTAL / "transfer" / "paperwork.py",
+)
+PO_FILE = PORTAL / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
+
+
+def gb2312_level1() -> str:
+    """The 3,755 level-1 hanzi of GB 2312 (rows 16-55), standing in for 通用规范汉字表 level 1."""
+    chars = []
+    for row in range(0xB0, 0xD8):
+        for cell in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((row, cell)).decode("gb2312"))
+            except UnicodeDecodeError:  # row 55 ends at 0xF9
+                continue
+    return "".join(chars)
+
+
+def gb2312_symbols() -> str:
+    """GB 2312 rows 1-3, 6, 8 and 9: punctuation, numerals, full-width ASCII, Greek, pinyin, box."""
+    chars = []
+    for row in (0xA1, 0xA2, 0xA3, 0xA6, 0xA8, 0xA9):
+        for cell in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((row, cell)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(chars)
+
+
+def msgstrs(path: Path) -> str:
+    """The translated strings of a .po file, concatenated."""
+    out, in_msgstr = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("msgstr"):
+            in_msgstr = True
+            line = line.split(None, 1)[1] if " " in line else '""'
+        elif line.startswith(("msgid", "msgctxt", "#")) or not line:
+            in_msgstr = False
+            continue
+        if in_msgstr and line.startswith('"'):
+            out.append(ast.literal_eval(line))
+    return "".join(out)
+
+
+def charset() -> str:
+    """Every character the subsets keep, sorted by code point."""
+    chars = set(gb2312_level1()) | set(gb2312_symbols())
+    chars |= {chr(c) for c in range(0x20, 0x7F)}  # ASCII
+    chars |= {chr(c) for c in range(0xA0, 0x100)}  # Latin-1: ¥ · × é ü ...
+    chars |= {chr(c) for c in range(0x2010, 0x2028)}  # dashes, quotes, ellipsis
+    chars |= {chr(c) for c in range(0x3000, 0x3040)}  # CJK punctuation
+    chars |= {chr(c) for c in range(0xFF01, 0xFF5F)}  # full-width forms
+    chars |= {chr(c) for c in range(0xFFE0, 0xFFE7)}  # ￠￡￢￣￤￥￦
+    for path in TEXT_FILES:
+        chars |= set(path.read_text(encoding="utf-8"))
+    chars |= set(msgstrs(PO_FILE))
+    return "".join(sorted(c for c in chars if c.isprintable() or c == "\u3000"))
+
+
+def main() -> None:
+    text_file = HERE / "charset.txt"
+    text_file.write_text(charset() + "\n", encoding="utf-8")
+    for weight in WEIGHTS:
+        args = [
+            SOURCE.format(weight=weight),
+            f"--font-number={SC_FACE}",
+            f"--text-file={text_file.relative_to(Path.cwd())}",
+            "--layout-features=",
+            "--drop-tables+=BASE,VORG,vhea,vmtx",
+            "--name-IDs=*",
+            f"--output-file={(HERE / f'NotoSansSC-{weight}.subset.otf').relative_to(Path.cwd())}",
+        ]
+        print("pyftsubset", shlex.join(args), file=sys.stderr)
+        subset.main(args)
+
+
+if __name__ == "__main__":
+    main()

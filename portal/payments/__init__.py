@@ -1,0 +1,1 @@
+"""Stripe payments for any feature: fee schedule, payment records, webhooks, refunds."""

@@ -1,0 +1,143 @@
+"""Forms of the transfer pages: find the car, file the case, upload a paper, act on a case."""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from portal import regions
+from portal.audit import china_today
+from portal.errors import translate
+from portal.formatting import region_name
+from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
+from portal.transfer.terms import BuyerKind, EmissionAcceptance
+
+# DOMAIN §2.2: the new owner registers at the destination within 30 days of the sale.
+SALE_DAYS = 30
+
+
+class FindVehicleForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search
+
+    q = StringField(_l("VIN or plate of the car"), validators=[DataRequired(), Length(max=40)])
+
+
+def _province_choices():
+    return [SelectChoice("", _l("Choose a province"))] + [
+        SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
+    ]
+
+
+def city_choices(province_code: str | None):
+    """Cities of a province for the dependent select."""
+    cities = regions.cities(province_code) if province_code else ()
+    return [SelectChoice("", _l("Choose a city"))] + [
+        SelectChoice(c.code, region_name(c.code)) for c in cities
+    ]
+
+
+class CaseForm(FlaskForm):
+    vehicle_id = HiddenField(validators=[DataRequired()])
+    seller_name = StringField(_l("Seller's name"), validators=[DataRequired(), Length(max=128)])
+    seller_identifier = StringField(
+        _l("Seller's resident ID number or USCC"), validators=[DataRequired(), Length(max=32)]
+    )
+    buyer_kind = RadioField(
+        _l("Buyer"),
+        choices=[
+            SelectChoice(BuyerKind.PERSON.value, _l("A person")),
+            SelectChoice(BuyerKind.COMPANY.value, _l("A company")),
+        ],
+        default=BuyerKind.PERSON.value,
+    )
+    buyer_name = StringField(_l("Buyer's name"), validators=[DataRequired(), Length(max=128)])
+    buyer_identifier = StringField(
+        _l("Buyer's resident ID number or USCC"), validators=[DataRequired(), Length(max=32)]
+    )
+    destination_province = SelectField(_l("Buyer's province"), validators=[DataRequired()])
+    destination_city = SelectField(_l("Buyer's city"), validators=[DataRequired()])
+    price = DecimalField(
+        _l("Agreed price (yuan)"),
+        places=2,
+        validators=[
+            InputRequired(),
+            NumberRange(
+                min=1, max=100_000_000, message=_l("Enter a price from 1 to 100,000,000 yuan.")
+            ),
+        ],
+    )
+    sale_date = DateField(_l("Sale date"), validators=[DataRequired()])
+    mileage_km = IntegerField(
+        _l("Odometer reading (km)"),
+        validators=[
+            InputRequired(),
+            NumberRange(
+                min=0, max=2_000_000, message=_l("Enter a reading from 0 to 2,000,000 km.")
+            ),
+        ],
+    )
+    dealer_temporary = BooleanField(_l("Our company holds the car temporarily first (单独签注)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.destination_province.choices = _province_choices()
+        self.destination_city.choices = city_choices(self.destination_province.data)
+
+    def validate_buyer_identifier(self, field):
+        parse = parse_resident_id if self.buyer_kind.data == BuyerKind.PERSON else parse_uscc
+        try:
+            parse(field.data)
+        except InvalidIdentifier as error:
+            raise ValidationError(translate(error)) from error
+
+    def validate_sale_date(self, field):
+        today = china_today()
+        if field.data > today:
+            raise ValidationError(_l("The sale date cannot be in the future."))
+        if field.data < today - timedelta(days=SALE_DAYS):
+            raise ValidationError(
+                _l("The sale was more than 30 days ago; the transfer deadline has passed.")
+            )
+
+
+class DocumentForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    file = FileField(
+        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
+        validators=[FileRequired(_l("Choose a file."))],
+    )
+
+
+class ActionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class EmissionRuleForm(FlaskForm):
+    city_code = HiddenField(validators=[DataRequired(), Length(min=6, max=6)])
+    acceptance = SelectField(
+        _l("Accepts"),
+        choices=[SelectChoice(a.value, a.value) for a in EmissionAcceptance],
+        validators=[DataRequired()],
+    )

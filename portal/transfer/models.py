@@ -1,0 +1,93 @@
+"""Transfer cases, their documents, and the destination cities' emission rules."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from portal.audit import utcnow
+from portal.enums import enum_column
+from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
+
+OPEN_STATUSES = "status NOT IN ('completed', 'rejected', 'withdrawn')"
+
+
+class TransferCase(SQLModel, table=True):
+    """One inter-provincial transfer of a vehicle, filed by a dealer (DOMAIN §2)."""
+
+    __tablename__ = "transfer_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=20, unique=True)
+    dealer_id: int = Field(foreign_key="dealer.id")
+    created_by: int = Field(foreign_key="user_account.id")
+    vehicle_id: int = Field(foreign_key="vehicle.id", index=True)
+    seller_ownership_id: int = Field(foreign_key="ownership.id")
+    buyer_kind: BuyerKind = Field(sa_type=enum_column(BuyerKind))
+    buyer_name: str = Field(max_length=128)
+    buyer_id_hash: str | None = Field(default=None, max_length=64)
+    buyer_id_masked: str | None = Field(default=None, max_length=18)
+    buyer_uscc: str | None = Field(default=None, max_length=18)
+    origin_province_code: str = Field(foreign_key="province.code", max_length=6)
+    origin_city_code: str = Field(foreign_key="city.code", max_length=6)
+    destination_province_code: str = Field(foreign_key="province.code", max_length=6)
+    destination_city_code: str = Field(foreign_key="city.code", max_length=6)
+    price_fen: int
+    sale_date: date
+    mileage_km: int
+    dealer_temporary: bool = False
+    status: TransferStatus = Field(sa_type=enum_column(TransferStatus))
+    reason: str | None = Field(default=None, max_length=500)
+    new_plate: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    __table_args__ = (
+        CheckConstraint("price_fen > 0", name="ck_transfer_price"),
+        CheckConstraint("mileage_km >= 0", name="ck_transfer_mileage"),
+        CheckConstraint(
+            "(buyer_kind = 'person') = (buyer_id_hash IS NOT NULL)", name="ck_transfer_buyer"
+        ),
+        Index("ix_transfer_dealer_id", "dealer_id", "id"),
+        Index("ix_transfer_origin_status", "origin_province_code", "status", "id"),
+        Index("ix_transfer_destination_status", "destination_province_code", "status", "id"),
+        # One open case per vehicle, even when two clerks file it at once (issue: the case).
+        Index(
+            "uq_transfer_open_vehicle",
+            "vehicle_id",
+            unique=True,
+            sqlite_where=text(OPEN_STATUSES),
+            postgresql_where=text(OPEN_STATUSES),
+        ),
+    )
+
+
+class TransferDocument(SQLModel, table=True):
+    """An uploaded paper of a case; one current file per kind (a new upload replaces it)."""
+
+    __tablename__ = "transfer_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="transfer_case.id")
+    kind: DocumentKind = Field(sa_type=enum_column(DocumentKind))
+    filename: str = Field(max_length=255)
+    stored_name: str = Field(max_length=64)
+    content_type: str = Field(max_length=32)
+    size: int
+    uploaded_by: int = Field(foreign_key="user_account.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_transfer_document_kind"),)
+
+
+class EmissionRule(SQLModel, table=True):
+    """What a destination city accepts; a city without a row accepts its default (§2.1)."""
+
+    __tablename__ = "emission_rule"
+
+    city_code: str = Field(foreign_key="city.code", primary_key=True, max_length=6)
+    acceptance: EmissionAcceptance = Field(sa_type=enum_column(EmissionAcceptance))
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow)

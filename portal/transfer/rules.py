@@ -1,0 +1,129 @@
+"""Pure decisions of a transfer case: may this car be filed, which documents, which plate.
+
+DOMAIN §2.1 (emission rules of destinations), §2.2 (before filing, documents), §4 (plates).
+"""
+
+import random
+from dataclasses import dataclass
+
+from portal.identifiers import N_
+from portal.registry.terms import EmissionStandard, FuelType, VehicleStatus
+from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
+
+NATIONAL_V_OR_BETTER = (EmissionStandard.CN5, EmissionStandard.CN6A, EmissionStandard.CN6B)
+PLATE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: no I or O
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a case cannot go ahead; message is a template for translation."""
+
+    message: str
+    params: dict
+
+
+@dataclass(frozen=True)
+class VehicleFacts:
+    """What the registry says about the car, as the checks need it."""
+
+    status: VehicleStatus
+    mortgaged: bool
+    seized: bool
+    unpaid_violations: int
+    fuel_type: FuelType
+    emission_standard: EmissionStandard | None
+    province_code: str
+
+
+def filing_problems(
+    vehicle: VehicleFacts,
+    *,
+    seller_matches: bool,
+    destination_province: str,
+    acceptance: EmissionAcceptance,
+    open_case_number: str | None,
+) -> list[Problem]:
+    """Every reason this car cannot be filed for transfer to the destination (DOMAIN §2.2)."""
+    checks = [
+        (not seller_matches, N_("The seller is not the registered owner of this vehicle."), {}),
+        (
+            vehicle.status in (VehicleStatus.SCRAPPED, VehicleStatus.DEREGISTERED),
+            N_("The vehicle is %(status)s."),
+            {"status": vehicle.status},
+        ),
+        (
+            vehicle.mortgaged,
+            N_("The vehicle is mortgaged; the mortgage must be released first."),
+            {},
+        ),
+        (vehicle.seized, N_("The vehicle is seized by a court or authority."), {}),
+        (
+            vehicle.unpaid_violations > 0,
+            N_("The vehicle has %(count)s unpaid traffic violations."),
+            {"count": vehicle.unpaid_violations},
+        ),
+        (
+            open_case_number is not None,
+            N_("The vehicle is already in transfer case %(number)s."),
+            {"number": open_case_number},
+        ),
+        (
+            destination_province == vehicle.province_code,
+            N_("The destination is in the same province: not an inter-provincial transfer."),
+            {},
+        ),
+        (
+            not emission_accepted(vehicle, acceptance),
+            N_("The destination accepts only National V or better; this car is %(standard)s."),
+            {"standard": vehicle.emission_standard},
+        ),
+    ]
+    return [Problem(message, params) for failed, message, params in checks if failed]
+
+
+def emission_accepted(vehicle: VehicleFacts, acceptance: EmissionAcceptance) -> bool:
+    """DOMAIN §2.1: a destination may refuse National IV or lower, never National V or better.
+
+    Battery-electric cars have no emission standard and are always accepted.
+    """
+    if acceptance is EmissionAcceptance.ANY or vehicle.fuel_type is FuelType.BEV:
+        return True
+    return vehicle.emission_standard in NATIONAL_V_OR_BETTER
+
+
+def strictest_allowed(key_region: bool) -> EmissionAcceptance:
+    """Only cities of the key air-pollution control regions may refuse National IV (§2.1)."""
+    return EmissionAcceptance.CN5_OR_BETTER if key_region else EmissionAcceptance.ANY
+
+
+def required_documents(
+    *, buyer_kind: BuyerKind, seller_is_person: bool, dealer_temporary: bool
+) -> list[DocumentKind]:
+    """The checklist of DOMAIN §2.2 for this case."""
+    documents = [DocumentKind.APPLICATION_FORM]
+    documents.append(DocumentKind.SELLER_ID if seller_is_person else DocumentKind.DEALER_LICENCE)
+    if buyer_kind is BuyerKind.PERSON:
+        documents.append(DocumentKind.BUYER_ID)
+    if dealer_temporary or buyer_kind is BuyerKind.COMPANY:
+        documents.append(DocumentKind.DEALER_LICENCE)
+    documents += [
+        DocumentKind.REGISTRATION_CERTIFICATE,
+        DocumentKind.DRIVING_LICENCE,
+        DocumentKind.SALES_INVOICE,
+        DocumentKind.INSPECTION_RECORD,
+        DocumentKind.VEHICLE_PHOTO,
+        DocumentKind.VIN_PHOTO,
+    ]
+    return list(dict.fromkeys(documents))
+
+
+def new_plate(prefix: str, fuel_type: FuelType, rng: random.Random) -> str:
+    """A plate in the destination city's format (GA 36-2018, DOMAIN §4).
+
+    New-energy cars get the 8-character small-car format (prefix + D/F + 5), others the
+    7-character ordinary one. Uniqueness is the database's job (a unique index).
+    """
+    if fuel_type.new_energy:
+        letter = "D" if fuel_type is FuelType.BEV else "F"
+        return prefix + letter + "".join(rng.choices(PLATE_CHARACTERS, k=5))
+    return prefix + "".join(rng.choices(PLATE_CHARACTERS, k=5))

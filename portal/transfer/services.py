@@ -1,0 +1,417 @@
+"""Transfer use cases: open a case, upload papers, move it through the workflow, complete it."""
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from portal import audit, regions
+from portal.accounts.models import Role, User
+from portal.audit import AuditEvent, utcnow
+from portal.db import unique_or
+from portal.errors import Conflict, DomainError, NotFound
+from portal.identifiers import (
+    N_,
+    InvalidIdentifier,
+    mask_resident_id,
+    normalize,
+    parse_resident_id,
+    parse_uscc,
+    resident_id_hash,
+)
+from portal.registry import services as registry
+from portal.registry.models import Dealer, Ownership, Person, Vehicle
+from portal.transfer import emission, rules, workflow
+from portal.transfer.models import TransferCase, TransferDocument
+from portal.transfer.terms import (
+    CLOSED,
+    BuyerKind,
+    DocumentKind,
+    TransferStatus,
+)
+from portal.transfer.workflow import Actor
+from portal.uploads import store
+
+
+class FilingRefused(DomainError):
+    """The car cannot be filed; problems lists every reason (DOMAIN §2.2)."""
+
+    status = 422
+    title = N_("The transfer cannot be filed")
+
+    def __init__(self, problems: list[rules.Problem]):
+        super().__init__(N_("The transfer cannot be filed."))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Buyer:
+    kind: BuyerKind
+    name: str
+    identifier: str  # resident ID number or USCC, as typed
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What the dealer clerk enters to open a case."""
+
+    vehicle_id: int
+    seller_name: str
+    seller_identifier: str
+    buyer: Buyer
+    destination_city_code: str
+    price_fen: int
+    sale_date: date
+    mileage_km: int
+    dealer_temporary: bool
+
+
+# --- scope ----------------------------------------------------------------------------
+
+
+def _in_scope(user: User):
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is Role.DEALER:
+        return TransferCase.dealer_id == user.dealer_id
+    if user.role is Role.OFFICER:
+        return or_(
+            TransferCase.origin_province_code == user.province_code,
+            TransferCase.destination_province_code == user.province_code,
+        )
+    return False
+
+
+def case_for(session: Session, *, user: User, case_id: int) -> TransferCase:
+    """The case if the user may see it; NotFound otherwise."""
+    case = session.exec(
+        select(TransferCase).where(TransferCase.id == case_id, _in_scope(user))
+    ).first()
+    if case is None:
+        raise NotFound(N_("There is no such transfer case, or you cannot see it."))
+    return case
+
+
+def actors_for(user: User, case: TransferCase) -> set[Actor]:
+    """The workflow roles this user holds on this case."""
+    actors = set()
+    if user.role is Role.DEALER and user.dealer_id == case.dealer_id:
+        actors.add(Actor.DEALER)
+    if user.role is Role.OFFICER and user.province_code == case.origin_province_code:
+        actors.add(Actor.ORIGIN_OFFICER)
+    if user.role is Role.OFFICER and user.province_code == case.destination_province_code:
+        actors.add(Actor.DESTINATION_OFFICER)
+    return actors
+
+
+# --- filing ---------------------------------------------------------------------------
+
+
+def vehicle_to_file(session: Session, *, query: str) -> Vehicle:
+    """A vehicle by its exact VIN or plate, for a dealer about to file it."""
+    term = normalize(query)
+    vehicle = session.exec(
+        select(Vehicle).where(or_(Vehicle.vin == term, Vehicle.plate == term))
+    ).first()
+    if vehicle is None:
+        raise NotFound(N_("No vehicle with this VIN or plate is in the registry."))
+    return vehicle
+
+
+def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> TransferCase:
+    """Check the filing against the registry and the rules, and open a draft case."""
+    vehicle = session.get(Vehicle, filing.vehicle_id)
+    if vehicle is None:
+        raise NotFound(N_("No vehicle with this VIN or plate is in the registry."))
+    current = _current_ownership(session, vehicle.id)
+    destination = regions.city(filing.destination_city_code)
+    problems = _problems(
+        session,
+        vehicle,
+        seller_matches=_seller_matches(session, current, filing, key),
+        destination_city_code=filing.destination_city_code,
+    )
+    if problems:
+        raise FilingRefused(problems)
+    buyer_hash, buyer_mask, buyer_uscc = _buyer_identity(filing.buyer, key)
+    case = TransferCase(
+        number=f"pending-{random.getrandbits(60):x}"[:20],
+        dealer_id=user.dealer_id,
+        created_by=user.id,
+        vehicle_id=vehicle.id,
+        seller_ownership_id=current.id,
+        buyer_kind=filing.buyer.kind,
+        buyer_name=filing.buyer.name.strip(),
+        buyer_id_hash=buyer_hash,
+        buyer_id_masked=buyer_mask,
+        buyer_uscc=buyer_uscc,
+        origin_province_code=vehicle.province_code,
+        origin_city_code=vehicle.city_code,
+        destination_province_code=destination.province_code,
+        destination_city_code=destination.code,
+        price_fen=filing.price_fen,
+        sale_date=filing.sale_date,
+        mileage_km=filing.mileage_km,
+        dealer_temporary=filing.dealer_temporary,
+        status=TransferStatus.DRAFT,
+    )
+    with unique_or(session, Conflict(N_("The vehicle is already in another open transfer case."))):
+        session.add(case)
+    # The number is made from the id, so two clerks filing at once never share one.
+    case.number = f"TR{case.origin_province_code[:2]}{case.created_at:%Y}{case.id:07d}"
+    audit.record(
+        session,
+        actor_id=user.id,
+        entity="transfer_case",
+        entity_id=case.id,
+        action="created",
+        to_state=case.status.value,
+    )
+    return case
+
+
+def _current_ownership(session: Session, vehicle_id: int) -> Ownership:
+    current = registry.current_ownership(session, vehicle_id)
+    if current is None:
+        raise DomainError(N_("The registry records no current owner for this vehicle."))
+    return current
+
+
+def _problems(
+    session: Session,
+    vehicle: Vehicle,
+    *,
+    seller_matches: bool,
+    destination_city_code: str,
+    case_id: int | None = None,
+) -> list[rules.Problem]:
+    destination = regions.city(destination_city_code)
+    open_case = session.exec(
+        select(TransferCase.number).where(
+            TransferCase.vehicle_id == vehicle.id,
+            TransferCase.status.not_in(CLOSED),
+            TransferCase.id != (case_id or 0),
+        )
+    ).first()
+    facts = rules.VehicleFacts(
+        status=vehicle.status,
+        mortgaged=vehicle.mortgaged,
+        seized=vehicle.seized,
+        unpaid_violations=vehicle.unpaid_violations,
+        fuel_type=vehicle.fuel_type,
+        emission_standard=vehicle.emission_standard,
+        province_code=vehicle.province_code,
+    )
+    return rules.filing_problems(
+        facts,
+        seller_matches=seller_matches,
+        destination_province=destination.province_code,
+        acceptance=emission.acceptance_for(session, destination.code),
+        open_case_number=open_case,
+    )
+
+
+def refiling_problems(session: Session, case: TransferCase, vehicle: Vehicle):
+    """The filing checks again at submission: the seller must still hold the car."""
+    current = _current_ownership(session, vehicle.id)
+    return _problems(
+        session,
+        vehicle,
+        seller_matches=current.id == case.seller_ownership_id,
+        destination_city_code=case.destination_city_code,
+        case_id=case.id,
+    )
+
+
+def plate_reserved(session: Session, plate: str) -> bool:
+    """Whether an open case already holds this new plate."""
+    statement = select(TransferCase.id).where(
+        TransferCase.new_plate == plate, TransferCase.status.not_in(CLOSED)
+    )
+    return session.exec(statement).first() is not None
+
+
+def _seller_matches(session, current: Ownership, filing: Filing, key: bytes) -> bool:
+    """The seller typed by the clerk is the registry's current owner (name and number)."""
+    if current.person_id is not None:
+        person = session.get(Person, current.person_id)
+        try:
+            typed = resident_id_hash(parse_resident_id(filing.seller_identifier).value, key)
+        except InvalidIdentifier:
+            return False
+        return typed == person.id_hash and filing.seller_name.strip() == person.name
+    dealer = session.get(Dealer, current.dealer_id)
+    return normalize(filing.seller_identifier) == dealer.uscc
+
+
+def _buyer_identity(buyer: Buyer, key: bytes):
+    if buyer.kind is BuyerKind.PERSON:
+        value = parse_resident_id(buyer.identifier).value
+        return resident_id_hash(value, key), mask_resident_id(value), None
+    return None, None, parse_uscc(buyer.identifier).value
+
+
+# --- documents ------------------------------------------------------------------------
+
+
+def documents_of(session: Session, case: TransferCase) -> dict[DocumentKind, TransferDocument]:
+    """The case's current document of each kind."""
+    statement = select(TransferDocument).where(TransferDocument.case_id == case.id)
+    return {document.kind: document for document in session.exec(statement)}
+
+
+def required_documents(session: Session, case: TransferCase) -> list[DocumentKind]:
+    """The checklist for this case (DOMAIN §2.2)."""
+    seller = session.get(Ownership, case.seller_ownership_id)
+    return rules.required_documents(
+        buyer_kind=case.buyer_kind,
+        seller_is_person=seller.person_id is not None,
+        dealer_temporary=case.dealer_temporary,
+    )
+
+
+def upload_document(
+    session: Session,
+    *,
+    user: User,
+    case: TransferCase,
+    kind: DocumentKind,
+    filename: str,
+    content: bytes,
+    folder: str,
+) -> TransferDocument:
+    """Store a checked file as the case's document of this kind (replacing an older one)."""
+    if Actor.DEALER not in actors_for(user, case):
+        raise NotFound(N_("There is no such transfer case, or you cannot see it."))
+    if case.status not in (TransferStatus.DRAFT, TransferStatus.RETURNED):
+        raise Conflict(N_("Documents can be changed only in a draft or a returned case."))
+    stored = store(folder, f"transfer/{case.id}", content)
+    document = documents_of(session, case).get(kind) or TransferDocument(
+        case_id=case.id,
+        kind=kind,
+        uploaded_by=user.id,
+        filename="",
+        stored_name="",
+        content_type="",
+        size=0,
+    )
+    document.filename = filename[:255] or kind.value
+    document.stored_name, document.content_type = stored.stored_name, stored.content_type
+    document.size, document.uploaded_by, document.uploaded_at = stored.size, user.id, utcnow()
+    session.add(document)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        entity="transfer_case",
+        entity_id=case.id,
+        action="document_uploaded",
+        detail={"kind": kind.value},
+    )
+    return document
+
+
+def document_for(session: Session, *, user: User, case_id: int, document_id: int):
+    """A document of a case the user may see; NotFound otherwise."""
+    case = case_for(session, user=user, case_id=case_id)
+    document = session.get(TransferDocument, document_id)
+    if document is None or document.case_id != case.id:
+        raise NotFound(N_("There is no such document."))
+    return document
+
+
+# --- lists ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: TransferCase
+    vehicle: Vehicle
+
+
+def list_cases(
+    session: Session,
+    *,
+    user: User,
+    statuses: list[TransferStatus],
+    query: str,
+    direction: str | None,
+    page: int,
+    page_size: int,
+) -> registry.Page:
+    """Cases in the user's scope with their vehicles, newest first, one page."""
+    statement = (
+        select(TransferCase, Vehicle)
+        .join(Vehicle, Vehicle.id == TransferCase.vehicle_id)
+        .where(_in_scope(user))
+        .order_by(TransferCase.id.desc())
+    )
+    if statuses:
+        statement = statement.where(TransferCase.status.in_(statuses))
+    if direction == "outgoing":
+        statement = statement.where(TransferCase.origin_province_code == user.province_code)
+    elif direction == "incoming":
+        statement = statement.where(TransferCase.destination_province_code == user.province_code)
+    term = "".join(char for char in normalize(query) if char.isalnum())
+    if term:
+        statement = statement.where(
+            or_(
+                TransferCase.number == term,
+                Vehicle.vin == term,
+                Vehicle.plate == term,
+                TransferCase.new_plate == term,
+            )
+        )
+    rows = session.execute(statement.offset((page - 1) * page_size).limit(page_size + 1)).all()
+    cases = [CaseRow(case, vehicle) for case, vehicle in rows]
+    return registry.Page(rows=cases[:page_size], number=page, has_next=len(cases) > page_size)
+
+
+def vehicle_by_id(session: Session, vehicle_id: int) -> Vehicle:
+    """A vehicle of a case or about to be filed; NotFound if there is none."""
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None:
+        raise NotFound(N_("No vehicle with this VIN or plate is in the registry."))
+    return vehicle
+
+
+def seller_of(session: Session, case: TransferCase) -> tuple[str, str]:
+    """The seller's name and identifier as shown: a masked ID number, or a USCC."""
+    ownership = session.get(Ownership, case.seller_ownership_id)
+    if ownership.person_id is not None:
+        person = session.get(Person, ownership.person_id)
+        return person.name, person.id_masked
+    company = session.get(Dealer, ownership.dealer_id)
+    return company.name, company.uscc
+
+
+def case_view(session: Session, *, case: TransferCase, user: User | None = None) -> dict:
+    """Everything the case page and its paperwork show, in a handful of queries."""
+    actors = actors_for(user, case) if user else set()
+    documents = documents_of(session, case)
+    required = required_documents(session, case)
+    return {
+        "case": case,
+        "vehicle": session.get(Vehicle, case.vehicle_id),
+        "dealer": session.get(Dealer, case.dealer_id),
+        "seller": seller_of(session, case),
+        "checklist": [(kind, documents.get(kind)) for kind in required],
+        "documents_complete": all(kind in documents for kind in required),
+        "actions": workflow.available_actions(case.status, actors),
+        "is_dealer": Actor.DEALER in actors,
+        "fees": [],
+        "timeline": timeline(session, case),
+    }
+
+
+def timeline(session: Session, case: TransferCase) -> list[tuple[AuditEvent, str | None]]:
+    """The case's audit events, oldest first, with who made each."""
+    statement = (
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.entity == "transfer_case", AuditEvent.entity_id == case.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return list(session.execute(statement).all())

@@ -1,0 +1,159 @@
+"""Moving a case through its workflow, and the registry change when it completes.
+
+Each step is one conditional UPDATE (`... WHERE status = :from`), so two officers
+clicking at once cannot both move the case; the loser gets a 409.
+"""
+
+import random
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from portal import audit, regions
+from portal.accounts.models import User
+from portal.audit import utcnow
+from portal.db import unique_or
+from portal.errors import Conflict
+from portal.identifiers import N_
+from portal.registry import services as registry
+from portal.registry.models import Vehicle
+from portal.registry.terms import VehicleStatus
+from portal.transfer import rules, services, workflow
+from portal.transfer.models import TransferCase
+from portal.transfer.terms import BuyerKind, TransferStatus
+from portal.transfer.workflow import Action, Actor, IllegalTransition
+
+PLATE_ATTEMPTS = 20
+_plate_random = random.SystemRandom()
+
+
+def act(
+    session: Session,
+    *,
+    user: User | None,
+    case: TransferCase,
+    action: Action,
+    reason: str = "",
+    actors: set[Actor] | None = None,
+) -> TransferCase:
+    """Carry out action on the case for the user (or the payment webhook, with actors)."""
+    actors = actors if actors is not None else services.actors_for(user, case)
+    documents = services.documents_of(session, case)
+    complete = all(kind in documents for kind in services.required_documents(session, case))
+    try:
+        target = workflow.next_status(
+            action, case.status, actors, documents_complete=complete, reason=reason
+        )
+    except IllegalTransition as error:
+        raise Conflict(error.message, **error.params) from error
+    before = case.status
+    _before_move(session, case, action)
+    moved = session.execute(
+        update(TransferCase)
+        .where(TransferCase.id == case.id, TransferCase.status == before)
+        .values(status=target, updated_at=utcnow(), reason=reason.strip()[:500] or case.reason)
+    )
+    if moved.rowcount != 1:
+        raise Conflict(N_("Someone else changed this case just now. Reload and try again."))
+    session.refresh(case)
+    _after_move(session, case, action, user)
+    audit.record(
+        session,
+        actor_id=user.id if user else None,
+        entity="transfer_case",
+        entity_id=case.id,
+        action=action.value,
+        from_state=before.value,
+        to_state=target.value,
+        detail={"reason": reason.strip()} if reason else None,
+    )
+    return case
+
+
+def _before_move(session: Session, case: TransferCase, action: Action) -> None:
+    if action is Action.SUBMIT:
+        # The registry may have changed since the draft (a new mortgage, a fine).
+        vehicle = session.get(Vehicle, case.vehicle_id)
+        problems = services.refiling_problems(session, case, vehicle)
+        if problems:
+            raise services.FilingRefused(problems)
+
+
+def _after_move(session: Session, case: TransferCase, action: Action, user: User | None):
+    vehicle = session.get(Vehicle, case.vehicle_id)
+    if action is Action.SUBMIT:
+        case.submitted_at = utcnow()
+        _set_vehicle_status(session, vehicle, VehicleStatus.TRANSFERRING, user, case)
+    elif action in (Action.WITHDRAW, Action.REJECT):
+        _set_vehicle_status(session, vehicle, VehicleStatus.REGISTERED, user, case)
+    elif action is Action.REGISTER:
+        _assign_plate(session, case, vehicle)
+    elif action is Action.COMPLETE:
+        _complete(session, case, vehicle, user)
+    session.add(case)
+
+
+def _set_vehicle_status(session, vehicle: Vehicle, status: VehicleStatus, user, case) -> None:
+    if vehicle.status is status or vehicle.status not in (
+        VehicleStatus.REGISTERED,
+        VehicleStatus.TRANSFERRING,
+    ):
+        return
+    before, vehicle.status, vehicle.updated_at = vehicle.status, status, utcnow()
+    session.add(vehicle)
+    audit.record(
+        session,
+        actor_id=user.id if user else None,
+        entity="vehicle",
+        entity_id=vehicle.id,
+        action="transfer_" + status.value,
+        from_state=before.value,
+        to_state=status.value,
+        detail={"case": case.number},
+    )
+
+
+def _assign_plate(session: Session, case: TransferCase, vehicle: Vehicle) -> None:
+    """A new, unique plate in the destination city's format (§4); retried on a clash."""
+    prefix = regions.city(case.destination_city_code).plate_prefixes[0]
+    for _ in range(PLATE_ATTEMPTS):
+        plate = rules.new_plate(prefix, vehicle.fuel_type, _plate_random)
+        if not registry.plate_taken(session, plate) and not services.plate_reserved(session, plate):
+            case.new_plate = plate
+            return
+    raise Conflict(N_("No free plate could be found; try again."))
+
+
+def _complete(session: Session, case: TransferCase, vehicle: Vehicle, user: User | None):
+    """Move the vehicle to the buyer in the registry, in the same transaction (§2)."""
+    destination = regions.city(case.destination_city_code)
+    buyer = registry.holder_for_buyer(
+        session,
+        kind="person" if case.buyer_kind is BuyerKind.PERSON else "company",
+        name=case.buyer_name,
+        id_hash=case.buyer_id_hash,
+        id_masked=case.buyer_id_masked,
+        uscc=case.buyer_uscc,
+        city_code=destination.code,
+    )
+    with unique_or(session, Conflict(N_("The new plate was taken just now. Register again."))):
+        registry.transfer_vehicle(
+            session,
+            vehicle=vehicle,
+            buyer=buyer,
+            sale_date=case.sale_date,
+            via_dealer_id=case.dealer_id if case.dealer_temporary else None,
+            city_code=destination.code,
+            plate=case.new_plate,
+            actor_id=user.id if user else None,
+            reference=case.number,
+        )
+    case.completed_at = utcnow()
+
+
+def mark_paid(session: Session, case_id: int, payment) -> None:
+    """The payments feature's handler: a verified payment moves a submitted case on."""
+    case = session.get(TransferCase, case_id)
+    if case is None or case.status is not TransferStatus.SUBMITTED:
+        return
+    act(session, user=None, case=case, action=Action.PAY, actors={Actor.PAYMENT})

@@ -1,0 +1,266 @@
+"""Transfer pages: dealers file and follow cases; officers work their province's queue."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from portal import db, htmx, uploads
+from portal.accounts.access import roles_required, signed_in_user
+from portal.accounts.models import Role
+from portal.errors import DomainError, NotFound, translate
+from portal.formatting import label
+from portal.identifiers import N_, InvalidIdentifier
+from portal.transfer import emission, paperwork, paperwork_data, services, steps
+from portal.transfer.forms import (
+    ActionForm,
+    CaseForm,
+    DocumentForm,
+    EmissionRuleForm,
+    FindVehicleForm,
+    city_choices,
+)
+from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
+from portal.transfer.workflow import QUEUE_STEPS, Action
+
+bp = Blueprint("transfer", __name__, url_prefix="/transfers")
+STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
+
+# What each direction of an officer's queue waits for (issue: officer pages).
+QUEUES = {
+    "outgoing": [TransferStatus.FEE_PAID, TransferStatus.INSPECTED],
+    "incoming": [TransferStatus.RELEASED, TransferStatus.REGISTERED],
+}
+PAPERWORK = {"application": paperwork.application_form_pdf, "summary": paperwork.case_summary_pdf}
+
+
+@bp.app_template_global()
+def queue_step(status: TransferStatus):
+    """The next step an officer's queue offers for a case in this state."""
+    return QUEUE_STEPS.get(status)
+
+
+@bp.app_template_filter()
+def document_label(kind: str) -> str:
+    """The label of a document kind stored as text in an audit event."""
+    return label(DocumentKind(kind)) if kind in DocumentKind._value2member_map_ else kind
+
+
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
+
+
+def _key() -> bytes:
+    return current_app.config["ID_HASH_KEY"].encode()
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index():
+    user = signed_in_user()
+    status = request.args.get("status", "")
+    statuses = [TransferStatus(status)] if status in TransferStatus._value2member_map_ else []
+    direction = request.args.get("direction") if user.role is Role.OFFICER else None
+    direction = direction if direction in QUEUES else None
+    query = request.args.get("q", "")[:40]
+    page = services.list_cases(
+        db.session(),
+        user=user,
+        statuses=statuses or QUEUES.get(direction, []),
+        query=query,
+        direction=direction,
+        page=_page_number(),
+        page_size=current_app.config["PAGE_SIZE"],
+    )
+    return htmx.render(
+        "transfer/index.html",
+        "transfer/_cases.html",
+        page=page,
+        status=status,
+        query=query,
+        direction=direction,
+        statuses=list(TransferStatus),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.DEALER)
+def new():
+    session = db.session()
+    find, form = FindVehicleForm(request.args), CaseForm()
+    vehicle, problems = None, []
+    try:
+        if form.vehicle_id.data and form.vehicle_id.data.isdigit():
+            vehicle = services.vehicle_by_id(session, int(form.vehicle_id.data))
+        elif find.q.data and find.validate():
+            vehicle = services.vehicle_to_file(session, query=find.q.data)
+            form.vehicle_id.data = str(vehicle.id)
+    except DomainError as error:
+        find.q.errors = [translate(error)]
+    if vehicle is not None and form.validate_on_submit():
+        try:
+            case = services.open_case(
+                session, user=signed_in_user(), filing=_filing(form), key=_key()
+            )
+        except services.FilingRefused as refused:
+            problems = [translate(problem) for problem in refused.problems]
+        except (DomainError, InvalidIdentifier) as error:
+            problems = [translate(error)]
+        else:
+            return redirect(url_for("transfer.case", case_id=case.id), 303)
+    failed = form.errors or problems or find.q.errors
+    page = render_template(
+        "transfer/new.html", find=find, form=form, vehicle=vehicle, problems=problems
+    )
+    return page, 422 if failed else 200
+
+
+def _filing(form: CaseForm) -> services.Filing:
+    buyer = services.Buyer(
+        kind=BuyerKind(form.buyer_kind.data),
+        name=form.buyer_name.data,
+        identifier=form.buyer_identifier.data,
+    )
+    return services.Filing(
+        vehicle_id=int(form.vehicle_id.data),
+        seller_name=form.seller_name.data,
+        seller_identifier=form.seller_identifier.data,
+        buyer=buyer,
+        destination_city_code=form.destination_city.data,
+        price_fen=int(form.price.data * 100),
+        sale_date=form.sale_date.data,
+        mileage_km=form.mileage_km.data,
+        dealer_temporary=form.dealer_temporary.data,
+    )
+
+
+@bp.get("/cities")
+@login_required
+def cities():
+    form = CaseForm(formdata=request.args, meta={"csrf": False})
+    form.destination_city.choices = city_choices(request.args.get("destination_province"))
+    return render_template("transfer/_city_field.html", form=form)
+
+
+@bp.get("/<int:case_id>")
+@roles_required(*STAFF)
+def case(case_id: int):
+    return _case_page(case_id)
+
+
+def _case_page(case_id: int, *, document_form=None, action_error=None, status=200):
+    session, user = db.session(), signed_in_user()
+    found = services.case_for(session, user=user, case_id=case_id)
+    context = services.case_view(session, case=found, user=user)
+    page = render_template(
+        "transfer/case.html",
+        **context,
+        document_form=document_form or DocumentForm(),
+        action_error=action_error,
+    )
+    return page, status
+
+
+@bp.post("/<int:case_id>/documents")
+@roles_required(Role.DEALER)
+def upload(case_id: int):
+    session, user = db.session(), signed_in_user()
+    found = services.case_for(session, user=user, case_id=case_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.upload_document(
+                session,
+                user=user,
+                case=found,
+                kind=DocumentKind(form.kind.data),
+                filename=form.file.data.filename or "",
+                content=form.file.data.read(),
+                folder=current_app.config["UPLOAD_FOLDER"],
+            )
+        except (uploads.InvalidUpload, DomainError) as error:
+            form.file.errors = [translate(error)]
+        else:
+            return redirect(url_for("transfer.case", case_id=case_id) + "#documents", 303)
+    return _case_page(case_id, document_form=form, status=422)
+
+
+@bp.get("/<int:case_id>/documents/<int:document_id>")
+@roles_required(*STAFF)
+def document(case_id: int, document_id: int):
+    found = services.document_for(
+        db.session(), user=signed_in_user(), case_id=case_id, document_id=document_id
+    )
+    path = uploads.path_of(
+        current_app.config["UPLOAD_FOLDER"], f"transfer/{case_id}", found.stored_name
+    )
+    response = send_file(path, mimetype=found.content_type, download_name=found.filename)
+    # Never let a browser run an uploaded file as a page of this site.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@bp.post("/<int:case_id>/<action>")
+@roles_required(*STAFF)
+def act(case_id: int, action: str):
+    if action not in Action._value2member_map_ or action == Action.PAY:
+        raise NotFound(N_("There is no such action."))
+    session, user = db.session(), signed_in_user()
+    found = services.case_for(session, user=user, case_id=case_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return _case_page(case_id, action_error=errors, status=422)
+    steps.act(session, user=user, case=found, action=Action(action), reason=form.reason.data or "")
+    if htmx.is_htmx():
+        row = services.CaseRow(found, services.vehicle_by_id(session, found.vehicle_id))
+        direction = request.args.get("direction")
+        return htmx.render(
+            "transfer/_queue_row.html",
+            "transfer/_queue_row.html",
+            row=row,
+            direction=direction if direction in QUEUES else None,
+        )
+    return redirect(url_for("transfer.case", case_id=case_id), 303)
+
+
+@bp.get("/<int:case_id>/paperwork/<which>.pdf")
+@roles_required(*STAFF)
+def paperwork_pdf(case_id: int, which: str):
+    session = db.session()
+    found = services.case_for(session, user=signed_in_user(), case_id=case_id)
+    if which not in PAPERWORK:
+        raise NotFound(N_("There is no such document."))
+    pdf = PAPERWORK[which](paperwork_data.sheet_for(session, found))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename={found.number}-{which}.pdf"
+    return response
+
+
+@bp.route("/emission-rules", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def emission_rules():
+    province = request.args.get("province", "440000")[:6]
+    form, error_city = EmissionRuleForm(), None
+    if form.validate_on_submit():
+        try:
+            emission.set_rule(
+                db.session(),
+                city_code=form.city_code.data,
+                acceptance=EmissionAcceptance(form.acceptance.data),
+                actor_id=signed_in_user().id,
+            )
+        except DomainError as error:
+            form.acceptance.errors = [translate(error)]
+            error_city = form.city_code.data
+        else:
+            return redirect(url_for("transfer.emission_rules", province=province), 303)
+    page = render_template(
+        "transfer/emission_rules.html",
+        province=province,
+        form=form,
+        error_city=error_city,
+        rules=emission.rules_of_province(db.session(), province),
+        acceptances=list(EmissionAcceptance),
+    )
+    return page, 422 if form.errors else 200

@@ -1,0 +1,119 @@
+"""The transfer case's state machine (pure): who may move a case from which state to which.
+
+draft → submitted → fee_paid → inspected → released → registered → completed, with
+returned (for correction), rejected and withdrawn on the side. The dealer files, the
+origin province's officer inspects and releases, the destination's officer registers
+and completes (DOMAIN §2.2). Payment moves a case to fee_paid (the verified webhook).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from portal.identifiers import N_
+from portal.transfer.terms import TransferStatus as S
+
+
+class Actor(StrEnum):
+    DEALER = "dealer"
+    ORIGIN_OFFICER = "origin_officer"
+    DESTINATION_OFFICER = "destination_officer"
+    PAYMENT = "payment"  # the verified Stripe webhook
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    PAY = "pay"
+    INSPECT = "inspect"
+    RELEASE = "release"
+    REGISTER = "register"
+    COMPLETE = "complete"
+    RETURN = "return"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[S, ...]
+    target: S
+    actors: tuple[Actor, ...]
+    needs_reason: bool = False
+
+
+TRANSITIONS = {
+    Action.SUBMIT: Transition((S.DRAFT, S.RETURNED), S.SUBMITTED, (Actor.DEALER,)),
+    Action.PAY: Transition((S.SUBMITTED,), S.FEE_PAID, (Actor.PAYMENT,)),
+    Action.INSPECT: Transition((S.FEE_PAID,), S.INSPECTED, (Actor.ORIGIN_OFFICER,)),
+    Action.RELEASE: Transition((S.INSPECTED,), S.RELEASED, (Actor.ORIGIN_OFFICER,)),
+    Action.REGISTER: Transition((S.RELEASED,), S.REGISTERED, (Actor.DESTINATION_OFFICER,)),
+    Action.COMPLETE: Transition((S.REGISTERED,), S.COMPLETED, (Actor.DESTINATION_OFFICER,)),
+    Action.RETURN: Transition(
+        (S.SUBMITTED, S.FEE_PAID, S.INSPECTED),
+        S.RETURNED,
+        (Actor.ORIGIN_OFFICER,),
+        needs_reason=True,
+    ),
+    Action.REJECT: Transition(
+        (S.SUBMITTED, S.FEE_PAID, S.INSPECTED, S.RELEASED),
+        S.REJECTED,
+        (Actor.ORIGIN_OFFICER, Actor.DESTINATION_OFFICER),
+        needs_reason=True,
+    ),
+    Action.WITHDRAW: Transition(
+        (S.DRAFT, S.SUBMITTED, S.FEE_PAID, S.RETURNED), S.WITHDRAWN, (Actor.DEALER,)
+    ),
+}
+
+
+class IllegalTransition(Exception):
+    """A transition the state machine refuses; message is a template for translation."""
+
+    def __init__(self, message: str, **params):
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
+
+
+def next_status(
+    action: Action, status: S, actors: set[Actor], *, documents_complete: bool, reason: str
+) -> S:
+    """The state after action, or IllegalTransition saying why it cannot happen."""
+    transition = TRANSITIONS[action]
+    if status not in transition.sources:
+        raise IllegalTransition(
+            N_("The case is %(status)s: “%(action)s” is not possible now."),
+            status=status,
+            action=action,
+        )
+    if not actors & set(transition.actors):
+        raise IllegalTransition(N_("You may not “%(action)s” this case."), action=action)
+    if action is Action.SUBMIT and not documents_complete:
+        raise IllegalTransition(N_("Upload every required document before submitting."))
+    if transition.needs_reason and not reason.strip():
+        raise IllegalTransition(N_("Give the reason."))
+    return transition.target
+
+
+def available_actions(status: S, actors: set[Actor]) -> list[Action]:
+    """What these actors could do with a case in this state (for the buttons)."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if status in transition.sources
+        and actors & set(transition.actors)
+        and action is not Action.PAY
+    ]
+
+
+def refund_due(status: S) -> bool:
+    """A fee paid for a case withdrawn before inspection is refunded (issue: fees)."""
+    return status is S.FEE_PAID
+
+
+# The one step an officer's queue offers for a case in each state.
+QUEUE_STEPS = {
+    S.FEE_PAID: Action.INSPECT,
+    S.INSPECTED: Action.RELEASE,
+    S.RELEASED: Action.REGISTER,
+    S.REGISTERED: Action.COMPLETE,
+}

@@ -1,0 +1,412 @@
+"""Inter-provincial transfers through the pages: file, upload, submit, inspect, register."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from portal.accounts.models import Role
+from portal.audit import china_today
+from portal.registry.models import Ownership, Vehicle
+from portal.registry.terms import EmissionStandard
+from portal.transfer import steps
+from portal.transfer.models import TransferCase
+from portal.transfer.terms import TransferStatus
+from tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def world(session):
+    """A Shenzhen car of 李娜, a Guangzhou dealer, officers of Guangdong and Zhejiang."""
+    seller_id = factories.resident_id()
+    seller = factories.person(session, name="李娜", id_number=seller_id)
+    car = factories.vehicle(session, owner=seller, plate="粤B12345")
+    dealer = factories.dealer(session)
+    other_dealer = factories.dealer(session, name="杭州测试车行", city_code="330100")
+    factories.user(session, Role.DEALER, email="dealer@example.cn", dealer_row=dealer)
+    factories.user(session, Role.DEALER, email="other@example.cn", dealer_row=other_dealer)
+    factories.user(session, Role.OFFICER, email="gd@example.cn", province_code="440000")
+    factories.user(session, Role.OFFICER, email="zj@example.cn", province_code="330000")
+    factories.user(session, Role.OFFICER, email="sc@example.cn", province_code="510000")
+    session.commit()
+    return {"car": car, "seller_id": seller_id, "buyer_id": factories.resident_id(region="330106")}
+
+
+def filing(world, **overrides):
+    return {
+        "vehicle_id": str(world["car"].id),
+        "seller_name": "李娜",
+        "seller_identifier": world["seller_id"],
+        "buyer_kind": "person",
+        "buyer_name": "王强",
+        "buyer_identifier": world["buyer_id"],
+        "destination_province": "330000",
+        "destination_city": "330100",
+        "price": "86500.00",
+        "sale_date": (china_today() - timedelta(days=2)).isoformat(),
+        "mileage_km": "68000",
+    } | overrides
+
+
+def open_case(client, auth, world, **overrides) -> str:
+    auth.login("dealer@example.cn")
+    response = client.post("/transfers/new", data=filing(world, **overrides), headers=EN)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def upload_all(client, case_url):
+    page = client.get(case_url).get_data(as_text=True)
+    kinds = [part.split('"')[0] for part in page.split('name="kind" value="')[1:]]
+    assert kinds
+    for kind in kinds:
+        response = client.post(
+            case_url + "/documents",
+            data={"kind": kind, "file": (io.BytesIO(PDF), f"{kind}.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+    return kinds
+
+
+def as_user(client, auth, email):
+    auth.logout()
+    auth.login(email)
+    return client
+
+
+def case_of(session, case_url) -> TransferCase:
+    session.commit()  # end the read transaction: see what others committed
+    session.expire_all()
+    return session.get(TransferCase, int(case_url.rsplit("/", 1)[1]))
+
+
+def test_a_transfer_from_filing_to_completion(client, auth, session, world, app):
+    page = None
+    auth.login("dealer@example.cn")
+    found = client.get("/transfers/new", query_string={"q": "粤b 12345"})
+    assert world["car"].vin in found.get_data(as_text=True)
+    case_url = open_case(client, auth, world)
+    upload_all(client, case_url)
+    assert client.post(case_url + "/submit").status_code == 303
+    case = case_of(session, case_url)
+    assert case.status is TransferStatus.SUBMITTED
+    assert session.get(Vehicle, case.vehicle_id).status.value == "transferring"
+
+    # The verified payment webhook moves it on (payments feature's handler).
+    with app.app_context():
+        steps.mark_paid(session, case.id, None)
+        session.commit()
+
+    officer = as_user(client, auth, "gd@example.cn")
+    queue = officer.get("/transfers/", query_string={"direction": "outgoing"})
+    assert case.number in queue.get_data(as_text=True)
+    row = officer.post(
+        f"/transfers/{case.id}/inspect?direction=outgoing", headers={"HX-Request": "true"}
+    )
+    assert row.status_code == 200
+    assert "<html" not in (page := row.get_data(as_text=True)) and case.number in page
+    assert officer.post(f"/transfers/{case.id}/release").status_code == 303
+
+    officer = as_user(client, auth, "zj@example.cn")
+    assert officer.post(f"/transfers/{case.id}/register").status_code == 303
+    new_plate = case_of(session, case_url).new_plate
+    assert new_plate.startswith("浙A")
+    assert officer.post(f"/transfers/{case.id}/complete").status_code == 303
+
+    case = case_of(session, case_url)
+    vehicle = session.get(Vehicle, case.vehicle_id)
+    assert case.status is TransferStatus.COMPLETED
+    assert (vehicle.city_code, vehicle.plate, vehicle.status.value) == (
+        "330100",
+        new_plate,
+        "registered",
+    )
+    periods = session.exec(
+        select(Ownership).where(Ownership.vehicle_id == vehicle.id).order_by(Ownership.id)
+    ).all()
+    assert [p.end is None for p in periods] == [False, True]
+    timeline = officer.get(case_url, headers=EN).get_data(as_text=True)
+    for event in ("Case opened", "Submitted", "Fee paid", "Inspected", "Completed"):
+        assert event in timeline
+
+
+def test_dealer_temporary_ownership_shows_in_the_history(client, auth, session, world, app):
+    case_url = open_case(client, auth, world, dealer_temporary="y")
+    upload_all(client, case_url)
+    client.post(case_url + "/submit")
+    case = case_of(session, case_url)
+    with app.app_context():
+        steps.mark_paid(session, case.id, None)
+        session.commit()
+    as_user(client, auth, "gd@example.cn")
+    client.post(f"/transfers/{case.id}/inspect")
+    client.post(f"/transfers/{case.id}/release")
+    as_user(client, auth, "zj@example.cn")
+    client.post(f"/transfers/{case.id}/register")
+    client.post(f"/transfers/{case.id}/complete")
+    periods = session.exec(
+        select(Ownership).where(Ownership.vehicle_id == case.vehicle_id).order_by(Ownership.id)
+    ).all()
+    assert [p.acquired.value for p in periods] == ["new", "dealer_temporary", "transfer"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"seller_name": "王五"}, "The seller is not the registered owner"),
+        ({"seller_identifier": "44010619850312001X"}, "The seller is not the registered owner"),
+        ({"destination_province": "440000", "destination_city": "440100"}, "same province"),
+    ],
+)
+def test_filing_problems_are_listed(client, auth, world, overrides, message):
+    auth.login("dealer@example.cn")
+    response = client.post("/transfers/new", data=filing(world, **overrides), headers=EN)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'value="86500.00"' in page  # nothing entered is lost
+
+
+def test_a_national_iv_car_cannot_move_into_a_key_region_city(client, auth, session, world):
+    car = session.get(Vehicle, world["car"].id)
+    car.emission_standard, car.mortgaged = EmissionStandard.CN4, True
+    session.add(car)
+    session.commit()
+    auth.login("dealer@example.cn")
+    response = client.post("/transfers/new", data=filing(world), headers=EN)
+    page = response.get_data(as_text=True)
+    assert "National V or better" in page and "mortgaged" in page
+    # Chengdu is outside the key regions: it may not refuse National IV.
+    allowed = client.post(
+        "/transfers/new",
+        data=filing(world, destination_province="510000", destination_city="510100"),
+        headers=EN,
+    ).get_data(as_text=True)
+    assert "National V or better" not in allowed
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("buyer_identifier", "33010619900101123", "18 characters"),
+        ("price", "0", "Enter a price from 1"),
+        ("price", "abc", "Not a valid decimal value."),
+        ("mileage_km", "-5", "Enter a reading from 0"),
+        ("sale_date", (date.today() + timedelta(days=3)).isoformat(), "cannot be in the future"),
+        ("sale_date", "2020-01-01", "more than 30 days ago"),
+        ("destination_city", "440100", "Not a valid choice."),
+        ("buyer_name", "", "This field is required."),
+        ("buyer_name", "名" * 200, "Field cannot be longer than 128 characters."),
+    ],
+)
+def test_bad_fields_get_messages_next_to_them(client, auth, world, field, value, message):
+    auth.login("dealer@example.cn")
+    response = client.post("/transfers/new", data=filing(world, **{field: value}), headers=EN)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_unknown_vehicle_lookup(client, auth, world):
+    auth.login("dealer@example.cn")
+    response = client.get("/transfers/new", query_string={"q": "<script>x</script>"}, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "No vehicle with this VIN or plate" in page and "<script>x" not in page
+
+
+def test_one_open_case_per_vehicle(client, auth, world):
+    open_case(client, auth, world)
+    response = client.post("/transfers/new", data=filing(world), headers=EN)
+    assert response.status_code == 422
+    assert "already in transfer case" in response.get_data(as_text=True)
+
+
+def test_the_database_refuses_a_second_open_case(session, world):
+    from sqlalchemy.exc import IntegrityError
+
+    first = session.exec(select(Ownership)).first()
+    base = dict(
+        dealer_id=1,
+        created_by=1,
+        vehicle_id=world["car"].id,
+        seller_ownership_id=first.id,
+        buyer_kind="company",
+        buyer_name="x",
+        buyer_uscc="x",
+        origin_province_code="440000",
+        origin_city_code="440300",
+        destination_province_code="330000",
+        destination_city_code="330100",
+        price_fen=100,
+        sale_date=date.today(),
+        mileage_km=1,
+        status=TransferStatus.DRAFT,
+    )
+    session.add(TransferCase(number="A1", **base))
+    session.commit()
+    session.add(TransferCase(number="A2", **base))
+    with pytest.raises(IntegrityError):
+        session.commit()
+
+
+def test_documents_are_checked_by_content(client, auth, world):
+    case_url = open_case(client, auth, world)
+    response = client.post(
+        case_url + "/documents",
+        data={"kind": "seller_id", "file": (io.BytesIO(b"MZ not a pdf"), "id.pdf")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert response.status_code == 422
+    assert "Upload a PDF, JPEG or PNG file." in response.get_data(as_text=True)
+    image = client.post(
+        case_url + "/documents",
+        data={"kind": "seller_id", "file": (io.BytesIO(PNG), "id.png")},
+        content_type="multipart/form-data",
+    )
+    assert image.status_code == 303
+
+
+def test_submitting_without_documents_is_a_conflict(client, auth, world):
+    case_url = open_case(client, auth, world)
+    response = client.post(case_url + "/submit", headers=EN)
+    assert response.status_code == 409
+    assert "Upload every required document" in response.get_data(as_text=True)
+
+
+def test_inspecting_before_the_fee_is_paid_is_a_conflict(client, auth, session, world):
+    case_url = open_case(client, auth, world)
+    upload_all(client, case_url)
+    client.post(case_url + "/submit")
+    as_user(client, auth, "gd@example.cn")
+    response = client.post(case_url + "/inspect", headers=EN)
+    assert response.status_code == 409
+    assert "not possible now" in response.get_data(as_text=True)
+    htmx = client.post(case_url + "/inspect", headers=EN | {"HX-Request": "true"})
+    assert htmx.status_code == 409 and htmx.headers["HX-Retarget"] == "#messages"
+
+
+@pytest.mark.parametrize("email", ["other@example.cn", "sc@example.cn"])
+def test_cases_outside_scope_are_not_found(client, auth, world, email):
+    case_url = open_case(client, auth, world)
+    upload_all(client, case_url)
+    document = client.get(case_url).get_data(as_text=True).split("/documents/")[1].split('"')[0]
+    as_user(client, auth, email)
+    assert client.get(case_url).status_code == 404
+    assert client.get(f"{case_url}/documents/{document}").status_code == 404
+    assert client.post(case_url + "/withdraw").status_code == 404
+    assert client.get(case_url + "/paperwork/summary.pdf").status_code == 404
+
+
+def test_owners_cannot_reach_transfer_pages(client, auth, session, world):
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    auth.login("owner@example.cn")
+    assert client.get("/transfers/").status_code == 403
+    assert client.get("/transfers/new").status_code == 403
+
+
+def test_withdrawing_frees_the_vehicle(client, auth, session, world):
+    case_url = open_case(client, auth, world)
+    upload_all(client, case_url)
+    client.post(case_url + "/submit")
+    assert client.post(case_url + "/withdraw").status_code == 303
+    assert case_of(session, case_url).status is TransferStatus.WITHDRAWN
+    assert session.get(Vehicle, world["car"].id).status.value == "registered"
+    open_case(client, auth, world)  # a new case may be filed
+
+
+def test_returned_case_needs_a_reason(client, auth, session, world, app):
+    case_url = open_case(client, auth, world)
+    upload_all(client, case_url)
+    client.post(case_url + "/submit")
+    as_user(client, auth, "gd@example.cn")
+    assert client.post(case_url + "/return", data={"reason": " "}).status_code == 409
+    assert client.post(case_url + "/return", data={"reason": "行驶证照片模糊"}).status_code == 303
+    as_user(client, auth, "dealer@example.cn")
+    page = client.get(case_url).get_data(as_text=True)
+    assert "行驶证照片模糊" in page
+
+
+def test_paperwork_pdfs(client, auth, world):
+    case_url = open_case(client, auth, world)
+    for which in ("application", "summary"):
+        response = client.get(f"{case_url}/paperwork/{which}.pdf")
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        assert response.data.startswith(b"%PDF")
+    assert client.get(f"{case_url}/paperwork/other.pdf").status_code == 404
+
+
+def test_dealer_list_filters_and_searches(client, auth, session, world):
+    case_url = open_case(client, auth, world)
+    number = case_of(session, case_url).number
+    listing = client.get("/transfers/", query_string={"q": "粤B12345"}).get_data(as_text=True)
+    assert number in listing
+    partial = client.get(
+        "/transfers/", query_string={"status": "completed"}, headers={"HX-Request": "true"}
+    )
+    assert number not in partial.get_data(as_text=True)
+    assert "<html" not in partial.get_data(as_text=True)
+
+
+@pytest.fixture
+def admin(client, auth, session):
+    factories.user(session, Role.ADMIN, email="admin@example.cn")
+    session.commit()
+    auth.login("admin@example.cn")
+    return client
+
+
+def test_admin_relaxes_a_key_region_city(admin, session, world, auth, client):
+    page = admin.get(
+        "/transfers/emission-rules", query_string={"province": "330000"}, headers=EN
+    ).get_data(as_text=True)
+    assert "National V or better" in page and "national default" in page
+    response = admin.post(
+        "/transfers/emission-rules?province=330000",
+        data={"city_code": "330100", "acceptance": "any"},
+    )
+    assert response.status_code == 303
+    car = session.get(Vehicle, world["car"].id)
+    car.emission_standard = EmissionStandard.CN4
+    session.add(car)
+    session.commit()
+    as_user(client, auth, "dealer@example.cn")
+    filed = client.post("/transfers/new", data=filing(world), headers=EN)
+    assert filed.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("city", "acceptance", "message"),
+    [
+        ("510100", "cn5_or_better", "must accept every emission standard"),  # Chengdu
+        ("999999", "any", "no such city"),
+        ("330100", "cn7", "Not a valid choice."),
+    ],
+)
+def test_emission_rules_are_never_stricter_than_the_national_rule(admin, city, acceptance, message):
+    response = admin.post(
+        "/transfers/emission-rules?province=510000",
+        data={"city_code": city, "acceptance": acceptance},
+        headers=EN,
+    )
+    assert response.status_code in (404, 422)
+    assert message in response.get_data(as_text=True)
+
+
+def test_only_admins_edit_emission_rules(client, auth, world):
+    auth.login("gd@example.cn")
+    assert client.get("/transfers/emission-rules").status_code == 403
+    assert (
+        client.post(
+            "/transfers/emission-rules", data={"city_code": "330100", "acceptance": "any"}
+        ).status_code
+        == 403
+    )
