@@ -14,6 +14,11 @@ from portal.transfer import steps
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
 from tests import factories
+from tests.payments_helpers import (  # noqa: F401  (fixtures)
+    live_server_fixture,
+    localstripe_fixture,
+    stripe_app_fixture,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -410,3 +415,39 @@ def test_only_admins_edit_emission_rules(client, auth, world):
         ).status_code
         == 403
     )
+
+
+def test_fees_are_paid_through_stripe_and_refunded_on_withdrawal(
+    client, auth, session, world, stripe_app, localstripe, live_server
+):
+    from portal.payments.models import Payment
+    from portal.payments.rules import PaymentStatus
+    from tests import payments_helpers as helpers
+
+    localstripe.send_webhooks_to(live_server + "/payments/stripe/webhook")
+    case_url = open_case(client, auth, world)
+    upload_all(client, case_url)
+    client.post(case_url + "/submit")
+    fees = client.get(case_url, headers=EN).get_data(as_text=True)
+    assert "¥170.00" in fees  # filing 50 + plates 100 + certificate 10 + licence 10
+    started = client.post(case_url + "/fees")
+    assert started.status_code == 303
+    again = client.post(case_url + "/fees")  # a double click: the same payment
+    assert again.headers["Location"] == started.headers["Location"]
+    payment_id = int(started.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert client.post(f"/payments/{payment_id}/test-card").status_code == 303
+    helpers.wait_for(lambda: case_of(session, case_url).status is TransferStatus.FEE_PAID)
+
+    assert client.post(case_url + "/withdraw").status_code == 303
+    session.commit()
+    payment = session.get(Payment, payment_id)
+    session.refresh(payment)
+    assert payment.status is PaymentStatus.REFUNDED and payment.refunded_fen == 17000
+    assert case_of(session, case_url).status is TransferStatus.WITHDRAWN
+
+
+def test_fees_cannot_be_paid_for_a_draft(client, auth, world, stripe_app):
+    case_url = open_case(client, auth, world)
+    response = client.post(case_url + "/fees", headers=EN)
+    assert response.status_code == 409
+    assert "once the case is submitted" in response.get_data(as_text=True)

@@ -37,7 +37,7 @@ from portal.payments.rules import PaymentStatus
 bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
-@bp.context_processor
+@bp.app_context_processor
 def helpers() -> dict:
     return {"payment_label": payment_label}
 

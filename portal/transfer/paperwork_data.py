@@ -5,6 +5,7 @@ from sqlmodel import Session
 
 from portal.audit import utcnow
 from portal.formatting import label, region_name
+from portal.payments.labels import payment_label
 from portal.transfer import services
 from portal.transfer.models import TransferCase
 from portal.transfer.paperwork import CaseSheet, Party
@@ -48,7 +49,7 @@ def sheet_for(session: Session, case: TransferCase) -> CaseSheet:
         dealer_name=dealer.name,
         dealer_uscc=dealer.uscc,
         dealer_temporary=case.dealer_temporary,
-        fees=view["fees"],
+        fees=[(str(payment_label(code)), amount) for code, amount in view["fees"]],
         documents=[
             (str(label(kind)), doc.filename if doc else None) for kind, doc in view["checklist"]
         ],

@@ -21,6 +21,7 @@ from portal.identifiers import (
     parse_uscc,
     resident_id_hash,
 )
+from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import emission, rules, workflow
@@ -401,9 +402,21 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
         "documents_complete": all(kind in documents for kind in required),
         "actions": workflow.available_actions(case.status, actors),
         "is_dealer": Actor.DEALER in actors,
-        "fees": [],
+        "fees": case_fees(session, case),
+        "payment": next(iter(payments.payments_of(session, PURPOSE, case.id)), None),
         "timeline": timeline(session, case),
     }
+
+
+PURPOSE = "transfer_case"  # what the payments feature calls a case's fee
+
+
+def case_fees(session: Session, case: TransferCase) -> list[tuple[str, int]]:
+    """The fee items a case pays (DOMAIN §2.2), as (fee code, amount in fen)."""
+    codes = ["transfer_filing", "plate_pair", "registration_certificate", "driving_licence"]
+    if case.dealer_temporary:
+        codes.append("temporary_plate")
+    return [(code, payments.fee_amount(session, code)) for code in codes]
 
 
 def timeline(session: Session, case: TransferCase) -> list[tuple[AuditEvent, str | None]]:
@@ -415,3 +428,21 @@ def timeline(session: Session, case: TransferCase) -> list[tuple[AuditEvent, str
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     return list(session.execute(statement).all())
+
+
+def start_fee_payment(session: Session, *, user: User, case: TransferCase, stripe_config):
+    """Open (or reuse) the payment of the case's fees; the amount is the server's."""
+    if Actor.DEALER not in actors_for(user, case):
+        raise NotFound(N_("There is no such transfer case, or you cannot see it."))
+    if case.status is not TransferStatus.SUBMITTED:
+        raise Conflict(N_("The fees are paid once the case is submitted, and only once."))
+    return payments.start_payment(
+        session,
+        purpose_kind=PURPOSE,
+        purpose_id=case.id,
+        amount_fen=sum(amount for _code, amount in case_fees(session, case)),
+        description=f"{case.number}",
+        payer_id=user.id,
+        stripe_config=stripe_config,
+        return_path=f"/transfers/{case.id}",
+    )

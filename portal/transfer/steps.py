@@ -15,6 +15,8 @@ from portal.audit import utcnow
 from portal.db import unique_or
 from portal.errors import Conflict
 from portal.identifiers import N_
+from portal.payments import refunds
+from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
@@ -35,8 +37,12 @@ def act(
     action: Action,
     reason: str = "",
     actors: set[Actor] | None = None,
+    stripe_config=None,
 ) -> TransferCase:
-    """Carry out action on the case for the user (or the payment webhook, with actors)."""
+    """Carry out action on the case for the user (or the payment webhook, with actors).
+
+    stripe_config is needed to refund the fees of a case withdrawn after paying.
+    """
     actors = actors if actors is not None else services.actors_for(user, case)
     documents = services.documents_of(session, case)
     complete = all(kind in documents for kind in services.required_documents(session, case))
@@ -57,6 +63,15 @@ def act(
         raise Conflict(N_("Someone else changed this case just now. Reload and try again."))
     session.refresh(case)
     _after_move(session, case, action, user)
+    if action is Action.WITHDRAW and workflow.refund_due(before):
+        refunds.refund_purpose(
+            session,
+            purpose_kind=services.PURPOSE,
+            purpose_id=case.id,
+            reason="withdrawn before inspection",
+            actor_id=user.id if user else None,
+            stripe_config=stripe_config,
+        )
     audit.record(
         session,
         actor_id=user.id if user else None,
@@ -151,9 +166,12 @@ def _complete(session: Session, case: TransferCase, vehicle: Vehicle, user: User
     case.completed_at = utcnow()
 
 
+@payments.on_paid(services.PURPOSE)
 def mark_paid(session: Session, case_id: int, payment) -> None:
     """The payments feature's handler: a verified payment moves a submitted case on."""
     case = session.get(TransferCase, case_id)
-    if case is None or case.status is not TransferStatus.SUBMITTED:
+    if case is None:
+        raise payments.PurposeMissing(case_id)
+    if case.status is not TransferStatus.SUBMITTED:
         return
     act(session, user=None, case=case, action=Action.PAY, actors={Actor.PAYMENT})

@@ -9,6 +9,7 @@ from portal.accounts.models import Role
 from portal.errors import DomainError, NotFound, translate
 from portal.formatting import label
 from portal.identifiers import N_, InvalidIdentifier
+from portal.payments.gateway import StripeConfig
 from portal.transfer import emission, paperwork, paperwork_data, services, steps
 from portal.transfer.forms import (
     ActionForm,
@@ -200,6 +201,17 @@ def document(case_id: int, document_id: int):
     return response
 
 
+@bp.post("/<int:case_id>/fees")
+@roles_required(Role.DEALER)
+def pay_fees(case_id: int):
+    session, user = db.session(), signed_in_user()
+    found = services.case_for(session, user=user, case_id=case_id)
+    payment = services.start_fee_payment(
+        session, user=user, case=found, stripe_config=StripeConfig.from_app(current_app.config)
+    )
+    return redirect(url_for("payments.pay", payment_id=payment.id), 303)
+
+
 @bp.post("/<int:case_id>/<action>")
 @roles_required(*STAFF)
 def act(case_id: int, action: str):
@@ -211,7 +223,14 @@ def act(case_id: int, action: str):
     if not form.validate_on_submit():
         errors = " ".join(error for errors in form.errors.values() for error in errors)
         return _case_page(case_id, action_error=errors, status=422)
-    steps.act(session, user=user, case=found, action=Action(action), reason=form.reason.data or "")
+    steps.act(
+        session,
+        user=user,
+        case=found,
+        action=Action(action),
+        reason=form.reason.data or "",
+        stripe_config=StripeConfig.from_app(current_app.config),
+    )
     if htmx.is_htmx():
         row = services.CaseRow(found, services.vehicle_by_id(session, found.vehicle_id))
         direction = request.args.get("direction")
