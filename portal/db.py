@@ -97,12 +97,19 @@ def unique_or(db_session: Session, error: Exception) -> Iterator[None]:
     A savepoint keeps the rest of the transaction usable (PostgreSQL aborts the whole
     transaction on a failed statement otherwise).
     """
-    _begin_on_sqlite(db_session)
     try:
-        with db_session.begin_nested():
+        with savepoint(db_session):
             yield
     except IntegrityError as integrity_error:
         raise error from integrity_error
+
+
+@contextmanager
+def savepoint(db_session: Session) -> Iterator[None]:
+    """A nested transaction: an exception inside undoes only the block's writes."""
+    _begin_on_sqlite(db_session)
+    with db_session.begin_nested():
+        yield
 
 
 def _begin_on_sqlite(db_session: Session) -> None:

@@ -1,5 +1,6 @@
 """Inter-provincial transfers through the pages: file, upload, submit, inspect, register."""
 
+import csv
 import io
 from datetime import date, timedelta
 
@@ -451,3 +452,93 @@ def test_fees_cannot_be_paid_for_a_draft(client, auth, world, stripe_app):
     response = client.post(case_url + "/fees", headers=EN)
     assert response.status_code == 409
     assert "once the case is submitted" in response.get_data(as_text=True)
+
+
+def bulk_csv(world, rows) -> bytes:
+    from portal.transfer.bulk import HEADER
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for row in rows:
+        values = {
+            "vin": world["car"].vin,
+            "seller_name": "李娜",
+            "seller_id": world["seller_id"],
+            "buyer_type": "person",
+            "buyer_name": "王强",
+            "buyer_id": world["buyer_id"],
+            "destination_city_code": "330100",
+            "price_yuan": "86,500.00",
+            "sale_date": (china_today() - timedelta(days=1)).isoformat(),
+            "mileage_km": "68000",
+            "dealer_temporary": "0",
+        } | row
+        writer.writerow([values[name] for name in HEADER])
+    return buffer.getvalue().encode()
+
+
+def test_bulk_filing_files_good_rows_and_reports_the_rest(client, auth, session, world):
+    second = factories.vehicle(
+        session, owner=factories.person(session, name="赵六"), plate="粤B54321"
+    )
+    session.commit()
+    auth.login("dealer@example.cn")
+    content = bulk_csv(
+        world,
+        [
+            {},  # line 2: files
+            {"vin": second.vin},  # line 3: the seller is not 李娜
+            {"vin": "LSVAB21X0N0000001"},  # line 4: wrong check digit
+            {"vin": world["car"].vin},  # line 5: the same car again
+            {"price_yuan": "lots", "buyer_type": "alien"},  # line 6: two bad fields
+        ],
+    )
+    response = client.post(
+        "/transfers/bulk",
+        data={"file": (io.BytesIO(content), "sales.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "5 of 5 rows" in page
+    report = client.get(response.headers["Location"] + "/problems.csv", headers=EN)
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    by_line = {}
+    for row in rows[1:]:
+        by_line.setdefault(row[0], []).append(",".join(row))
+    assert "not the registered owner" in by_line["3"][0]
+    assert "check digit" in by_line["4"][0]
+    assert "Appears already on line 2." in by_line["5"][0]
+    assert len(by_line["6"]) == 2
+    drafts = session.exec(select(TransferCase)).all()
+    assert [(c.vehicle_id, c.status) for c in drafts] == [(world["car"].id, TransferStatus.DRAFT)]
+
+
+def test_bulk_filing_refuses_a_wrong_file(client, auth, world):
+    auth.login("dealer@example.cn")
+    wrong = client.post(
+        "/transfers/bulk",
+        data={"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert wrong.status_code == 422
+    assert "The first line must name the columns" in wrong.get_data(as_text=True)
+    missing = client.post("/transfers/bulk", data={}, headers=EN)
+    assert missing.status_code == 422 and "Choose a CSV file." in missing.get_data(as_text=True)
+
+
+def test_a_bulk_job_is_its_uploaders_only(client, auth, world):
+    auth.login("dealer@example.cn")
+    response = client.post(
+        "/transfers/bulk",
+        data={"file": (io.BytesIO(bulk_csv(world, [{}])), "s.csv")},
+        content_type="multipart/form-data",
+    )
+    job_url = response.headers["Location"]
+    as_user(client, auth, "other@example.cn")
+    assert client.get(job_url).status_code == 404
+    assert client.get(job_url + "/problems.csv").status_code == 404
+    as_user(client, auth, "gd@example.cn")
+    assert client.get(job_url).status_code == 403

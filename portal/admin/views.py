@@ -1,10 +1,6 @@
 """Administration: the dashboard and registry imports with progress and error reports."""
 
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import db, htmx, tasks
@@ -56,7 +52,13 @@ def imports():
 @bp.get("/imports/<int:job_id>")
 def import_job(job_id: int):
     job = services.get_job(db.session(), job_id)
-    return htmx.render("admin/import_job.html", "admin/_import_progress.html", job=job)
+    return htmx.render(
+        "admin/import_job.html",
+        "admin/_import_progress.html",
+        job=job,
+        progress_url=url_for("admin.import_job", job_id=job.id),
+        problems_url=url_for("admin.import_problems", job_id=job.id),
+    )
 
 
 @bp.get("/imports/<int:job_id>/problems.csv")
@@ -64,16 +66,9 @@ def import_problems(job_id: int):
     session = db.session()
     job = services.get_job(session, job_id)
 
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([_("Line"), _("VIN"), _("Field"), _("Reason")])
-    for problem in services.problems_of(session, job.id):
-        writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
-
     filename = f"import-{job.id}-problems.csv"
     return Response(
-        buffer.getvalue(),
+        services.problems_csv(session, job),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )

@@ -122,7 +122,7 @@ def _members(enum: type[StrEnum]) -> dict[str, StrEnum]:
     return {member.value: member for member in enum}
 
 
-class _Row:
+class RowReader:
     """Reads fields of one row, collecting problems instead of stopping at the first."""
 
     def __init__(self, row: dict[str, str]):
@@ -220,7 +220,7 @@ class _Row:
 
 def parse_row(row: dict[str, str], today: date) -> VehicleRecord | list[RowProblem]:
     """Validate one CSV row of the registry extract."""
-    r = _Row(row)
+    r = RowReader(row)
     # Given the day, the parsers need not ask the clock for it on every row.
     vin = r.identifier("vin", partial(parse_vin, reference_year=today.year))
     plate = r.identifier("plate", parse_plate, required=False)
@@ -278,7 +278,7 @@ def parse_row(row: dict[str, str], today: date) -> VehicleRecord | list[RowProbl
     )
 
 
-def _city(r: _Row) -> regions.City | None:
+def _city(r: RowReader) -> regions.City | None:
     code = r.text("city_code", max_length=6)
     if code is None:
         return None
@@ -288,7 +288,7 @@ def _city(r: _Row) -> regions.City | None:
     return city
 
 
-def _owner(r: _Row, today: date) -> OwnerRecord | None:
+def _owner(r: RowReader, today: date) -> OwnerRecord | None:
     kind = r.text("owner_type", max_length=8)
     name = r.text("owner_name", max_length=128)
     if kind not in (None, "person", "dealer"):

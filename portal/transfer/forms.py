@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -140,4 +140,14 @@ class EmissionRuleForm(FlaskForm):
         _l("Accepts"),
         choices=[SelectChoice(a.value, a.value) for a in EmissionAcceptance],
         validators=[DataRequired()],
+    )
+
+
+class BulkForm(FlaskForm):
+    file = FileField(
+        _l("Sales to file (CSV, UTF-8)"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv"], _l("Only .csv files can be imported.")),
+        ],
     )

@@ -3,16 +3,19 @@
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from portal import db, htmx, uploads
+from portal import db, htmx, tasks, uploads
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
+from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, translate
 from portal.formatting import label
 from portal.identifiers import N_, InvalidIdentifier
 from portal.payments.gateway import StripeConfig
+from portal.transfer import bulk as bulk_rows
 from portal.transfer import emission, paperwork, paperwork_data, services, steps
 from portal.transfer.forms import (
     ActionForm,
+    BulkForm,
     CaseForm,
     DocumentForm,
     EmissionRuleForm,
@@ -132,6 +135,63 @@ def _filing(form: CaseForm) -> services.Filing:
         mileage_km=form.mileage_km.data,
         dealer_temporary=form.dealer_temporary.data,
     )
+
+
+@bp.route("/bulk", methods=["GET", "POST"])
+@roles_required(Role.DEALER)
+def bulk():
+    session, user = db.session(), signed_in_user()
+    form = BulkForm()
+    if form.validate_on_submit():
+        try:
+            job = imports.start_import(
+                session,
+                kind="transfer",
+                filename=form.file.data.filename or "transfers.csv",
+                content=form.file.data.read(),
+                folder=current_app.config["UPLOAD_FOLDER"],
+                actor_id=user.id,
+            )
+        except DomainError as error:
+            form.file.errors = [translate(error)]
+        else:
+            db.after_commit(lambda: tasks.run_import(job.id))
+            return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
+    jobs, _more = imports.recent_jobs(
+        session, page=1, page_size=10, kind="transfer", created_by=user.id
+    )
+    page = render_template("transfer/bulk.html", form=form, jobs=jobs, header=bulk_rows.HEADER)
+    return page, 422 if form.errors else 200
+
+
+def _bulk_job(job_id: int):
+    return imports.get_job(db.session(), job_id, kind="transfer", created_by=signed_in_user().id)
+
+
+@bp.get("/bulk/<int:job_id>")
+@roles_required(Role.DEALER)
+def bulk_job(job_id: int):
+    job = _bulk_job(job_id)
+    return htmx.render(
+        "transfer/bulk_job.html",
+        "admin/_import_progress.html",
+        job=job,
+        progress_url=url_for("transfer.bulk_job", job_id=job.id),
+        problems_url=url_for("transfer.bulk_problems", job_id=job.id),
+    )
+
+
+@bp.get("/bulk/<int:job_id>/problems.csv")
+@roles_required(Role.DEALER)
+def bulk_problems(job_id: int):
+    job = _bulk_job(job_id)
+    response = current_app.response_class(
+        imports.problems_csv(db.session(), job), mimetype="text/csv"
+    )
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=transfers-{job.id}-problems.csv"
+    )
+    return response
 
 
 @bp.get("/cities")
