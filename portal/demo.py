@@ -11,6 +11,7 @@ from portal.registry.demo import DEALERS, DEMO_OWNER, demo_rows, write_csv
 
 DEMO_PASSWORD = "portal-demo-2026"
 GUANGDONG = "440000"
+ZHEJIANG = "330000"
 
 # email, name, role, province, dealer USCC
 DEMO_ACCOUNTS = (
@@ -18,6 +19,7 @@ DEMO_ACCOUNTS = (
     ("dealer@demo.cn", "黄晓明", Role.DEALER, None, DEALERS[0].uscc),
     ("reviewer@demo.cn", "林芳", Role.REVIEWER, GUANGDONG, None),
     ("officer@demo.cn", "陈建国", Role.OFFICER, GUANGDONG, None),
+    ("officer-zj@demo.cn", "周海涛", Role.OFFICER, ZHEJIANG, None),
     ("admin@demo.cn", "管理员", Role.ADMIN, None, None),
 )
 
