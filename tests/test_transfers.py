@@ -542,3 +542,31 @@ def test_a_bulk_job_is_its_uploaders_only(client, auth, world):
     assert client.get(job_url + "/problems.csv").status_code == 404
     as_user(client, auth, "gd@example.cn")
     assert client.get(job_url).status_code == 403
+
+
+def test_two_clerks_racing_on_one_car_get_one_case(app, session, world):
+    import threading
+
+    from tests.conftest import FormClient
+
+    clerks = []
+    for _ in range(4):
+        clerk = FormClient(app.test_client())
+        clerk.post("/login", data={"email": "dealer@example.cn", "password": factories.PASSWORD})
+        clerks.append((clerk, clerk.csrf_token()))
+    barrier, answers = threading.Barrier(len(clerks)), []
+
+    def file(clerk, token):
+        barrier.wait()
+        answer = clerk.client.post("/transfers/new", data=filing(world) | {"csrf_token": token})
+        answers.append(answer.status_code)
+
+    threads = [threading.Thread(target=file, args=pair) for pair in clerks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers)[0] == 303 and answers.count(303) == 1
+    assert set(answers) - {303} <= {409, 422}
+    session.commit()
+    assert len(session.exec(select(TransferCase)).all()) == 1
