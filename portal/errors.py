@@ -10,19 +10,14 @@ from flask import Flask, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
-from portal.identifiers import N_
+from portal.messages import N_, MessageError
 
 
-class DomainError(Exception):
+class DomainError(MessageError):
     """A request that the rules refuse; shown as a 4xx page or problem+json."""
 
     status = 400
     title = N_("The request cannot be carried out")
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
 
 
 class NotFound(DomainError):

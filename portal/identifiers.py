@@ -19,20 +19,11 @@ from importlib import resources
 from stdnum.cn import ric, uscc
 
 from portal import regions
+from portal.messages import N_, MessageError
 
 
-def N_(message: str) -> str:
-    """Mark a message for translation; it is translated where it is shown."""
-    return message
-
-
-class InvalidIdentifier(ValueError):
+class InvalidIdentifier(MessageError):
     """An identifier that fails its standard; message is a template, params fill it."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params)
-        self.message = message
-        self.params = params
 
 
 _DIGITS = "0123456789"

@@ -8,7 +8,7 @@ amount with at most two decimals, with a translatable reason. Pure: standard lib
 import re
 import unicodedata
 
-from portal.identifiers import N_
+from portal.messages import N_, MessageError
 
 FEN_PER_YUAN = 100
 # Twelve digits of yuan are far above any fee and keep hostile input from growing ints.
@@ -16,13 +16,8 @@ _AMOUNT = re.compile(r"(?P<yuan>[0-9]{1,12})(?:\.(?P<fen>[0-9]{0,2}))?|\.(?P<onl
 _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
-class InvalidAmount(ValueError):
+class InvalidAmount(MessageError):
     """Text that is not an amount in yuan; message is a template, params fill it."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message = message
-        self.params = params
 
 
 def yuan(fen: int) -> str:

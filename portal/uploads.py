@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.identifiers import N_
+from portal.messages import N_, MessageError
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -20,13 +20,8 @@ SIGNATURES = {
 }
 
 
-class InvalidUpload(ValueError):
+class InvalidUpload(MessageError):
     """A file the portal does not accept; message is a template for translation."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params)
-        self.message = message
-        self.params = params
 
 
 @dataclass(frozen=True)

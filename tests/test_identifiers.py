@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.identifiers import (
-    N_,
     InvalidIdentifier,
     mask_resident_id,
     normalize,
@@ -27,6 +26,7 @@ from portal.identifiers import (
     uscc_check_char,
     vin_check_digit,
 )
+from portal.messages import N_
 
 TODAY = date(2026, 3, 1)
 VIN_ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"

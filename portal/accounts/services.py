@@ -8,7 +8,7 @@ from portal import audit
 from portal.accounts.models import Role, User
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.registry import services as registry
 
 hasher = PasswordHasher()

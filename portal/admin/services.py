@@ -25,7 +25,7 @@ from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
 from portal.db import transaction
 from portal.errors import DomainError, NotFound, translate
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.registry import importing, rules
 from portal.transfer import bulk
 

@@ -1,7 +1,7 @@
 """The payments feature's domain errors, shown as 4xx/5xx pages by portal.errors."""
 
 from portal.errors import Conflict, DomainError
-from portal.identifiers import N_
+from portal.messages import N_
 
 
 class NotConfigured(DomainError):

@@ -14,7 +14,7 @@ from typing import Any
 
 import stripe
 
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.payments.errors import BadWebhook, NotConfigured, ProviderError
 
 log = logging.getLogger(__name__)

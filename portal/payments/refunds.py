@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal.audit import utcnow
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.money import yuan
 from portal.payments import gateway, rules, services
 from portal.payments.errors import RefundRefused

@@ -7,7 +7,7 @@ service can raise them as a translated domain error.
 
 from enum import StrEnum
 
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.money import yuan
 
 

@@ -17,7 +17,7 @@ from portal.accounts.models import Role, User
 from portal.accounts.redirects import safe_next
 from portal.audit import utcnow
 from portal.errors import Conflict, NotFound
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.payments import gateway, rules
 from portal.payments.errors import NothingToPay
 from portal.payments.fees import ensure_fee_schedule as ensure_fee_schedule

@@ -25,7 +25,7 @@ from portal.accounts.models import Role
 from portal.accounts.redirects import safe_next
 from portal.errors import Conflict, DomainError, translate
 from portal.extensions import csrf
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.money import yuan, yuan_input
 from portal.payments import fees, gateway, refunds, reports, rules, services, webhooks
 from portal.payments.errors import RefundRefused

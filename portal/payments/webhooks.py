@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal.errors import DomainError
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.payments import gateway, refunds, rules, services
 from portal.payments.errors import BadWebhook
 from portal.payments.models import Payment, Refund, StripeEvent

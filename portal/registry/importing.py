@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from portal import regions
 from portal.audit import AuditEvent, utcnow
-from portal.identifiers import N_, mask_resident_id, resident_id_hash
+from portal.identifiers import mask_resident_id, resident_id_hash
+from portal.messages import N_
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.registry.rules import VEHICLE_FACTS, OwnerRecord, RowProblem, VehicleRecord
 from portal.registry.terms import Acquisition

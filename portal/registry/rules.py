@@ -12,13 +12,13 @@ from functools import cache, partial
 
 from portal import regions
 from portal.identifiers import (
-    N_,
     InvalidIdentifier,
     parse_plate,
     parse_resident_id,
     parse_uscc,
     parse_vin,
 )
+from portal.messages import N_
 from portal.registry.terms import BodyType, EmissionStandard, FuelType, Usage, VehicleStatus
 
 HEADER = (

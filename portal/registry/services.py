@@ -11,13 +11,13 @@ from portal.accounts.models import Role, User
 from portal.audit import china_today, utcnow
 from portal.errors import NotFound
 from portal.identifiers import (
-    N_,
     InvalidIdentifier,
     normalize,
     parse_resident_id,
     parse_uscc,
     resident_id_hash,
 )
+from portal.messages import N_
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
 from portal.registry.terms import Acquisition, VehicleStatus
 

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.db import savepoint
 from portal.errors import DomainError
-from portal.identifiers import N_, InvalidIdentifier, parse_vin
+from portal.identifiers import InvalidIdentifier, parse_vin
+from portal.messages import N_
 from portal.money import InvalidAmount, parse_yuan
 from portal.registry.importing import BatchResult
 from portal.registry.rules import RowProblem, RowReader

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from portal import audit, regions
 from portal.audit import utcnow
 from portal.errors import DomainError, NotFound
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.transfer import rules
 from portal.transfer.models import EmissionRule
 from portal.transfer.terms import EmissionAcceptance

@@ -6,7 +6,7 @@ DOMAIN §2.1 (emission rules of destinations), §2.2 (before filing, documents),
 import random
 from dataclasses import dataclass
 
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.registry.terms import EmissionStandard, FuelType, VehicleStatus
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
 

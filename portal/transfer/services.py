@@ -13,7 +13,6 @@ from portal.audit import AuditEvent, utcnow
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
-    N_,
     InvalidIdentifier,
     mask_resident_id,
     normalize,
@@ -21,6 +20,7 @@ from portal.identifiers import (
     parse_uscc,
     resident_id_hash,
 )
+from portal.messages import N_
 from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle

@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.db import unique_or
 from portal.errors import Conflict
-from portal.identifiers import N_
+from portal.messages import N_
 from portal.payments import refunds
 from portal.payments import services as payments
 from portal.registry import services as registry

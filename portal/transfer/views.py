@@ -9,7 +9,8 @@ from portal.accounts.models import Role
 from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, translate
 from portal.formatting import label
-from portal.identifiers import N_, InvalidIdentifier
+from portal.identifiers import InvalidIdentifier
+from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import bulk as bulk_rows
 from portal.transfer import emission, paperwork, paperwork_data, services, steps

@@ -9,7 +9,7 @@ and completes (DOMAIN §2.2). Payment moves a case to fee_paid (the verified web
 from dataclasses import dataclass
 from enum import StrEnum
 
-from portal.identifiers import N_
+from portal.messages import N_, MessageError
 from portal.transfer.terms import TransferStatus as S
 
 
@@ -65,13 +65,8 @@ TRANSITIONS = {
 }
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(MessageError):
     """A transition the state machine refuses; message is a template for translation."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params)
-        self.message = message
-        self.params = params
 
 
 def next_status(
