@@ -61,13 +61,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
+    from portal.api.views import bp as api
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
     from portal.transfer.views import bp as transfer
     from portal.views import bp as home
 
-    for blueprint in (home, accounts, registry, transfer, payments, admin):
+    for blueprint in (home, accounts, registry, transfer, payments, admin, api):
         app.register_blueprint(blueprint)
+    csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
 
 def register_commands(app: Flask) -> None:

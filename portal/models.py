@@ -1,6 +1,7 @@
 """Every table of the portal, imported in one place so the metadata is complete for Alembic."""
 
 from portal.accounts.models import User
+from portal.accounts.tokens import ApiToken
 from portal.admin.models import ImportJob, ImportProblem
 from portal.audit import AuditEvent
 from portal.payments.models import FeeItem, Payment, Refund, StripeEvent
@@ -8,6 +9,7 @@ from portal.registry.models import City, Dealer, Ownership, Person, Province, Ve
 from portal.transfer.models import EmissionRule, TransferCase, TransferDocument
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "City",
     "Dealer",

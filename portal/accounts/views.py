@@ -2,11 +2,15 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from portal import db
-from portal.accounts import services
-from portal.accounts.access import signed_in_user
+from portal.accounts import services, tokens
+from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
 from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
@@ -73,9 +77,23 @@ def signup():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template(
-        "accounts/account.html", password_form=PasswordForm(), link_form=LinkPersonForm()
+    return _account_page()
+
+
+def _account_page(*, status=200, new_secret=None, **forms):
+    """The account page with fresh forms except those given (which carry errors)."""
+    user = signed_in_user()
+    token_rows = tokens.tokens_of(db.session(), user) if user.role in tokens.TOKEN_ROLES else None
+    page = render_template(
+        "accounts/account.html",
+        password_form=forms.get("password_form") or PasswordForm(),
+        link_form=forms.get("link_form") or LinkPersonForm(),
+        token_form=forms.get("token_form") or TokenForm(formdata=None),
+        revoke_form=FlaskForm(formdata=None),
+        tokens=token_rows,
+        new_secret=new_secret,
     )
+    return page, status
 
 
 @bp.post("/account/password")
@@ -94,9 +112,7 @@ def change_password():
             login_user(signed_in_user())  # renew this session only
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"), 303)
-    return render_template(
-        "accounts/account.html", password_form=form, link_form=LinkPersonForm()
-    ), 422
+    return _account_page(password_form=form, status=422)
 
 
 @bp.post("/account/person")
@@ -118,6 +134,32 @@ def link_person():
         else:
             flash(_("Your account is linked. Your vehicles are listed below."), "success")
             return redirect(url_for("registry.my_vehicles"), 303)
-    return render_template(
-        "accounts/account.html", password_form=PasswordForm(), link_form=form
-    ), 422
+    return _account_page(link_form=form, status=422)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=64)])
+
+
+@bp.post("/account/tokens")
+@roles_required(*tokens.TOKEN_ROLES)
+@limiter.limit("20 per hour")
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(token_form=form, status=422)
+    _token, secret = tokens.create_token(db.session(), user=signed_in_user(), name=form.name.data)
+    # The secret is shown on this one answer and never again: it is not put in the
+    # session cookie for a redirect (docs/decisions.md), and the page is not cached.
+    page, status = _account_page(new_secret=secret, status=201)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.post("/account/tokens/<int(max=2147483647):token_id>/revoke")
+@roles_required(*tokens.TOKEN_ROLES)
+def revoke_token(token_id: int):
+    if not FlaskForm().validate_on_submit():
+        return _account_page(status=400)
+    token = tokens.revoke(db.session(), user=signed_in_user(), token_id=token_id)
+    flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
+    return redirect(url_for("accounts.account") + "#tokens", 303)

@@ -1,0 +1,51 @@
+"""Bearer authentication of the API and the key its rate limit counts by."""
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from portal import db
+from portal.accounts import tokens
+from portal.accounts.models import Role, User
+from portal.api import problems
+
+DEFAULT_RATE_LIMIT = "120 per minute"
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+def bearer_secret() -> str | None:
+    """The secret of an `Authorization: Bearer <secret>` header, or None."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    return secret if scheme.lower() == "bearer" and secret else None
+
+
+def authenticate():
+    """The blueprint's before_request: a valid token of a dealer, or 401 / 403."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    secret = bearer_secret()
+    user = tokens.user_for_token(db.session(), secret) if secret else None
+    if user is None:
+        return problems.unauthorized(invalid_token=secret is not None)
+    if user.role is not Role.DEALER:
+        return problems.forbidden()
+    g.api_user = user
+    return None
+
+
+def api_user() -> User:
+    """The user whose token authenticated this request."""
+    return g.api_user
+
+
+def rate_limit() -> str:
+    """Requests a token may make (settable, so tests can reach the limit quickly)."""
+    return current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+
+
+def rate_key() -> str:
+    """Count per token (by its hash, never the secret), or per address without one."""
+    secret = bearer_secret()
+    if secret:
+        return "api-token:" + tokens.hash_secret(secret)[:32]
+    return "api-address:" + (get_remote_address() or "")

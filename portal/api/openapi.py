@@ -1,0 +1,170 @@
+"""The OpenAPI 3.1 document of the API, generated from the pydantic schemas that validate it.
+
+Written for developers of partners' systems, so it stays in English (docs/decisions.md).
+"""
+
+from functools import cache
+
+from pydantic import BaseModel
+
+from portal.api.schemas import (
+    DocumentList,
+    DocumentOut,
+    DocumentUpload,
+    ListQuery,
+    Problem,
+    TransferCreate,
+    TransferOut,
+    TransferPage,
+)
+
+REF = "#/components/schemas/{model}"
+PREFIX = "/api/v1"
+CASE_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "The id of the transfer case.",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    400: "The request could not be read (problem+json).",
+    401: "No valid bearer token (problem+json).",
+    403: "The token's account may not use the API (problem+json).",
+    404: "No such case, or not the dealer's (problem+json).",
+    409: "Not allowed in the case's state, or the car has another open case (problem+json).",
+    413: "The upload is too large (problem+json).",
+    422: "Invalid fields (errors) or a refused filing (reasons) (problem+json).",
+    429: "Too many requests for this token (problem+json).",
+}
+AUTH_ERRORS = (401, 403, 429)
+
+
+class _Components:
+    """Collects component schemas; each model's $defs are hoisted into them."""
+
+    def __init__(self):
+        self.schemas: dict[str, dict] = {}
+
+    def ref(self, model: type[BaseModel], mode: str = "serialization") -> dict:
+        schema = model.model_json_schema(ref_template=REF, mode=mode)
+        self.schemas.update(schema.pop("$defs", {}))
+        self.schemas[model.__name__] = schema
+        return {"$ref": REF.format(model=model.__name__)}
+
+    def query_parameters(self, model: type[BaseModel]) -> list[dict]:
+        """One optional query parameter per field; a nullable field is simply omitted."""
+        schema = model.model_json_schema(ref_template=REF, mode="validation")
+        self.schemas.update(schema.pop("$defs", {}))
+        parameters = []
+        for name, field in schema["properties"].items():
+            branches = [b for b in field.pop("anyOf", []) if b.get("type") != "null"]
+            if branches:
+                field.update(branches[0])
+            field.pop("title", None)
+            parameters.append({"name": name, "in": "query", "required": False, "schema": field})
+        return parameters
+
+
+def _responses(components: _Components, ok: int, body: dict, *errors: int) -> dict:
+    problem = {"application/problem+json": {"schema": components.ref(Problem)}}
+    responses = {str(ok): {"description": STATUS_TEXT[ok], "content": {"application/json": body}}}
+    for status in sorted({*errors, *AUTH_ERRORS}):
+        responses[str(status)] = {"description": STATUS_TEXT[status], "content": problem}
+    return responses
+
+
+def _operation(summary: str, operation_id: str, responses: dict, **extra) -> dict:
+    return {"summary": summary, "operationId": operation_id, "responses": responses, **extra}
+
+
+@cache
+def document() -> dict:
+    """The whole OpenAPI 3.1 document (built once per process)."""
+    c = _Components()
+    json_body = {"schema": c.ref(TransferCreate, "validation")}
+    upload_body = {"schema": c.ref(DocumentUpload, "validation")}
+    case = {"schema": c.ref(TransferOut)}
+    location = {"Location": {"description": "The new case.", "schema": {"type": "string"}}}
+    created = _responses(c, 201, case, 400, 409, 422)
+    created["201"]["headers"] = location
+    paths = {
+        "/transfers": {
+            "post": _operation(
+                "File a transfer case (checked as on the page; every refusal reason listed)",
+                "createTransfer",
+                created,
+                requestBody={"required": True, "content": {"application/json": json_body}},
+            ),
+            "get": _operation(
+                "The dealer's cases, newest first",
+                "listTransfers",
+                _responses(c, 200, {"schema": c.ref(TransferPage)}, 422),
+                parameters=c.query_parameters(ListQuery),
+            ),
+        },
+        "/transfers/{id}": {
+            "get": _operation(
+                "One case", "getTransfer", _responses(c, 200, case, 404), parameters=[CASE_ID]
+            ),
+        },
+        "/transfers/{id}/documents": {
+            "get": _operation(
+                "The case's documents and the kinds still missing",
+                "listDocuments",
+                _responses(c, 200, {"schema": c.ref(DocumentList)}, 404),
+                parameters=[CASE_ID],
+            ),
+            "post": _operation(
+                "Upload a document (PDF, JPEG or PNG by content, at most 10 MB)",
+                "uploadDocument",
+                _responses(c, 201, {"schema": c.ref(DocumentOut)}, 400, 404, 409, 413, 422),
+                parameters=[CASE_ID],
+                requestBody={"required": True, "content": {"multipart/form-data": upload_body}},
+            ),
+        },
+        "/transfers/{id}/submit": {
+            "post": _operation(
+                "Submit a draft or returned case (documents complete; filing checks again)",
+                "submitTransfer",
+                _responses(c, 200, case, 404, 409, 422),
+                parameters=[CASE_ID],
+            ),
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "operationId": "getOpenApi",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Car trade-in and transfer portal API",
+            "version": "1.0.0",
+            "description": "Dealers' systems file and follow inter-provincial transfer cases. "
+            "Errors are RFC 9457 problem details (application/problem+json).",
+        },
+        "paths": {PREFIX + path: item for path, item in paths.items()},
+        "components": {
+            "schemas": dict(sorted(c.schemas.items())),
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token made on the account page.",
+                }
+            },
+        },
+        "security": [{"bearer": []}],
+    }

@@ -1,0 +1,223 @@
+"""The /api/v1 blueprint: dealers' systems file, list, document and submit transfer cases.
+
+Each endpoint parses its body with a pydantic schema and calls the transfer services the
+pages call; the request commits once on success, as for the pages (portal.db).
+"""
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from pydantic import BaseModel, ValidationError
+
+from portal import db
+from portal.api import auth, openapi, problems
+from portal.api.schemas import (
+    MAX_ID,
+    DocumentList,
+    DocumentOut,
+    DocumentUpload,
+    FieldError,
+    ListQuery,
+    TransferCreate,
+    TransferOut,
+    TransferPage,
+)
+from portal.errors import NotFound, translate
+from portal.extensions import limiter
+from portal.identifiers import InvalidIdentifier
+from portal.messages import N_
+from portal.payments.gateway import StripeConfig
+from portal.transfer import services, steps
+from portal.transfer.models import TransferCase
+from portal.transfer.workflow import Action
+from portal.uploads import InvalidUpload
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(auth.authenticate)
+# One budget per token for the whole API, whichever endpoint it spends it on.
+limiter.shared_limit(auth.rate_limit, scope="api", key_func=auth.rate_key)(bp)
+
+CASE = "/transfers/<int:case_id>"
+
+
+class InvalidRequest(Exception):
+    """The request's fields are wrong; answered with 422 and the field errors."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("invalid request")
+        self.errors = errors
+
+
+@bp.errorhandler(InvalidRequest)
+def _invalid(error: InvalidRequest):
+    return problems.invalid(error.errors)
+
+
+@bp.errorhandler(services.FilingRefused)
+def _refused(error: services.FilingRefused):
+    return problems.refused([translate(problem) for problem in error.problems])
+
+
+@bp.errorhandler(InvalidIdentifier)
+def _invalid_identifier(error: InvalidIdentifier):
+    # The schemas check identifiers first; this keeps a missed one a 422, not a 500.
+    return problems.invalid([FieldError(field=None, message=translate(error), type="identifier")])
+
+
+def _parse(model: type[BaseModel], validate):
+    try:
+        return validate(model)
+    except ValidationError as error:
+        raise InvalidRequest(problems.field_errors(error)) from error
+
+
+def _json(body: BaseModel, status: int = 200):
+    return current_app.response_class(
+        body.model_dump_json(), status=status, mimetype="application/json"
+    )
+
+
+def _case_for(case_id: int) -> TransferCase:
+    """The dealer's case; an id beyond the column's range is simply not found.
+
+    The bound is checked here, not by the URL converter: werkzeug answers 405 instead of
+    404 when a converter's max refuses a path that another method's rule would take.
+    """
+    if case_id > MAX_ID:
+        raise NotFound(N_("There is no such transfer case, or you cannot see it."))
+    return services.case_for(db.session(), user=auth.api_user(), case_id=case_id)
+
+
+def _key() -> bytes:
+    return current_app.config["ID_HASH_KEY"].encode()
+
+
+def _case_out(case: TransferCase, vehicle=None) -> TransferOut:
+    vehicle = vehicle or services.vehicle_by_id(db.session(), case.vehicle_id)
+    return TransferOut.model_validate(
+        {
+            **case.model_dump(),
+            "vehicle": {"vin": vehicle.vin, "plate": vehicle.plate},
+            "buyer": {
+                "type": case.buyer_kind,
+                "name": case.buyer_name,
+                "id": case.buyer_id_masked or case.buyer_uscc,
+            },
+        }
+    )
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.post("/transfers")
+def create_transfer():
+    body = _parse(TransferCreate, lambda model: model.model_validate_json(request.get_data()))
+    session, user = db.session(), auth.api_user()
+    try:
+        vehicle = services.vehicle_to_file(session, query=body.vin or body.plate)
+    except NotFound as error:
+        field = "vin" if body.vin else "plate"
+        raise InvalidRequest(
+            [FieldError(field=field, message=translate(error), type="not_found")]
+        ) from error
+    filing = services.Filing(
+        vehicle_id=vehicle.id,
+        seller_name=body.seller_name,
+        seller_identifier=body.seller_id,
+        buyer=services.Buyer(kind=body.buyer.type, name=body.buyer.name, identifier=body.buyer.id),
+        destination_city_code=body.destination_city_code,
+        price_fen=body.price_fen,
+        sale_date=body.sale_date,
+        mileage_km=body.mileage_km,
+        dealer_temporary=body.dealer_temporary,
+    )
+    case = services.open_case(session, user=user, filing=filing, key=_key())
+    response = _json(_case_out(case, vehicle), 201)
+    response.headers["Location"] = url_for("api.get_transfer", case_id=case.id)
+    return response
+
+
+@bp.get("/transfers")
+def list_transfers():
+    query = _parse(ListQuery, lambda model: model.model_validate(request.args.to_dict()))
+    page = services.list_cases(
+        db.session(),
+        user=auth.api_user(),
+        statuses=[query.status] if query.status else [],
+        query=query.q,
+        direction=None,
+        page=query.page,
+        page_size=query.page_size,
+    )
+    items = [_case_out(row.case, row.vehicle) for row in page.rows]
+    return _json(
+        TransferPage(
+            items=items, page=page.number, page_size=query.page_size, has_next=page.has_next
+        )
+    )
+
+
+@bp.get(CASE)
+def get_transfer(case_id: int):
+    return _json(_case_out(_case_for(case_id)))
+
+
+@bp.get(CASE + "/documents")
+def list_documents(case_id: int):
+    return _json(_document_list(_case_for(case_id)))
+
+
+def _document_list(case: TransferCase) -> DocumentList:
+    session = db.session()
+    documents = services.documents_of(session, case)
+    required = services.required_documents(session, case)
+    return DocumentList(
+        items=[
+            DocumentOut.model_validate(document.model_dump()) for document in documents.values()
+        ],
+        required=required,
+        missing=[kind for kind in required if kind not in documents],
+    )
+
+
+@bp.post(CASE + "/documents")
+def upload_document(case_id: int):
+    session, user = db.session(), auth.api_user()
+    case = _case_for(case_id)
+    fields = {"kind": request.form.get("kind")} if "kind" in request.form else {}
+    upload = request.files.get("file")
+    if upload is not None:
+        fields["file"] = upload.read()
+    body = _parse(DocumentUpload, lambda model: model.model_validate(fields))
+    # Names come from partners' systems: keep them printable (PostgreSQL refuses NUL).
+    filename = "".join(char for char in (upload.filename or "") if char.isprintable())
+    try:
+        document = services.upload_document(
+            session,
+            user=user,
+            case=case,
+            kind=body.kind,
+            filename=filename,
+            content=body.file,
+            folder=current_app.config["UPLOAD_FOLDER"],
+        )
+    except InvalidUpload as error:
+        raise InvalidRequest(
+            [FieldError(field="file", message=translate(error), type="invalid_upload")]
+        ) from error
+    return _json(DocumentOut.model_validate(document.model_dump()), 201)
+
+
+@bp.post(CASE + "/submit")
+def submit_transfer(case_id: int):
+    session, user = db.session(), auth.api_user()
+    case = _case_for(case_id)
+    steps.act(
+        session,
+        user=user,
+        case=case,
+        action=Action.SUBMIT,
+        stripe_config=StripeConfig.from_app(current_app.config),
+    )
+    return _json(_case_out(case))
