@@ -92,22 +92,32 @@ def case_of(session, case_url) -> TransferCase:
     return session.get(TransferCase, int(case_url.rsplit("/", 1)[1]))
 
 
-def test_a_transfer_from_filing_to_completion(client, auth, session, world, app):
-    page = None
+def test_a_guangdong_car_sold_to_sichuan_from_filing_to_completion(
+    client, auth, session, world, stripe_app, localstripe, live_server
+):
+    """The issue's "done when": file, upload, pay against localstripe, release, register."""
+    from tests import payments_helpers as helpers
+
+    localstripe.send_webhooks_to(live_server + "/payments/stripe/webhook")
     auth.login("dealer@example.cn")
     found = client.get("/transfers/new", query_string={"q": "粤b 12345"})
     assert world["car"].vin in found.get_data(as_text=True)
-    case_url = open_case(client, auth, world)
+    chengdu = {
+        "destination_province": "510000",
+        "destination_city": "510100",
+        "buyer_identifier": factories.resident_id(region="510104"),
+    }
+    case_url = open_case(client, auth, world, **chengdu)
     upload_all(client, case_url)
     assert client.post(case_url + "/submit").status_code == 303
     case = case_of(session, case_url)
     assert case.status is TransferStatus.SUBMITTED
     assert session.get(Vehicle, case.vehicle_id).status.value == "transferring"
 
-    # The verified payment webhook moves it on (payments feature's handler).
-    with app.app_context():
-        steps.mark_paid(session, case.id, None)
-        session.commit()
+    # The dealer pays on the payment page; only the verified webhook moves the case on.
+    payment_page = client.post(case_url + "/fees").headers["Location"]
+    assert client.post(payment_page.rstrip("/") + "/test-card").status_code == 303
+    helpers.wait_for(lambda: case_of(session, case_url).status is TransferStatus.FEE_PAID)
 
     officer = as_user(client, auth, "gd@example.cn")
     queue = officer.get("/transfers/", query_string={"direction": "outgoing"})
@@ -115,28 +125,33 @@ def test_a_transfer_from_filing_to_completion(client, auth, session, world, app)
     row = officer.post(
         f"/transfers/{case.id}/inspect?direction=outgoing", headers={"HX-Request": "true"}
     )
-    assert row.status_code == 200
-    assert "<html" not in (page := row.get_data(as_text=True)) and case.number in page
+    page = row.get_data(as_text=True)
+    assert row.status_code == 200 and "<html" not in page and case.number in page
     assert officer.post(f"/transfers/{case.id}/release").status_code == 303
 
-    officer = as_user(client, auth, "zj@example.cn")
+    officer = as_user(client, auth, "sc@example.cn")
+    incoming = officer.get("/transfers/", query_string={"direction": "incoming"})
+    assert case.number in incoming.get_data(as_text=True)
     assert officer.post(f"/transfers/{case.id}/register").status_code == 303
     new_plate = case_of(session, case_url).new_plate
-    assert new_plate.startswith("浙A")
+    assert new_plate.startswith("川A")
     assert officer.post(f"/transfers/{case.id}/complete").status_code == 303
 
     case = case_of(session, case_url)
     vehicle = session.get(Vehicle, case.vehicle_id)
     assert case.status is TransferStatus.COMPLETED
-    assert (vehicle.city_code, vehicle.plate, vehicle.status.value) == (
-        "330100",
+    assert (vehicle.province_code, vehicle.city_code, vehicle.plate, vehicle.status.value) == (
+        "510000",
+        "510100",
         new_plate,
         "registered",
     )
     periods = session.exec(
         select(Ownership).where(Ownership.vehicle_id == vehicle.id).order_by(Ownership.id)
     ).all()
-    assert [p.end is None for p in periods] == [False, True]
+    assert [p.end is None for p in periods] == [False, True]  # the history is kept
+    history = officer.get(f"/vehicles/{vehicle.id}", headers=EN).get_data(as_text=True)
+    assert "王强" in history and "李娜" in history
     timeline = officer.get(case_url, headers=EN).get_data(as_text=True)
     for event in ("Case opened", "Submitted", "Fee paid", "Inspected", "Completed"):
         assert event in timeline
