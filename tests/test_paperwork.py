@@ -43,7 +43,7 @@ def make_sheet(**overrides) -> CaseSheet:
         sale_date=date(2026, 10, 30),
         mileage_km=68_420,
         dealer_name="广州市粤骏二手车销售有限公司",
-        dealer_uscc="91440101MA5CXXXX1T",
+        dealer_uscc="91440101MA5CY8QK1T",
         dealer_temporary=True,
         fees=[("号牌（一副）", 10_000), ("登记证书", 1_000), ("经销企业服务费", 30_000)],
         documents=[("机动车登记证书", "登记证书.pdf"), ("二手车销售统一发票", None)],
@@ -122,7 +122,7 @@ def test_summary_carries_fees_documents_and_timeline(summary, tmp_path):
 
 def test_no_glyph_is_missing(caplog):
     unusual = make_sheet(
-        buyer=Party("乌鲁木齐市璐婧汽车贸易有限公司", "91650100MA77XXXX2K", "company")
+        buyer=Party("乌鲁木齐市璐婧汽车贸易有限公司", "91650100MA77U3RD2K", "company")
     )
     with caplog.at_level(logging.WARNING, logger="fpdf"):
         application_form_pdf(unusual)

@@ -20,30 +20,8 @@ from typing import IO, NamedTuple
 
 from portal import regions
 from portal.identifiers import resident_id_check_char, uscc_check_char, vin_check_digit
+from portal.registry.rules import HEADER  # the extract's columns, defined once
 
-HEADER: tuple[str, ...] = (
-    "vin",
-    "plate",
-    "brand",
-    "model",
-    "body_type",
-    "fuel_type",
-    "emission_standard",
-    "displacement_ml",
-    "battery_kwh",
-    "seats",
-    "usage",
-    "first_registration",
-    "city_code",
-    "status",
-    "mortgaged",
-    "seized",
-    "unpaid_violations",
-    "owner_type",
-    "owner_name",
-    "owner_id",
-    "owner_since",
-)
 LAST_DAY = date(2026, 10, 31)  # the extract is dated the end of October 2026
 NEW_ENERGY = frozenset({"bev", "phev", "erev"})
 
