@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal import db, migrate
+from portal import db, migrate, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.admin import services as imports
@@ -63,7 +63,7 @@ def import_registry(path: Path, errors_path: Path | None):
             db.engine(),
             job_id=job_id,
             folder=current_app.config["UPLOAD_FOLDER"],
-            key=current_app.config["ID_HASH_KEY"].encode(),
+            key=web.id_hash_key(),
             progress=bar.update,
         )
     click.echo(
@@ -120,11 +120,11 @@ def seed_command(vehicles: int):
             db.engine(),
             job_id=job_id,
             folder=current_app.config["UPLOAD_FOLDER"],
-            key=current_app.config["ID_HASH_KEY"].encode(),
+            key=web.id_hash_key(),
         )
     click.echo(f"Vehicles: {job.created} created, {job.unchanged} unchanged.")
     with db.transaction() as session:
-        for line in demo.create_accounts(session, key=current_app.config["ID_HASH_KEY"].encode()):
+        for line in demo.create_accounts(session, key=web.id_hash_key()):
             click.echo(line)
 
 

@@ -1,6 +1,6 @@
 """Sign-up, sign-in, sign-out and the account page."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from portal import db
+from portal import db, web
 from portal.accounts import services, tokens
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
@@ -127,7 +127,7 @@ def link_person():
                 user=signed_in_user(),
                 name=form.name.data,
                 id_number=form.id_number.data,
-                key=current_app.config["ID_HASH_KEY"].encode(),
+                key=web.id_hash_key(),
             )
         except DomainError as error:
             form.id_number.errors.append(translate(error))

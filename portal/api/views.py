@@ -7,7 +7,7 @@ pages call; the request commits once on success, as for the pages (portal.db).
 from flask import Blueprint, current_app, jsonify, request, url_for
 from pydantic import BaseModel, ValidationError
 
-from portal import db
+from portal import db, web
 from portal.api import auth, openapi, problems
 from portal.api.schemas import (
     MAX_ID,
@@ -86,10 +86,6 @@ def _case_for(case_id: int) -> TransferCase:
     return services.case_for(db.session(), user=auth.api_user(), case_id=case_id)
 
 
-def _key() -> bytes:
-    return current_app.config["ID_HASH_KEY"].encode()
-
-
 def _case_out(case: TransferCase, vehicle=None) -> TransferOut:
     vehicle = vehicle or services.vehicle_by_id(db.session(), case.vehicle_id)
     return TransferOut.model_validate(
@@ -132,7 +128,7 @@ def create_transfer():
         mileage_km=body.mileage_km,
         dealer_temporary=body.dealer_temporary,
     )
-    case = services.open_case(session, user=user, filing=filing, key=_key())
+    case = services.open_case(session, user=user, filing=filing, key=web.id_hash_key())
     response = _json(_case_out(case, vehicle), 201)
     response.headers["Location"] = url_for("api.get_transfer", case_id=case.id)
     return response

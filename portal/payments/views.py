@@ -19,7 +19,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal import audit, db, htmx
+from portal import audit, db, htmx, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.accounts.redirects import safe_next
@@ -44,11 +44,6 @@ def helpers() -> dict:
 
 def _config() -> StripeConfig:
     return StripeConfig.from_app(current_app.config)
-
-
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
 
 
 # --- the payer's pages ------------------------------------------------------------------
@@ -149,7 +144,7 @@ def admin_list():
     form, filters = _filters()
     session = db.session()
     page = reports.list_payments(
-        session, filters=filters, page=_page_number(), page_size=current_app.config["PAGE_SIZE"]
+        session, filters=filters, page=web.page_number(), page_size=current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "payments/admin_list.html",

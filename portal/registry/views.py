@@ -3,17 +3,12 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from portal import db, htmx
+from portal import db, htmx, web
 from portal.accounts.access import STAFF, roles_required
 from portal.accounts.models import Role
 from portal.registry import services
 
 bp = Blueprint("registry", __name__)
-
-
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
 
 
 @bp.get("/vehicles")
@@ -24,8 +19,8 @@ def search():
         db.session(),
         user=current_user,
         query=query,
-        key=current_app.config["ID_HASH_KEY"].encode(),
-        page=_page_number(),
+        key=web.id_hash_key(),
+        page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
     return htmx.render("registry/search.html", "registry/_results.html", page=page, query=query)
@@ -46,7 +41,7 @@ def my_vehicles():
     page = services.my_vehicles(
         db.session(),
         user=current_user,
-        page=_page_number(),
+        page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
     return render_template("registry/mine.html", page=page)

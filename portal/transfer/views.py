@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from portal import db, htmx, tasks, uploads
+from portal import db, htmx, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.admin import services as imports
@@ -49,15 +49,6 @@ def document_label(kind: str) -> str:
     return label(DocumentKind(kind)) if kind in DocumentKind._value2member_map_ else kind
 
 
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
-
-
-def _key() -> bytes:
-    return current_app.config["ID_HASH_KEY"].encode()
-
-
 @bp.get("/")
 @roles_required(*STAFF)
 def index():
@@ -73,7 +64,7 @@ def index():
         statuses=statuses or QUEUES.get(direction, []),
         query=query,
         direction=direction,
-        page=_page_number(),
+        page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
     return htmx.render(
@@ -104,7 +95,7 @@ def new():
     if vehicle is not None and form.validate_on_submit():
         try:
             case = services.open_case(
-                session, user=signed_in_user(), filing=_filing(form), key=_key()
+                session, user=signed_in_user(), filing=_filing(form), key=web.id_hash_key()
             )
         except services.FilingRefused as refused:
             problems = [translate(problem) for problem in refused.problems]

@@ -1,0 +1,16 @@
+"""Small helpers every blueprint uses when reading a request."""
+
+from flask import current_app, request
+
+MAX_PAGE = 10_000  # deeper pages are a crawler, not a person
+
+
+def page_number() -> int:
+    """The `page` query parameter: a positive whole number, 1 when absent or nonsense."""
+    page = request.args.get("page", "1")
+    return min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+
+
+def id_hash_key() -> bytes:
+    """The key of the resident-ID hash (ARCHITECTURE, Data)."""
+    return current_app.config["ID_HASH_KEY"].encode()
