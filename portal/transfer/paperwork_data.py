@@ -16,7 +16,6 @@ def sheet_for(session: Session, case: TransferCase) -> CaseSheet:
     """The CaseSheet the PDF builders print."""
     view = services.case_view(session, case=case)
     vehicle, dealer = view["vehicle"], view["dealer"]
-    seller_name, seller_id = view["seller"]
     return CaseSheet(
         number=case.number,
         status=str(label(case.status)),
@@ -30,9 +29,7 @@ def sheet_for(session: Session, case: TransferCase) -> CaseSheet:
             _("First registration"): vehicle.first_registration.isoformat(),
             _("Usage"): str(label(vehicle.usage)),
         },
-        seller=Party(
-            name=seller_name, identifier=seller_id, kind="person" if "*" in seller_id else "company"
-        ),
+        seller=view["seller"],
         buyer=Party(
             name=case.buyer_name,
             identifier=case.buyer_id_masked or case.buyer_uscc,

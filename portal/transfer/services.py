@@ -26,6 +26,7 @@ from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import emission, rules, workflow
 from portal.transfer.models import TransferCase, TransferDocument
+from portal.transfer.paperwork import Party
 from portal.transfer.terms import (
     CLOSED,
     BuyerKind,
@@ -378,14 +379,14 @@ def vehicle_by_id(session: Session, vehicle_id: int) -> Vehicle:
     return vehicle
 
 
-def seller_of(session: Session, case: TransferCase) -> tuple[str, str]:
-    """The seller's name and identifier as shown: a masked ID number, or a USCC."""
+def seller_of(session: Session, case: TransferCase) -> Party:
+    """The seller as shown: a person with a masked ID number, or a company with its USCC."""
     ownership = session.get(Ownership, case.seller_ownership_id)
     if ownership.person_id is not None:
         person = session.get(Person, ownership.person_id)
-        return person.name, person.id_masked
+        return Party(name=person.name, identifier=person.id_masked, kind="person")
     company = session.get(Dealer, ownership.dealer_id)
-    return company.name, company.uscc
+    return Party(name=company.name, identifier=company.uscc, kind="company")
 
 
 def case_view(session: Session, *, case: TransferCase, user: User | None = None) -> dict:
