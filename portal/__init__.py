@@ -63,11 +63,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
     from portal.payments.views import bp as payments
+    from portal.subsidy.admin_views import bp as subsidy_admin
+    from portal.subsidy.review_views import bp as review
+    from portal.subsidy.views import bp as subsidy
     from portal.registry.views import bp as registry
     from portal.transfer.views import bp as transfer
     from portal.views import bp as home
 
-    for blueprint in (home, accounts, registry, transfer, payments, admin, api):
+    blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, transfer, payments)
+    for blueprint in (*blueprints, admin, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 

@@ -105,13 +105,15 @@ def _write_problems(job_id: int, errors_path: Path) -> None:
 @with_appcontext
 @click.option("--vehicles", default=3000, show_default=True)
 def seed_command(vehicles: int):
-    """Load regions, demo vehicles and one account per role (safe to run twice)."""
+    """Load regions, subsidy programs, demo vehicles and one account per role (idempotent)."""
     from portal import demo
+    from portal.subsidy import administration as subsidies
 
     with db.transaction() as session:
         cities = registry.load_regions(session)
         payments.ensure_fee_schedule(session)
-    click.echo(f"Regions: {cities} cities.")
+        programs = subsidies.seed_programs(session)
+    click.echo(f"Regions: {cities} cities. Subsidy programs: {programs} created.")
     with tempfile.TemporaryDirectory() as folder:
         extract = Path(folder) / "demo-registry.csv"
         demo.write_extract(extract, vehicles)

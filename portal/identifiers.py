@@ -16,6 +16,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 from portal import regions
@@ -374,3 +375,25 @@ def parse_uscc(text: str) -> Uscc:
     expected = uscc_check_char(value[:17])
     # DOMAIN §4: some early codes fail the check: warn, do not reject.
     return Uscc(value=value, check_digit_ok=value[17] == expected, expected_check=expected)
+
+
+def parse_bank_card(text: str) -> str:
+    """Check a UnionPay debit card number (16–19 digits, Luhn check digit) → its digits."""
+    value = normalize(text)
+    if not value.isascii() or not value.isdigit():
+        raise InvalidIdentifier(N_("A card number has digits only."))
+    if not 16 <= len(value) <= 19:
+        raise InvalidIdentifier(
+            N_("A debit card number has 16 to 19 digits; this one has %(count)s."),
+            count=len(value),
+        )
+    if not luhn.is_valid(value):
+        raise InvalidIdentifier(
+            N_("The card number's last digit does not match the others; check for a typo.")
+        )
+    return value
+
+
+def mask_bank_card(value: str) -> str:
+    """A card number as shown on screen: 6217 **** **** 1234."""
+    return f"{value[:4]} **** **** {value[-4:]}"

@@ -6,6 +6,15 @@ from portal.admin.models import ImportJob, ImportProblem
 from portal.audit import AuditEvent
 from portal.payments.models import FeeItem, Payment, Refund, StripeEvent
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+from portal.subsidy.models import (
+    Application,
+    ApplicationDocument,
+    LedgerEntry,
+    PayoutBatch,
+    PayoutLine,
+    Program,
+    ProgramTier,
+)
 from portal.transfer.models import EmissionRule, TransferCase, TransferDocument
 
 __all__ = [
@@ -27,4 +36,11 @@ __all__ = [
     "Payment",
     "Refund",
     "StripeEvent",
+    "Application",
+    "ApplicationDocument",
+    "LedgerEntry",
+    "PayoutBatch",
+    "PayoutLine",
+    "Program",
+    "ProgramTier",
 ]

@@ -46,6 +46,18 @@ class City:
     key_region: bool
 
 
+# ISO 3166-2:CN letters, the prefix of subsidy application numbers ("GD2026S…").
+ISO_LETTERS = {
+    "110000": "BJ", "120000": "TJ", "130000": "HE", "140000": "SX", "150000": "NM",
+    "210000": "LN", "220000": "JL", "230000": "HL", "310000": "SH", "320000": "JS",
+    "330000": "ZJ", "340000": "AH", "350000": "FJ", "360000": "JX", "370000": "SD",
+    "410000": "HA", "420000": "HB", "430000": "HN", "440000": "GD", "450000": "GX",
+    "460000": "HI", "500000": "CQ", "510000": "SC", "520000": "GZ", "530000": "YN",
+    "540000": "XZ", "610000": "SN", "620000": "GS", "630000": "QH", "640000": "NX",
+    "650000": "XJ",
+}  # fmt: skip
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     """Read one CSV file of ``portal/data`` as a list of dicts."""
     text = files(__package__).joinpath("data", name).read_text(encoding="utf-8")

@@ -29,6 +29,11 @@ PASSWORD = "correct-horse-battery"
 _serial = itertools.count(1)
 
 
+def next_serial() -> int:
+    """A number no other factory call in this run has used."""
+    return next(_serial)
+
+
 def vin(serial: int | None = None, wmi: str = "LSV") -> str:
     """A valid Chinese VIN, unique per serial."""
     body = f"{wmi}AB21X0N{(serial or next(_serial)):07d}"[:17]

@@ -1,0 +1,1 @@
+"""Trade-in subsidies: programs, applications, review against a budget, payouts (DOMAIN §1)."""

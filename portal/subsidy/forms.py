@@ -1,0 +1,179 @@
+"""Forms of the subsidy pages: the owner's wizard steps and the reviewer's decisions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from portal import regions
+from portal.audit import china_today
+from portal.errors import translate
+from portal.formatting import LABELS, region_name
+from portal.identifiers import (
+    InvalidIdentifier,
+    parse_bank_card,
+    parse_plate,
+    parse_resident_id,
+    parse_vin,
+)
+from portal.registry.terms import BodyType, FuelType
+from portal.subsidy.terms import Kind, RejectReason
+
+
+def _choices(enum, blank=None):
+    options = [SelectChoice(member.value, LABELS[enum][member]) for member in enum]
+    return ([SelectChoice("", blank)] if blank else []) + options
+
+
+def _identifier(parse):
+    """A WTForms validator from an identifier parser: its message, translated."""
+
+    def check(_form, field):
+        try:
+            parse(field.data or "")
+        except InvalidIdentifier as error:
+            raise ValidationError(translate(error)) from error
+
+    return check
+
+
+class StartForm(FlaskForm):
+    kind = RadioField(_l("What do you do with your old car?"), validators=[DataRequired()])
+    province = SelectField(
+        _l("Province where the new car is registered"), validators=[DataRequired()]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = _choices(Kind)
+        self.province.choices = [SelectChoice("", _l("Choose a province"))] + [
+            SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
+        ]
+
+
+class OldCarForm(FlaskForm):
+    vehicle_id = RadioField(_l("Your old car"), coerce=str, validators=[DataRequired()])
+
+
+class NewCarForm(FlaskForm):
+    vin = StringField(
+        _l("VIN of the new car"),
+        validators=[DataRequired(), Length(max=40), _identifier(parse_vin)],
+    )
+    plate = StringField(
+        _l("Plate number"), validators=[DataRequired(), Length(max=16), _identifier(parse_plate)]
+    )
+    brand = StringField(_l("Brand"), validators=[DataRequired(), Length(max=32)])
+    model = StringField(_l("Model"), validators=[DataRequired(), Length(max=64)])
+    body_type = SelectField(_l("Body"), validators=[DataRequired()])
+    seats = IntegerField(
+        _l("Seats"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=2, max=9, message=_l("A passenger car has 2 to 9 seats.")),
+        ],
+        default=5,
+    )
+    fuel_type = SelectField(_l("Fuel"), validators=[DataRequired()])
+    displacement_ml = IntegerField(
+        _l("Engine displacement (ml)"),
+        validators=[
+            Optional(),
+            NumberRange(min=600, max=8000, message=_l("Enter 600 to 8,000 ml.")),
+        ],
+    )
+    registration_date = DateField(_l("Registration date"), validators=[DataRequired()])
+    invoice_number = StringField(
+        _l("Invoice number"), validators=[DataRequired(), Length(min=8, max=20)]
+    )
+    invoice_date = DateField(_l("Invoice date"), validators=[DataRequired()])
+    invoice_price = DecimalField(
+        _l("Price on the invoice, with VAT (yuan)"),
+        places=2,
+        validators=[
+            InputRequired(),
+            NumberRange(
+                min=1, max=100_000_000, message=_l("Enter a price from 1 to 100,000,000 yuan.")
+            ),
+        ],
+    )
+    invoice_city = SelectField(_l("City of the invoice"), validators=[DataRequired()])
+    invoice_buyer_id = StringField(
+        _l("Buyer's ID number on the invoice"),
+        validators=[DataRequired(), Length(max=32), _identifier(parse_resident_id)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body_type.choices = _choices(BodyType, _l("Choose"))
+        self.fuel_type.choices = _choices(FuelType, _l("Choose"))
+        self.invoice_city.choices = [SelectChoice("", _l("Choose a city"))] + [
+            SelectChoice(c.code, f"{region_name(c.province_code)} · {region_name(c.code)}")
+            for c in regions.cities()
+        ]
+
+    def validate_displacement_ml(self, field):
+        fuel = self.fuel_type.data
+        if fuel and not FuelType(fuel).new_energy and field.data is None and fuel != "":
+            raise ValidationError(_l("Enter the displacement of a car with an engine."))
+
+    def validate_registration_date(self, field):
+        if field.data and field.data > china_today():
+            raise ValidationError(_l("The registration date cannot be in the future."))
+
+    def validate_invoice_date(self, field):
+        if field.data and field.data > china_today():
+            raise ValidationError(_l("The invoice date cannot be in the future."))
+
+
+class BankForm(FlaskForm):
+    card = StringField(
+        _l("Debit card number"),
+        validators=[DataRequired(), Length(max=32), _identifier(parse_bank_card)],
+    )
+    bank = StringField(_l("Bank"), validators=[DataRequired(), Length(max=64)])
+
+
+class DocumentForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    file = FileField(
+        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
+        validators=[FileRequired(_l("Choose a file."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes state (submit, withdraw): CSRF only."""
+
+
+class RejectForm(FlaskForm):
+    reason = SelectField(_l("Reason"), validators=[DataRequired()])
+    note = TextAreaField(_l("Explanation for the applicant"), validators=[Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _choices(RejectReason, _l("Choose a reason"))
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField(
+        _l("What the applicant must fix"), validators=[DataRequired(), Length(max=500)]
+    )

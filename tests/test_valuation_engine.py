@@ -1,0 +1,471 @@
+"""The valuation engine (DOMAIN §3): worked examples by hand, edges, properties, bad input."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.money import parse_yuan
+from portal.registry.terms import FuelType
+from portal.valuation.engine import (
+    CONDITION_SCORES,
+    INSPECTION_PARTS,
+    MAX_MILEAGE_KM,
+    Comparable,
+    Condition,
+    Grade,
+    InvalidInspection,
+    InvalidValuationInput,
+    Method,
+    PriceRange,
+    Settings,
+    Subject,
+    depreciation_curve,
+    grade_for,
+    inspection_score,
+    months_between,
+    purchase_tax_fen,
+    select_comparables,
+    value,
+)
+
+ON = date(2026, 6, 1)
+PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV
+
+
+def subject(**changes) -> Subject:
+    """A 2019 petrol car of 150,000 yuan in good condition; changes override."""
+    base = Subject(
+        guide_price_fen=15_000_000,
+        fuel_type=PETROL,
+        first_registration=date(2019, 6, 1),
+        mileage_km=75_000,
+        score=Condition.GOOD.score,
+        family="Civic",
+    )
+    return replace(base, **changes)
+
+
+def sale(price_yuan, *, first=date(2019, 6, 1), km=75_000, sold=date(2026, 3, 1), family="Civic"):
+    return Comparable(price_yuan * 100, first, km, sold, family)
+
+
+def step_results(valuation) -> dict[str, str]:
+    return {step.label: step.result for step in valuation.steps}
+
+
+# Worked examples, computed by hand.
+
+
+def test_a_2019_petrol_car_by_replacement_cost():
+    # Tax = 15,000,000 fen × 10 ÷ 113 = 1,327,433.63 → 1,327,434 (¥13,274.34)
+    # Replacement cost = 15,000,000 + 1,327,434 = 16,327,434
+    # 2019-06-01 → 2026-06-01 = 84 months; age rate = 1 − 84 ÷ 180 = 0.53333… → 0.5333
+    # Combined = 0.5333 × 0.4 + 0.82 × 0.6 = 0.21332 + 0.492 = 0.70532
+    # Expected 20,000 × 84 ÷ 12 = 140,000 km; mileage = 1 − 0.01 × (75,000 − 140,000) ÷ 10,000
+    #   = 1.065 (within 1 ± 0.15)
+    # Private = 16,327,434 × 0.70532 × 1.065 = 11,516,065.75 × 1.065 = 12,264,610.02
+    #   → 12,264,600 (¥122,646)
+    # Range ± 5 %: 11,651,370 → 11,651,300; 12,877,830 → 12,877,800
+    # Dealer × 0.9: 10,486,170 / 11,038,140 / 11,590,020 → 10,486,100 / 11,038,100 / 11,590,000
+    # Retail × 1.1: 12,816,430 / 13,491,060 / 14,165,580 → 12,816,400 / 13,491,000 / 14,165,500
+    valuation = value(subject(), on=ON)
+
+    assert valuation.method is Method.REPLACEMENT_COST
+    assert valuation.replacement_cost_fen == 16_327_434
+    assert valuation.months_in_service == 84
+    assert valuation.age_rate == Decimal("0.5333")
+    assert valuation.technical_rate == Decimal("0.82")
+    assert valuation.combined_rate == Decimal("0.70532")
+    assert valuation.mileage_factor == Decimal("1.065")
+    assert valuation.private == PriceRange(11_651_300, 12_264_600, 12_877_800)
+    assert valuation.dealer_buy == PriceRange(10_486_100, 11_038_100, 11_590_000)
+    assert valuation.retail == PriceRange(12_816_400, 13_491_000, 14_165_500)
+    assert valuation.grade is Grade.II
+    assert valuation.comparables_used == ()
+    results = step_results(valuation)
+    assert results["Purchase tax = 10%% × %(guide)s ÷ 1.13"] == "¥13,274.34"
+    assert results["Combined rate = %(age)s × %(a)s + %(technical)s × %(b)s"] == "0.70532"
+
+
+def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
+    # Full tax = 40,000,000 × 10 ÷ 113 = 3,539,823.01 → 3,539,823; half is 1,769,911, more
+    #   than the 1,500,000 cap, so tax = 3,539,823 − 1,500,000 = 2,039,823
+    # Replacement cost = 42,039,823
+    # 2024-03-15 → 2026-06-01 = 26 whole months; age = 1 − 26 ÷ 180 = 0.85555… → 0.8556
+    # Combined = 0.8556 × 0.4 + 0.95 × 0.6 = 0.34224 + 0.57 = 0.91224
+    # Expected 20,000 × 26 ÷ 12 = 43,333 km; mileage = 1 − 0.01 × 6,667 ÷ 10,000 = 0.993333
+    # Private = 42,039,823 × 0.91224 × 0.993333 = 38,350,408.13 × 0.993333 = 38,094,725.96
+    #   → 38,094,700; range 36,189,965 → 36,189,900 and 39,999,435 → 39,999,400
+    car = subject(
+        guide_price_fen=40_000_000,
+        fuel_type=BEV,
+        first_registration=date(2024, 3, 15),
+        mileage_km=50_000,
+        score=Condition.EXCELLENT.score,
+    )
+    valuation = value(car, on=ON)
+
+    assert valuation.replacement_cost_fen == 42_039_823
+    assert valuation.months_in_service == 26
+    assert valuation.combined_rate == Decimal("0.91224")
+    assert valuation.mileage_factor == Decimal("0.993333")
+    assert valuation.private == PriceRange(36_189_900, 38_094_700, 39_999_400)
+    assert valuation.dealer_buy.mid_fen == 34_285_200  # 34,285,230
+    assert valuation.retail.mid_fen == 41_904_100  # 41,904,170
+    assert valuation.grade is Grade.I
+    relief = "New-energy relief on %(on)s: %(full_tax)s − %(relief)s"
+    assert step_results(valuation)[relief] == "¥20,398.23"
+
+
+def test_an_nev_with_80_percent_battery_health():
+    # 2025: tax 1,769,912 is under the 3,000,000 exemption cap → 0; cost = 20,000,000
+    # 2022-01-10 → 2025-07-01 = 41 months; age = 1 − 41 ÷ 180 = 0.77222… → 0.7722
+    # Combined = 0.7722 × 0.4 + 0.67 × 0.6 = 0.30888 + 0.402 = 0.71088
+    # Expected 20,000 × 41 ÷ 12 = 68,333 km; mileage = 1 − 0.01 × 21,667 ÷ 10,000 = 0.978333
+    # Battery = 1 − (100 − 80) % × 0.4 = 0.92; region 1.05
+    # Private = 20,000,000 × 0.71088 × 0.978333 × 1.05 × 0.92
+    #   = 14,217,600 × 0.978333 = 13,909,547.26; × 1.05 = 14,605,024.62; × 0.92 = 13,436,622.65
+    #   → 13,436,600; dealer 12,092,940 → 12,092,900; retail 14,780,260 → 14,780,200
+    car = subject(
+        guide_price_fen=20_000_000,
+        fuel_type=PHEV,
+        first_registration=date(2022, 1, 10),
+        mileage_km=90_000,
+        score=Condition.FAIR.score,
+        region_factor=Decimal("1.05"),
+        battery_health_pct=80,
+    )
+    valuation = value(car, on=date(2025, 7, 1))
+
+    assert valuation.replacement_cost_fen == 20_000_000
+    assert valuation.private.mid_fen == 13_436_600
+    assert valuation.dealer_buy.mid_fen == 12_092_900
+    assert valuation.retail.mid_fen == 14_780_200
+    assert (
+        step_results(valuation)["Battery factor = 1 − (100 − %(health)s)%% × %(share)s"] == "0.92"
+    )
+
+
+def test_battery_health_counts_only_for_new_energy_cars():
+    assert value(subject(battery_health_pct=50), on=ON) == value(subject(), on=ON)
+
+
+def test_every_step_renders_with_its_own_numbers():
+    car = subject(fuel_type=BEV, structural_accident=True, battery_health_pct=90)
+    for valuation in (value(car, on=ON), value(subject(), on=ON, comparables=_five_sales())):
+        for step in valuation.steps:
+            assert "%(" not in step.label % step.params
+            assert step.result
+
+
+# Purchase tax (DOMAIN §3.1).
+
+
+# 200,000 yuan: 20,000,000 × 10 ÷ 113 = 1,769,911.50 → 1,769,912 (under the 2024 cap).
+# 500,000 yuan: 50,000,000 × 10 ÷ 113 = 4,424,778.76 → 4,424,779; exemption capped at
+#   3,000,000 → 1,424,779; halving capped at 1,500,000 → 2,924,779.
+# 100,000 yuan: 884,955.75 → 884,956; half 442,478 is under the cap → 442,478.
+@pytest.mark.parametrize(
+    ("price", "fuel", "on", "tax"),
+    [
+        (20_000_000, PETROL, date(2025, 6, 1), 1_769_912),
+        (20_000_000, BEV, date(2014, 8, 31), 1_769_912),
+        (20_000_000, BEV, date(2014, 9, 1), 0),
+        (50_000_000, BEV, date(2023, 12, 31), 0),
+        (20_000_000, BEV, date(2024, 1, 1), 0),
+        (50_000_000, BEV, date(2024, 1, 1), 1_424_779),
+        (50_000_000, PHEV, date(2025, 12, 31), 1_424_779),
+        (50_000_000, FuelType.EREV, date(2026, 1, 1), 2_924_779),
+        (10_000_000, BEV, date(2026, 1, 1), 442_478),
+        (50_000_000, BEV, date(2027, 12, 31), 2_924_779),
+        (50_000_000, BEV, date(2028, 1, 1), 4_424_779),
+        (50_000_000, FuelType.HEV, date(2025, 1, 1), 4_424_779),
+    ],
+)
+def test_purchase_tax(price, fuel, on, tax):
+    assert purchase_tax_fen(price, fuel, on) == tax
+
+
+# Edges.
+
+
+def test_a_brand_new_car():
+    # 0 months: age 1, combined = 0.4 + 0.95 × 0.6 = 0.97; no mileage expected, none driven.
+    car = subject(first_registration=ON, mileage_km=0, score=95)
+    valuation = value(car, on=ON)
+    assert (valuation.months_in_service, valuation.age_rate) == (0, 1)
+    assert (valuation.combined_rate, valuation.mileage_factor) == (Decimal("0.97"), 1)
+    # 16,327,434 × 0.97 = 15,837,610.98 → 15,837,600
+    assert valuation.private.mid_fen == 15_837_600
+
+
+@pytest.mark.parametrize("first", [date(2011, 6, 1), date(2005, 1, 1), date(1990, 1, 1)])
+def test_fifteen_years_and_older(first):
+    valuation = value(subject(first_registration=first, mileage_km=300_000), on=ON)
+    assert valuation.age_rate == 0
+    assert valuation.combined_rate == Decimal("0.492")  # the technical part only
+    assert valuation.mileage_factor == 1  # expected mileage stops at 180 months: 300,000 km
+    assert valuation.private.low_fen > 0
+
+
+def test_zero_and_huge_mileage_hit_the_caps():
+    # 84 months expect 140,000 km: 0 km would be +0.14, 1,999,999 km far past −0.15.
+    assert value(subject(mileage_km=0), on=ON).mileage_factor == Decimal("1.14")
+    assert value(
+        subject(first_registration=date(2010, 1, 1), mileage_km=0), on=ON
+    ).mileage_factor == Decimal("1.15")
+    huge = value(subject(mileage_km=1_999_999), on=ON)
+    assert huge.mileage_factor == Decimal("0.85")
+    assert huge.private.low_fen > 0
+
+
+def test_an_accident_car_is_grade_v_and_marked_down():
+    # The first worked example × 0.7: 12,264,610.02 × 0.7 = 8,585,227.02 → 8,585,200
+    valuation = value(subject(structural_accident=True), on=ON)
+    assert valuation.grade is Grade.V
+    assert valuation.private.mid_fen == 8_585_200
+    assert step_results(valuation)["Structural accident damage (grade V): factor"] == "0.7"
+
+
+def test_conditions_map_to_scores_in_their_grade():
+    assert CONDITION_SCORES == {"excellent": 95, "good": 82, "fair": 67, "poor": 40, "accident": 40}
+    grades = {c: grade_for(c.score, c.structural_accident) for c in Condition}
+    assert grades == {
+        Condition.EXCELLENT: Grade.I,
+        Condition.GOOD: Grade.II,
+        Condition.FAIR: Grade.II,
+        Condition.POOR: Grade.III,
+        Condition.ACCIDENT: Grade.V,
+    }
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [(100, Grade.I), (90, Grade.I), (89, Grade.II), (60, Grade.II), (59, Grade.III)]
+    + [(20, Grade.III), (19, Grade.IV), (0, Grade.IV)],
+)
+def test_grades(score, grade):
+    assert grade_for(score, False) is grade
+    assert grade_for(score, True) is Grade.V
+
+
+def test_inspection_score_adds_the_six_parts():
+    assert sum(INSPECTION_PARTS.values()) == 100
+    assert inspection_score(dict(INSPECTION_PARTS)) == 100
+    parts = {
+        "body": 18,
+        "engine_bay": 15,
+        "cabin": 9,
+        "start_up": 17,
+        "road_test": 12,
+        "chassis": 11,
+    }
+    assert inspection_score(parts) == 82
+
+
+def test_months_in_service_count_whole_months():
+    assert months_between(date(2024, 1, 31), date(2024, 2, 29)) == 0
+    assert months_between(date(2024, 1, 31), date(2024, 3, 31)) == 2
+    assert months_between(date(2019, 6, 1), date(2026, 6, 1)) == 84
+
+
+# The market method (DOMAIN §3.1).
+
+
+def _five_sales():
+    return [sale(100_000), sale(110_000), sale(120_000), sale(130_000), sale(200_000)]
+
+
+def test_market_method_with_five_comparables():
+    # Median of 100k, 110k, 120k, 130k, 200k = 120,000; quartiles (inclusive) 110,000 and
+    # 130,000 are wider than ± 5 % (114,000 – 126,000), so they are the range.
+    valuation = value(subject(), on=ON, comparables=_five_sales())
+    assert valuation.method is Method.MARKET
+    assert valuation.private == PriceRange(11_000_000, 12_000_000, 13_000_000)
+    assert valuation.dealer_buy == PriceRange(9_900_000, 10_800_000, 11_700_000)
+    assert valuation.retail == PriceRange(12_100_000, 13_200_000, 14_300_000)
+    assert len(valuation.comparables_used) == 5
+    assert valuation.grade is Grade.II
+
+
+def test_market_range_is_at_least_the_default_spread():
+    # All five sold for 120,000: the range falls back to ± 5 %.
+    sales = [sale(120_000)] * 5
+    assert value(subject(), on=ON, comparables=sales).private == PriceRange(
+        11_400_000, 12_000_000, 12_600_000
+    )
+
+
+def test_market_method_takes_structural_damage_off():
+    car = subject(structural_accident=True)
+    assert value(car, on=ON, comparables=_five_sales()).private.mid_fen == 8_400_000
+
+
+def test_four_comparables_are_not_enough():
+    valuation = value(subject(), on=ON, comparables=_five_sales()[:4])
+    assert valuation.method is Method.REPLACEMENT_COST
+    assert valuation.comparables_used == ()
+
+
+def test_comparables_outside_the_window_are_dropped():
+    # Subject: registered 2019-06-01, 75,000 km, valued 2026-06-01.
+    kept = [
+        sale(1, first=date(2018, 6, 1)),  # exactly a year earlier
+        sale(2, first=date(2020, 6, 1)),  # exactly a year later
+        sale(3, km=52_500),  # exactly −30 %
+        sale(4, km=97_500),  # exactly +30 %
+        sale(5, sold=date(2025, 6, 1)),  # exactly 12 months ago
+        sale(6, sold=ON),
+    ]
+    dropped = [
+        sale(7, first=date(2018, 5, 31)),
+        sale(8, first=date(2020, 6, 2)),
+        sale(9, km=52_499),
+        sale(10, km=97_501),
+        sale(11, sold=date(2025, 5, 31)),
+        sale(12, sold=ON + timedelta(days=1)),
+        sale(13, family="Accord"),
+    ]
+    chosen = select_comparables("Civic", date(2019, 6, 1), 75_000, ON, kept + dropped)
+    assert chosen == kept
+    assert select_comparables("", date(2019, 6, 1), 75_000, ON, [sale(1, family="")]) == []
+    assert (
+        value(subject(), on=ON, comparables=dropped[:5] + kept[:4]).method
+        is Method.REPLACEMENT_COST
+    )
+
+
+# Properties.
+
+dates = st.dates(date(1995, 1, 1), date(2030, 12, 31))
+subjects = st.builds(
+    Subject,
+    guide_price_fen=st.integers(1, 1_000_000_000),
+    fuel_type=st.sampled_from(FuelType),
+    first_registration=dates,
+    mileage_km=st.integers(0, MAX_MILEAGE_KM),
+    score=st.integers(0, 100),
+    structural_accident=st.booleans(),
+    region_factor=st.decimals("0.5", "1.5", places=2),
+    battery_health_pct=st.none() | st.integers(0, 100),
+)
+few = settings(max_examples=200, deadline=None)
+
+
+def _ordered(a: date, b: date) -> tuple[date, date]:
+    return min(a, b), max(a, b)
+
+
+@few
+@given(subjects, dates, st.integers(0, MAX_MILEAGE_KM), st.integers(0, MAX_MILEAGE_KM))
+def test_more_mileage_never_raises_the_value(car, on, km1, km2):
+    first, on = _ordered(car.first_registration, on)
+    car = replace(car, first_registration=first)
+    less, more = sorted((km1, km2))
+    low = value(replace(car, mileage_km=less), on=on).private.mid_fen
+    assert value(replace(car, mileage_km=more), on=on).private.mid_fen <= low
+
+
+@few
+@given(subjects, dates, dates)
+def test_an_older_registration_never_raises_the_value(car, other, on):
+    older, newer, on = sorted((car.first_registration, other, on))
+    young = value(replace(car, first_registration=newer), on=on).private.mid_fen
+    assert value(replace(car, first_registration=older), on=on).private.mid_fen <= young
+
+
+@few
+@given(subjects, dates, st.lists(st.integers(1, 100_000_000), max_size=8))
+def test_prices_are_never_negative_and_keep_their_order(car, on, prices):
+    first, on = _ordered(car.first_registration, on)
+    car = replace(car, first_registration=first, family="F")
+    sales = [Comparable(p, first, car.mileage_km, on, "F") for p in prices]
+    valuation = value(car, on=on, comparables=sales)
+    for prices in (valuation.dealer_buy, valuation.private, valuation.retail):
+        assert 0 <= prices.low_fen <= prices.mid_fen <= prices.high_fen
+        assert prices.mid_fen % 100 == 0
+    assert valuation.dealer_buy.mid_fen <= valuation.private.mid_fen <= valuation.retail.mid_fen
+
+
+@few
+@given(subjects, dates)
+def test_the_printed_steps_reproduce_the_private_price(car, on):
+    first, on = _ordered(car.first_registration, on)
+    valuation = value(replace(car, first_registration=first), on=on)
+    step = next(s for s in valuation.steps if s.label.startswith("Private price ="))
+    numbers = dict(step.params)
+    amount = Fraction(parse_yuan(numbers.pop("cost")))
+    for factor in numbers.values():
+        amount *= Fraction(Decimal(factor))
+    assert int(amount) // 100 * 100 == parse_yuan(step.result) == valuation.private.mid_fen
+
+
+@few
+@given(subjects, dates)
+def test_the_depreciation_curve_never_rises(car, on):
+    curve = depreciation_curve(replace(car, first_registration=on), on=on)
+    assert [years for years, _ in curve] == list(range(16))
+    assert all(later <= earlier for (_, earlier), (_, later) in zip(curve, curve[1:], strict=False))
+
+
+# Bad input and settings.
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_registration": ON + timedelta(days=1)}, "first_registration"),
+        ({"mileage_km": -1}, "mileage_km"),
+        ({"mileage_km": 10**9}, "mileage_km"),
+        ({"score": 101}, "score"),
+        ({"score": -1}, "score"),
+        ({"guide_price_fen": 0}, "guide_price_fen"),
+        ({"battery_health_pct": 101}, "battery_health_pct"),
+        ({"region_factor": Decimal(0)}, "region_factor"),
+    ],
+)
+def test_bad_input_names_its_field(changes, field):
+    with pytest.raises(InvalidValuationInput) as raised:
+        value(subject(**changes), on=ON)
+    assert raised.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("parts", "field"),
+    [
+        ({**INSPECTION_PARTS, "body": 21}, "body"),
+        ({**INSPECTION_PARTS, "chassis": -1}, "chassis"),
+        ({k: v for k, v in INSPECTION_PARTS.items() if k != "cabin"}, "cabin"),
+        ({**INSPECTION_PARTS, "boot": 5}, "boot"),
+    ],
+)
+def test_bad_inspection_names_its_part(parts, field):
+    with pytest.raises(InvalidInspection) as raised:
+        inspection_score(parts)
+    assert raised.value.field == field
+
+
+def test_an_inspection_error_names_the_maximum():
+    with pytest.raises(InvalidInspection, match="from 0 to 20 points"):
+        inspection_score({**INSPECTION_PARTS, "body": 21})
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"weight_age": Decimal("0.5")}, "weight_age"),
+        ({"dealer_buy_rate": Decimal("1.1")}, "dealer_buy_rate"),
+        ({"mileage_cap": Decimal(1)}, "mileage_cap"),
+        # At 2 % per 10,000 km a car registered earlier with the same odometer is worth more.
+        ({"mileage_step_rate": Decimal("0.02")}, "mileage_step_rate"),
+    ],
+)
+def test_settings_that_break_the_rules_are_refused(changes, field):
+    with pytest.raises(InvalidValuationInput) as raised:
+        Settings(**changes)
+    assert raised.value.field == field
