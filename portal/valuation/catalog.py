@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.resources import files
+from pathlib import Path
+from typing import TypeVar
 
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
@@ -37,7 +39,7 @@ PRICE_YUAN = (1, 99_999_999)  # below 100 million yuan: far above any car, bound
 DISPLACEMENT_ML = (600, 8000)
 BATTERY_KWH = (Decimal(1), Decimal(200))
 MAX_TEXT = 64
-FEN_PER_YUAN = 100
+FEN_PER_YUAN = 100  # as portal.money, which this pure module does not import
 ENGINE_FUELS = frozenset(
     {FuelType.PETROL, FuelType.DIESEL, FuelType.PHEV, FuelType.EREV, FuelType.HEV}
 )
@@ -47,6 +49,7 @@ _KWH = re.compile(r"[0-9]{1,3}(?:\.[0-9])?")
 # leading formula sign have no place in a car's name, so they are refused at the door.
 _FORBIDDEN = frozenset('<>"`\\')
 _FORMULA_START = ("=", "+", "-", "@")
+Term = TypeVar("Term", BodyType, FuelType, EmissionStandard)
 
 
 class InvalidCatalogRow(MessageError):
@@ -71,6 +74,7 @@ class CatalogModel:
     battery_kwh: Decimal | None
     emission_standard: EmissionStandard | None
     launch_price_fen: int
+    # DOMAIN §3.1: replacement cost = today's guide price of the same or nearest model.
     current_price_fen: int
     nev_catalogue: bool
     source: str
@@ -83,36 +87,52 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
             "", N_("The row has more values than the header has columns."), value=""
         )
     values = {column: _value(row, column) for column in HEADER}
-    fuel = _choice(FuelType, "fuel_type", values["fuel_type"], N_("%(value)s is not a fuel type."))
+    brand = _text("brand", values["brand"])
+    series = _text("series", values["series"])
+    model_year = _whole("model_year", values["model_year"], YEARS)
+    trim = _text("trim", values["trim"])
+    body_type = _choice(
+        BodyType,
+        "body_type",
+        values["body_type"],
+        N_("Column %(column)s: %(value)s is not a body type."),
+    )
+    fuel = _choice(
+        FuelType,
+        "fuel_type",
+        values["fuel_type"],
+        N_("Column %(column)s: %(value)s is not a fuel type."),
+    )
     engine = fuel in ENGINE_FUELS
-    electric = fuel.new_energy  # bev, phev and erev carry a traction battery
-    return CatalogModel(
-        brand=_text("brand", values["brand"]),
-        series=_text("series", values["series"]),
-        model_year=_whole("model_year", values["model_year"], YEARS),
-        trim=_text("trim", values["trim"]),
-        body_type=_choice(
-            BodyType, "body_type", values["body_type"], N_("%(value)s is not a body type.")
-        ),
-        fuel_type=fuel,
-        displacement_ml=_whole("displacement_ml", values["displacement_ml"], DISPLACEMENT_ML)
-        if _needed("displacement_ml", values["displacement_ml"], engine, fuel)
-        else None,
-        battery_kwh=_kwh(values["battery_kwh"])
-        if _needed("battery_kwh", values["battery_kwh"], electric, fuel)
-        else None,
-        emission_standard=_choice(
+    displacement = None
+    if _needed("displacement_ml", values["displacement_ml"], engine, fuel):
+        displacement = _whole("displacement_ml", values["displacement_ml"], DISPLACEMENT_ML)
+    battery = None
+    # bev, phev and erev carry a traction battery; a hev's small one is not catalogued
+    if _needed("battery_kwh", values["battery_kwh"], fuel.new_energy, fuel):
+        battery = _kwh(values["battery_kwh"])
+    emission = None
+    if _needed("emission_standard", values["emission_standard"], engine, fuel):
+        emission = _choice(
             EmissionStandard,
             "emission_standard",
             values["emission_standard"],
-            N_("%(value)s is not an emission standard."),
+            N_("Column %(column)s: %(value)s is not an emission standard."),
         )
-        if _needed("emission_standard", values["emission_standard"], engine, fuel)
-        else None,
-        launch_price_fen=_whole("launch_price_yuan", values["launch_price_yuan"], PRICE_YUAN)
-        * FEN_PER_YUAN,
-        current_price_fen=_whole("current_price_yuan", values["current_price_yuan"], PRICE_YUAN)
-        * FEN_PER_YUAN,
+    launch = _whole("launch_price_yuan", values["launch_price_yuan"], PRICE_YUAN)
+    current = _whole("current_price_yuan", values["current_price_yuan"], PRICE_YUAN)
+    return CatalogModel(
+        brand=brand,
+        series=series,
+        model_year=model_year,
+        trim=trim,
+        body_type=body_type,
+        fuel_type=fuel,
+        displacement_ml=displacement,
+        battery_kwh=battery,
+        emission_standard=emission,
+        launch_price_fen=launch * FEN_PER_YUAN,
+        current_price_fen=current * FEN_PER_YUAN,
         nev_catalogue=_nev_catalogue(values["nev_catalogue"], fuel),
         source=_text("source", values["source"], required=False),
     )
@@ -120,8 +140,8 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
 
 def read_catalog(path: str | os.PathLike | None = None) -> list[CatalogModel]:
     """Every model of the catalogue file (``portal/data/models.csv`` by default), checked."""
-    source = files("portal").joinpath("data", "models.csv") if path is None else path
-    with open(source, encoding="utf-8", newline="") as file:  # type: ignore[arg-type]
+    source = files("portal").joinpath("data", "models.csv") if path is None else Path(path)
+    with source.open("r", encoding="utf-8", newline="") as file:
         reader = csv.DictReader(file)
         if tuple(reader.fieldnames or ()) != HEADER:
             raise InvalidCatalogRow(
@@ -205,12 +225,12 @@ def _kwh(value: str) -> Decimal:
     return Decimal(value).quantize(Decimal("0.1"))
 
 
-def _choice[E](enum: type[E], column: str, value: str, message: str) -> E:
-    """A member of a vocabulary by its value."""
+def _choice(enum: type[Term], column: str, value: str, message: str) -> Term:
+    """A member of a vocabulary by its value; message says which vocabulary."""
     try:
         return enum(value)
     except ValueError:
-        raise InvalidCatalogRow(column, N_("Column %(column)s: ") + message, value=value) from None
+        raise InvalidCatalogRow(column, message, value=value) from None
 
 
 def _needed(column: str, value: str, applies: bool, fuel: FuelType) -> bool:

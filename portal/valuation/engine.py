@@ -98,8 +98,10 @@ INSPECTION_PARTS = dict(zip(InspectionPart, (20, 20, 10, 20, 15, 15), strict=Tru
 
 def inspection_score(parts: Mapping[str, int]) -> int:
     """The technical score: the sum of the six parts, each within its maximum (DOMAIN §3.2)."""
-    for name in sorted(set(parts) - set(INSPECTION_PARTS)):
-        raise InvalidInspection(name, N_("%(part)s is not an inspection part."), part=name)
+    unknown = sorted(set(parts) - set(INSPECTION_PARTS))
+    if unknown:
+        message = N_("%(part)s is not an inspection part.")
+        raise InvalidInspection(unknown[0], message, part=unknown[0])
     for part, maximum in INSPECTION_PARTS.items():
         points = parts.get(part)
         if type(points) is not int or not 0 <= points <= maximum:
