@@ -1,5 +1,7 @@
 """Template helpers: translated labels for stored codes, times in Asia/Shanghai, masks."""
 
+from types import SimpleNamespace
+
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -232,6 +234,15 @@ def subsidy_event(action: str) -> str:
     return SUBSIDY_EVENTS.get(action, action)
 
 
+def message(item) -> str:
+    """A stored or computed message (an error, a rule's reason, a saved note) translated."""
+    from portal.errors import translate
+
+    if isinstance(item, dict):  # saved as JSON: {"message": ..., "params": {...}}
+        item = SimpleNamespace(message=item["message"], params=item.get("params", {}))
+    return translate(item)
+
+
 def label(value) -> str:
     """The translated name of a stored code; unknown values are shown as they are."""
     if value is None:
@@ -253,6 +264,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         label=label,
         subsidy_event=subsidy_event,
+        message=message,
         region=region_name,
         yuan=yuan,
         datetime=lambda value: format_datetime(value, "short") if value else "—",

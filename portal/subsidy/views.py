@@ -7,12 +7,14 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 from contextlib import suppress
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
 
 from portal import db, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, translate
+from portal.formatting import label
 from portal.identifiers import (
     mask_bank_card,
     normalize,
@@ -40,11 +42,11 @@ from portal.web import id_hash_key
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidies")
 STEPS = ("old-car", "new-car", "bank", "documents", "review")
 STEP_NAMES = {
-    "old-car": "Your old car",
-    "new-car": "The new car",
-    "bank": "Bank card",
-    "documents": "Papers",
-    "review": "Check and submit",
+    "old-car": _l("Your old car"),
+    "new-car": _l("The new car"),
+    "bank": _l("Bank card"),
+    "documents": _l("Papers"),
+    "review": _l("Check and submit"),
 }
 
 
@@ -311,6 +313,12 @@ def document(application_id: int, kind: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@bp.app_template_filter()
+def paper_label(kind: str) -> str:
+    """The label of a paper kind stored as text in an audit event."""
+    return label(DocumentKind(kind)) if kind in DocumentKind._value2member_map_ else kind
 
 
 @bp.app_template_filter()
