@@ -2,7 +2,7 @@
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-11-26 01:43:29.021949
+Create Date: 2026-11-26 01:51:16.970302
 """
 
 from collections.abc import Sequence
@@ -44,10 +44,9 @@ def upgrade() -> None:
     sa.Column('claim_limit', sa.Enum('none', 'per_year_and_kind', 'per_program_year', name='claimlimit_enum', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('same_province', sa.Boolean(), nullable=False),
     sa.Column('zero_mileage_days', sa.Integer(), nullable=False),
-    sa.Column('budget_fen', sa.Integer(), nullable=False),
-    sa.Column('reserved_fen', sa.Integer(), nullable=False),
-    sa.Column('paid_fen', sa.Integer(), nullable=False),
-    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.Column('budget_fen', sa.BigInteger(), nullable=False),
+    sa.Column('reserved_fen', sa.BigInteger(), nullable=False),
+    sa.Column('paid_fen', sa.BigInteger(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.CheckConstraint('nev_amount_fen >= 0 AND fuel_amount_fen >= 0', name='ck_program_amounts'),
     sa.CheckConstraint('nev_rate_bp BETWEEN 0 AND 10000 AND fuel_rate_bp BETWEEN 0 AND 10000', name='ck_program_rates'),
@@ -77,7 +76,7 @@ def upgrade() -> None:
     sa.Column('province_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
     sa.Column('status', sa.Enum('open', 'sent', 'settled', name='batchstatus_enum', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
-    sa.Column('total_fen', sa.Integer(), nullable=False),
+    sa.Column('total_fen', sa.BigInteger(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
@@ -55,10 +55,9 @@ class Program(SQLModel, table=True):
     same_province: bool
     zero_mileage_days: int
     # The ledger's running totals; approval reserves with one conditional UPDATE.
-    budget_fen: int
-    reserved_fen: int = 0
-    paid_fen: int = 0
-    last_number: int = 0  # the application numbers handed out so far
+    budget_fen: int = Field(sa_type=BigInteger)  # fen: a province's budget exceeds 2^31
+    reserved_fen: int = Field(default=0, sa_type=BigInteger)
+    paid_fen: int = Field(default=0, sa_type=BigInteger)
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
@@ -222,7 +221,7 @@ class PayoutBatch(SQLModel, table=True):
     province_code: str = Field(foreign_key="province.code", max_length=6)
     status: BatchStatus = Field(sa_type=enum_column(BatchStatus), default=BatchStatus.OPEN)
     line_count: int
-    total_fen: int
+    total_fen: int = Field(sa_type=BigInteger)
     created_by: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

@@ -253,8 +253,11 @@ def preview(application_id: int, step: str):
             with suppress(DomainError):
                 _apply(session, application, step, form)
         assessment = services.assess(session, application, today=china_today())
+        panel = render_template(
+            "subsidy/_eligibility.html", assessment=assessment, application=application
+        )
     session.rollback()  # forget the typed values: only the step's submit saves
-    return render_template("subsidy/_eligibility.html", assessment=assessment)
+    return panel
 
 
 def _apply(session, application: Application, step: str, form) -> None:
