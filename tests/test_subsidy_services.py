@@ -1,8 +1,13 @@
 """The subsidy services end to end below HTTP: submit, approve against the budget, pay."""
 
+from datetime import date
+
+from sqlmodel import select
+
 from portal.accounts.models import Role
-from portal.subsidy import budget
-from portal.subsidy.terms import Status
+from portal.audit import china_today
+from portal.subsidy import budget, services
+from portal.subsidy.terms import Kind, Status
 from tests import factories
 from tests import subsidy_helpers as h
 
@@ -27,3 +32,62 @@ def test_approval_reserves_the_amount(app, session):
     assert application.status is Status.APPROVED
     assert program.reserved_fen == 2_000_000
     assert budget.balance(session, program.id).matches(program)
+
+
+def _sold_through_a_transfer(session, applicant, sale_date):
+    """The applicant's old car sold to another province: a completed transfer case."""
+    from portal.registry.models import Ownership
+    from portal.transfer.models import TransferCase
+    from portal.transfer.terms import BuyerKind, TransferStatus
+
+    held = session.exec(select(Ownership).where(Ownership.vehicle_id == applicant.old_car.id)).one()
+    held.end = sale_date
+    buyer = factories.person(session, name="李娜")
+    session.add(held)
+    session.flush()
+    session.add(
+        Ownership(
+            vehicle_id=applicant.old_car.id,
+            person_id=buyer.id,
+            start=sale_date,
+            acquired="transfer",
+        )
+    )
+    dealer = factories.dealer(session)
+    staff = factories.user(session, Role.DEALER, dealer_row=dealer)
+    session.add(
+        TransferCase(
+            number=f"TR44{factories.next_serial():012d}",
+            dealer_id=dealer.id,
+            created_by=staff.id,
+            vehicle_id=applicant.old_car.id,
+            seller_ownership_id=held.id,
+            buyer_kind=BuyerKind.PERSON,
+            buyer_name=buyer.name,
+            buyer_id_hash=buyer.id_hash,
+            buyer_id_masked=buyer.id_masked,
+            origin_province_code="440000",
+            origin_city_code="440100",
+            destination_province_code="510000",
+            destination_city_code="510100",
+            price_fen=3_000_000,
+            sale_date=sale_date,
+            mileage_km=150_000,
+            status=TransferStatus.COMPLETED,
+        )
+    )
+    session.commit()
+
+
+def test_replacement_reads_the_old_cars_completed_transfer(app, session):
+    h.seed(session)
+    applicant = h.Applicant(session, first_registration=date(2018, 5, 6))
+    application = h.draft(
+        session, applicant, kind=Kind.REPLACEMENT, folder=app.config["UPLOAD_FOLDER"]
+    )
+    before = services.assess(session, application, today=china_today())
+    assert any("transfer" in reason.message for reason in before.reasons)
+    _sold_through_a_transfer(session, applicant, sale_date=date(2026, 3, 2))
+    after = services.assess(session, application, today=china_today())
+    assert after.eligible, after.reasons
+    assert after.amount.fen == 1_344_000  # 8 % of ¥168,000 = ¥13,440, under the ¥15,000 cap
