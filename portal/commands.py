@@ -108,12 +108,15 @@ def seed_command(vehicles: int):
     """Load regions, subsidy programs, demo vehicles and one account per role (idempotent)."""
     from portal import demo
     from portal.subsidy import administration as subsidies
+    from portal.valuation import services as valuation
 
     with db.transaction() as session:
         cities = registry.load_regions(session)
         payments.ensure_fee_schedule(session)
         programs = subsidies.seed_programs(session)
+        models = valuation.load_catalog(session)
     click.echo(f"Regions: {cities} cities. Subsidy programs: {programs} created.")
+    click.echo(f"Model catalog: {models.created} created, {models.updated} updated.")
     with tempfile.TemporaryDirectory() as folder:
         extract = Path(folder) / "demo-registry.csv"
         demo.write_extract(extract, vehicles)

@@ -16,6 +16,7 @@ from portal.subsidy.models import (
     ProgramTier,
 )
 from portal.transfer.models import EmissionRule, TransferCase, TransferDocument
+from portal.valuation.models import CarModel, ValuationRecord
 
 __all__ = [
     "ApiToken",
@@ -43,4 +44,6 @@ __all__ = [
     "PayoutLine",
     "Program",
     "ProgramTier",
+    "CarModel",
+    "ValuationRecord",
 ]

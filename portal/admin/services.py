@@ -28,6 +28,8 @@ from portal.errors import DomainError, NotFound, translate
 from portal.messages import N_
 from portal.registry import importing, rules
 from portal.transfer import bulk
+from portal.valuation import catalog
+from portal.valuation import services as valuation
 
 # Rows per transaction. Larger batches share each lookup query and commit among more rows
 # (on PostgreSQL a lookup of thousands of keys scans the table whatever the batch size);
@@ -43,12 +45,22 @@ class Importer:
     header: tuple[str, ...]
     parse_row: Callable  # (row, today) -> record | list[RowProblem]
     apply: Callable  # (session, [(line, record)], key=, actor_id=) -> BatchResult
-    key_field: str  # the column that identifies a row, for duplicates and the report
+    key_fields: tuple[str, ...]  # the columns that identify a row, for duplicates and the report
+    after_batch: Callable[[Session], object] = lambda session: None
 
 
 IMPORTERS = {
-    "registry": Importer(rules.HEADER, rules.parse_row, importing.apply_records, "vin"),
-    "transfer": Importer(bulk.HEADER, bulk.parse_row, bulk.apply, "vin"),
+    # New registry cars get their catalog trim, so they can be valued (DOMAIN §3.1).
+    "registry": Importer(
+        rules.HEADER, rules.parse_row, importing.apply_records, ("vin",), valuation.link_vehicles
+    ),
+    "transfer": Importer(bulk.HEADER, bulk.parse_row, bulk.apply, ("vin",)),
+    "catalog": Importer(
+        catalog.HEADER,
+        catalog.parse_import_row,
+        valuation.import_rows,
+        ("brand", "series", "model_year", "trim"),
+    ),
 }
 
 
@@ -152,19 +164,22 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
     today = date.today()
     good, problems = [], []
     for line, row in batch:
-        row_key = (row.get(importer.key_field) or "").strip().upper()
+        row_key = "|".join((row.get(name) or "").strip().upper() for name in importer.key_fields)
         outcome = importer.parse_row(row, today)
         if isinstance(outcome, list):
             problems += [(line, row_key, problem) for problem in outcome]
         elif row_key in seen:
             problem = rules.RowProblem(
-                importer.key_field, N_("Appears already on line %(line)s."), {"line": seen[row_key]}
+                importer.key_fields[0],
+                N_("Appears already on line %(line)s."),
+                {"line": seen[row_key]},
             )
             problems.append((line, row_key, problem))
         else:
             seen[row_key] = line
             good.append((line, outcome))
     result = importer.apply(session, good, key=key, actor_id=job.created_by)
+    importer.after_batch(session)
     problems += [(line, "", problem) for line, problem in result.problems]
     if problems:
         session.execute(

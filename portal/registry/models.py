@@ -93,11 +93,15 @@ class Vehicle(SQLModel, table=True):
     mortgaged: bool = False
     seized: bool = False
     unpaid_violations: int = 0
+    # The catalog trim this car is valued as (nearest model year of its brand and series).
+    car_model_id: int | None = Field(default=None, foreign_key="car_model.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
         Index("ix_vehicle_province_id", "province_code", "id"),
+        # Comparable sales: the same family first registered within a year (DOMAIN §3.1).
+        Index("ix_vehicle_family_registration", "brand", "model", "first_registration"),
         CheckConstraint("unpaid_violations >= 0", name="ck_vehicle_violations"),
     )
 

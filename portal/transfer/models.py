@@ -39,6 +39,9 @@ class TransferCase(SQLModel, table=True):
     status: TransferStatus = Field(sa_type=enum_column(TransferStatus))
     reason: str | None = Field(default=None, max_length=500)
     new_plate: str | None = Field(default=None, max_length=8)
+    # DOMAIN §2.2: the private-sale valuation when filed; a price far below it is flagged.
+    valuation_fen: int | None = None
+    undervalued: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None

@@ -11,12 +11,14 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 from typing import TypeVar
 
 from portal.messages import N_, MessageError
+from portal.registry.rules import RowProblem
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
 
 HEADER = (
@@ -268,3 +270,11 @@ def _nev_catalogue(value: str, fuel: FuelType) -> bool:
             fuel=fuel.value,
         )
     return value == "1"
+
+
+def parse_import_row(row: dict[str, str], today: date) -> CatalogModel | list[RowProblem]:
+    """parse_row for the import machinery: the model, or the row's problem to report."""
+    try:
+        return parse_row(row)
+    except InvalidCatalogRow as error:
+        return [RowProblem(error.column, error.message, error.params)]

@@ -1,0 +1,340 @@
+"""Valuation use cases: the catalog, linking registry cars to it, valuing a car, history.
+
+The engine (`engine.py`) is pure; this module finds what it needs: the catalog trim and
+its guide price, the registry's facts for a VIN, the region factor of the city, and the
+comparable sales (completed transfers of the same family, DOMAIN §3.1).
+"""
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import bindparam, func, update
+from sqlmodel import Session, select
+
+from portal import regions
+from portal.accounts.models import User
+from portal.errors import NotFound
+from portal.identifiers import parse_vin
+from portal.messages import N_
+from portal.registry.importing import BatchResult
+from portal.registry.models import Vehicle
+from portal.registry.terms import EmissionStandard
+from portal.transfer.models import TransferCase
+from portal.transfer.terms import TransferStatus
+from portal.valuation import catalog, engine
+from portal.valuation.engine import Condition
+from portal.valuation.models import CarModel, ValuationRecord
+
+# DOMAIN §2.1 and §3.1 (region adjustment): in a key air-pollution region a National IV or
+# older car may be refused on transfer in, so fewer buyers want it there.
+KEY_REGION_OLD_EMISSION_FACTOR = Decimal("0.95")
+OLD_EMISSIONS = (
+    EmissionStandard.CN1,
+    EmissionStandard.CN2,
+    EmissionStandard.CN3,
+    EmissionStandard.CN4,
+)
+LINK_CHUNK = 5000
+
+
+# --- the catalog ------------------------------------------------------------------------
+
+
+def load_catalog(session: Session, rows: list[catalog.CatalogModel] | None = None) -> BatchResult:
+    """Insert or update catalog trims (the shipped CSV by default), then link the registry."""
+    rows = catalog.read_catalog() if rows is None else rows
+    existing = {
+        (m.brand, m.series, m.model_year, m.trim): m for m in session.exec(select(CarModel))
+    }
+    result = BatchResult()
+    for row in rows:
+        values = asdict(row)
+        found = existing.get((row.brand, row.series, row.model_year, row.trim))
+        if found is None:
+            session.add(CarModel(**values))
+            result.created += 1
+        elif any(getattr(found, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(found, name, value)
+            session.add(found)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    session.flush()
+    link_vehicles(session)
+    return result
+
+
+def import_rows(session: Session, records, *, key: bytes, actor_id: int | None) -> BatchResult:
+    """The admin import's batch writer (the machinery of portal/admin/services.py)."""
+    return load_catalog(session, [record for _line, record in records])
+
+
+def link_vehicles(session: Session) -> int:
+    """Give every unlinked registry car the catalog trim of its series, nearest model year."""
+    index = _series_index(session)
+    linked, last_id = 0, 0
+    while rows := session.exec(
+        select(Vehicle.id, Vehicle.brand, Vehicle.model, Vehicle.first_registration)
+        .where(Vehicle.car_model_id.is_(None), Vehicle.id > last_id)
+        .order_by(Vehicle.id)
+        .limit(LINK_CHUNK)
+    ).all():
+        last_id = rows[-1][0]
+        matches = [
+            {"vid": vehicle_id, "model_id": model_id}
+            for vehicle_id, brand, series, registered in rows
+            if (model_id := _nearest(index.get((brand, series), []), registered.year))
+        ]
+        if matches:
+            table = Vehicle.__table__
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("vid"))
+                .values(car_model_id=bindparam("model_id")),
+                matches,
+            )
+        linked += len(matches)
+    return linked
+
+
+def _series_index(session: Session) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """(brand, series) → [(model year, id of its first trim)], from the whole catalog."""
+    index: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    rows = session.exec(
+        select(
+            CarModel.brand, CarModel.series, CarModel.model_year, func.min(CarModel.id)
+        ).group_by(CarModel.brand, CarModel.series, CarModel.model_year)
+    )
+    for brand, series, year, model_id in rows:
+        index.setdefault((brand, series), []).append((year, model_id))
+    return index
+
+
+def _nearest(years: list[tuple[int, int]], year: int) -> int | None:
+    """The model of the nearest model year; on a tie the earlier one (a car's own year)."""
+    if not years:
+        return None
+    return min(years, key=lambda pair: (abs(pair[0] - year), pair[0]))[1]
+
+
+def brands(session: Session) -> list[str]:
+    """Every brand of the catalog, in order."""
+    return list(session.exec(select(CarModel.brand).distinct().order_by(CarModel.brand)))
+
+
+def series_of(session: Session, brand: str) -> list[str]:
+    """The series of a brand."""
+    statement = select(CarModel.series).where(CarModel.brand == brand).distinct()
+    return list(session.exec(statement.order_by(CarModel.series)))
+
+
+def trims_of(session: Session, brand: str, series: str) -> list[CarModel]:
+    """The trims of a series, newest model year first."""
+    return list(
+        session.exec(
+            select(CarModel)
+            .where(CarModel.brand == brand, CarModel.series == series)
+            .order_by(CarModel.model_year.desc(), CarModel.trim)
+        )
+    )
+
+
+def search_models(session: Session, *, query: str, page: int, page_size: int):
+    """Catalog trims whose brand or series starts with the query, one page."""
+    term = query.strip()[:32]
+    statement = select(CarModel).order_by(
+        CarModel.brand, CarModel.series, CarModel.model_year.desc(), CarModel.id
+    )
+    if term:
+        statement = statement.where(
+            CarModel.brand.startswith(term, autoescape=True)
+            | CarModel.series.startswith(term, autoescape=True)
+        )
+    rows = list(session.exec(statement.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size
+
+
+def car_model(session: Session, model_id: int) -> CarModel:
+    """A catalog trim by id; NotFound when there is none."""
+    found = session.get(CarModel, model_id)
+    if found is None:
+        raise NotFound(N_("There is no such model in the catalog."))
+    return found
+
+
+# --- valuing a car ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a person asks: a catalog trim (or a VIN that names one), age, use, condition."""
+
+    car_model_id: int
+    first_registration: date
+    mileage_km: int
+    city_code: str
+    condition: Condition | None = Condition.GOOD
+    inspection: dict[str, int] | None = None  # the six parts of DOMAIN §3.2
+    battery_health_pct: int | None = None
+    vin: str | None = None
+    vehicle_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    request: Request
+    model: CarModel
+    valuation: engine.Valuation
+    curve: list[tuple[int, int]]
+    record_id: int | None = None
+
+
+def vehicle_by_vin(session: Session, vin: str) -> Vehicle | None:
+    """The registry's car with this VIN (checked first; InvalidIdentifier if malformed)."""
+    value = parse_vin(vin).value
+    return session.exec(select(Vehicle).where(Vehicle.vin == value)).first()
+
+
+def value_car(
+    session: Session, *, request: Request, on: date, user: User | None, keep: bool = True
+) -> Result:
+    """Value the car on `on`; signed-in users keep it in their history (keep=True)."""
+    model = car_model(session, request.car_model_id)
+    if regions.city(request.city_code) is None:
+        raise engine.InvalidValuationInput("city_code", N_("Choose a city from the list."))
+    subject = _subject(session, request, model)
+    sales = _comparable_sales(session, model, request, on)
+    valuation = engine.value(subject, on=on, comparables=sales)
+    record_id = None
+    if keep and user is not None:
+        record_id = _keep(session, request, valuation, user)
+    curve = engine.depreciation_curve(subject, on=on)
+    return Result(request, model, valuation, curve, record_id)
+
+
+def _subject(session: Session, request: Request, model: CarModel) -> engine.Subject:
+    if request.inspection is not None:
+        score, accident = engine.inspection_score(request.inspection), False
+    else:
+        condition = request.condition or Condition.GOOD
+        score, accident = condition.score, condition.structural_accident
+    return engine.Subject(
+        guide_price_fen=model.current_price_fen,
+        fuel_type=model.fuel_type,
+        first_registration=request.first_registration,
+        mileage_km=request.mileage_km,
+        score=score,
+        structural_accident=accident,
+        region_factor=region_factor(request.city_code, model.emission_standard),
+        battery_health_pct=request.battery_health_pct,
+        family=_family(model.brand, model.series),
+    )
+
+
+def region_factor(city_code: str, emission: EmissionStandard | None) -> Decimal:
+    """Demand in the city for this car (DOMAIN §3.1 region adjustment)."""
+    city = regions.city(city_code)
+    if city is not None and city.key_region and emission in OLD_EMISSIONS:
+        return KEY_REGION_OLD_EMISSION_FACTOR
+    return Decimal(1)
+
+
+def _family(brand: str, series: str) -> str:
+    return f"{brand} {series}"
+
+
+def _comparable_sales(
+    session: Session, model: CarModel, request: Request, on: date
+) -> list[engine.Comparable]:
+    """Completed transfers of the family near the car's age, in the last year (indexed)."""
+    since = on - timedelta(days=366)
+    earliest = request.first_registration - timedelta(days=366)
+    latest = request.first_registration + timedelta(days=366)
+    rows = session.exec(
+        select(
+            TransferCase.price_fen,
+            Vehicle.first_registration,
+            TransferCase.mileage_km,
+            TransferCase.sale_date,
+        )
+        .join(Vehicle, Vehicle.id == TransferCase.vehicle_id)
+        .where(
+            Vehicle.brand == model.brand,
+            Vehicle.model == model.series,
+            Vehicle.first_registration.between(earliest, latest),
+            TransferCase.status == TransferStatus.COMPLETED,
+            TransferCase.sale_date >= since,
+        )
+        .limit(500)
+    ).all()
+    family = _family(model.brand, model.series)
+    candidates = [engine.Comparable(p, r, km, sold, family) for p, r, km, sold in rows]
+    return engine.select_comparables(
+        family, request.first_registration, request.mileage_km, on, candidates
+    )
+
+
+def _keep(session: Session, request: Request, valuation: engine.Valuation, user: User) -> int:
+    record = ValuationRecord(
+        user_id=user.id,
+        car_model_id=request.car_model_id,
+        vehicle_id=request.vehicle_id,
+        vin=request.vin,
+        first_registration=request.first_registration,
+        mileage_km=request.mileage_km,
+        city_code=request.city_code,
+        condition=None if request.inspection is not None else request.condition,
+        inspection=request.inspection,
+        score=valuation.score,
+        battery_health_pct=request.battery_health_pct,
+        method=valuation.method,
+        grade=valuation.grade,
+        dealer_buy_fen=valuation.dealer_buy.mid_fen,
+        private_fen=valuation.private.mid_fen,
+        retail_fen=valuation.retail.mid_fen,
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+def request_of(record: ValuationRecord) -> Request:
+    """The inputs of a kept valuation, to run it again with today's data."""
+    names = {f.name for f in fields(Request)}
+    return Request(**{name: getattr(record, name) for name in names})
+
+
+def history(session: Session, *, user: User, page: int, page_size: int):
+    """The user's valuations, newest first, with their catalog trims, one page."""
+    rows = session.exec(
+        select(ValuationRecord, CarModel)
+        .join(CarModel, CarModel.id == ValuationRecord.car_model_id)
+        .where(ValuationRecord.user_id == user.id)
+        .order_by(ValuationRecord.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    ).all()
+    return rows[:page_size], len(rows) > page_size
+
+
+def record_for(session: Session, *, user: User, record_id: int) -> ValuationRecord:
+    """One of the user's own kept valuations; NotFound for anyone else's."""
+    record = session.get(ValuationRecord, record_id)
+    if record is None or record.user_id != user.id:
+        raise NotFound(N_("There is no such valuation in your history."))
+    return record
+
+
+def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
+    """The private-sale price of a registry car in good condition; None if not in the catalog."""
+    if vehicle.car_model_id is None:
+        return None
+    request = Request(
+        car_model_id=vehicle.car_model_id,
+        first_registration=vehicle.first_registration,
+        mileage_km=mileage_km,
+        city_code=vehicle.city_code,
+    )
+    return value_car(session, request=request, on=on, user=None, keep=False).valuation.private
