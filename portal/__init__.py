@@ -68,9 +68,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.subsidy.views import bp as subsidy
     from portal.registry.views import bp as registry
     from portal.transfer.views import bp as transfer
+    from portal.valuation.report_views import bp as valuation_report
+    from portal.valuation.views import bp as valuation
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, transfer, payments)
+    blueprints += (valuation, valuation_report)
     for blueprint in (*blueprints, admin, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies

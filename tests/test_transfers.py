@@ -585,3 +585,19 @@ def test_two_clerks_racing_on_one_car_get_one_case(app, session, world):
     assert set(answers) - {303} <= {409, 422}
     session.commit()
     assert len(session.exec(select(TransferCase)).all()) == 1
+
+
+def test_a_price_far_below_the_valuation_is_flagged_not_refused(client, auth, session, world):
+    """DOMAIN §2.2: an undervalued invoice is flagged for the officers, with the valuation."""
+    from portal.valuation import services as valuation
+
+    valuation.load_catalog(session)
+    session.commit()
+    auth.login("dealer@example.cn")
+    response = client.post("/transfers/new", data=filing(world) | {"price": "1000"})
+    assert response.status_code == 303
+    case_page = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
+    assert "Under half the valuation" in case_page.get_data(as_text=True)
+    session.expire_all()
+    case = session.exec(select(TransferCase)).one()
+    assert case.undervalued and case.valuation_fen > 2 * case.price_fen

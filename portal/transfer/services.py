@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from portal import audit, regions
 from portal.accounts.models import Role, User
-from portal.audit import AuditEvent, utcnow
+from portal.audit import AuditEvent, china_today, utcnow
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
@@ -35,6 +35,7 @@ from portal.transfer.terms import (
 )
 from portal.transfer.workflow import Actor
 from portal.uploads import store
+from portal.valuation import services as valuation
 
 
 class FilingRefused(DomainError):
@@ -138,6 +139,9 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
     if problems:
         raise FilingRefused(problems)
     buyer_hash, buyer_mask, buyer_uscc = _buyer_identity(filing.buyer, key)
+    worth = valuation.private_value_of(
+        session, vehicle, mileage_km=filing.mileage_km, on=china_today()
+    )
     case = TransferCase(
         number=f"pending-{random.getrandbits(60):x}"[:20],
         dealer_id=user.dealer_id,
@@ -158,6 +162,8 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
         mileage_km=filing.mileage_km,
         dealer_temporary=filing.dealer_temporary,
         status=TransferStatus.DRAFT,
+        valuation_fen=worth.mid_fen if worth else None,
+        undervalued=rules.undervalued(filing.price_fen, worth.mid_fen if worth else None),
     )
     with unique_or(session, Conflict(N_("The vehicle is already in another open transfer case."))):
         session.add(case)
