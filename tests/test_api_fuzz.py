@@ -1,12 +1,15 @@
 """The API fuzzed against its own OpenAPI document (schemathesis through the Flask app).
 
 Each operation gets 20 generated requests (valid and invalid ones, some aimed at a real
-case), derandomized so a run is repeatable: no answer may be a 5xx, and every answer
-must match the document (status code, content type, body schema).
+case or application), derandomized so a run is repeatable: no answer may be a 5xx, and
+every answer must match the document (status code, content type, body schema). The
+transfer operations run with a dealer's token, the subsidy ones with an owner's.
 
 Hypothesis drives schemathesis's strategies directly: schemathesis's pytest plugin
 (`from_fixture`) does not run under pytest 9 (it reads a removed `Function._nodeid`).
 """
+
+from types import SimpleNamespace
 
 import pytest
 import schemathesis
@@ -15,7 +18,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests import subsidy_helpers as h
 from tests.test_api import create_case, token_for, world  # noqa: F401  (fixture)
+from tests.test_api_subsidy import check_body, token_of
 
 FUZZ = settings(
     max_examples=20,
@@ -24,7 +29,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-OPERATIONS = {
+TRANSFER_OPERATIONS = {
     "GET /api/v1/transfers",
     "POST /api/v1/transfers",
     "GET /api/v1/transfers/{id}",
@@ -32,6 +37,12 @@ OPERATIONS = {
     "POST /api/v1/transfers/{id}/documents",
     "POST /api/v1/transfers/{id}/submit",
 }
+SUBSIDY_OPERATIONS = {
+    "POST /api/v1/subsidy/eligibility",
+    "GET /api/v1/subsidy/applications",
+    "GET /api/v1/subsidy/applications/{id}",
+}
+OPERATIONS = TRANSFER_OPERATIONS | SUBSIDY_OPERATIONS
 
 
 @pytest.fixture
@@ -50,34 +61,59 @@ def test_the_document_is_valid_openapi_3_1(api_schema):
     assert {result.ok().label for result in api_schema.get_all_operations()} == OPERATIONS
 
 
-def _strategy(operation, case_id: int, headers: dict):
+def _strategy(operation, real_id: int, headers: dict):
     # The token is a fixed header, so schemathesis knows the requests carry it.
     strategies = [
         operation.as_strategy(GenerationMode.POSITIVE, headers=headers),
         operation.as_strategy(GenerationMode.NEGATIVE, headers=headers),
     ]
     if "{id}" in operation.path:
-        # Some requests aim at a real draft case, so they reach past the 404.
+        # Some requests aim at a real case or application, so they reach past the 404.
         strategies.insert(
-            0, operation.as_strategy(headers=headers, path_parameters={"id": case_id})
+            0, operation.as_strategy(headers=headers, path_parameters={"id": real_id})
         )
     return st.one_of(strategies)
 
 
-@pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_the_api_answers_as_documented(app, api_schema, bearer, world, label):  # noqa: F811
-    case_id = create_case(app.test_client(), bearer, world).json["id"]
-    operation = next(
+def _operation(api_schema, label: str):
+    return next(
         result.ok() for result in api_schema.get_all_operations() if result.ok().label == label
     )
 
+
+def _check(case):
+    # A schema cannot say that an ID number's check digit is right or that a city
+    # exists, so valid-looking data may rightly get a 422: that check is left out.
+    response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    assert response.status_code < 500
+    return response
+
+
+def _fuzz(operation, real_id: int, headers: dict) -> None:
     @FUZZ
-    @given(case=_strategy(operation, case_id, bearer))
+    @given(case=_strategy(operation, real_id, headers))
     def answers_as_documented(case):
         note(repr(case))
-        # A schema cannot say that an ID number's check digit is right or that a city
-        # exists, so valid-looking data may rightly get a 422: that check is left out.
-        response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
-        assert response.status_code < 500
+        _check(case)
 
     answers_as_documented()
+
+
+@pytest.mark.parametrize("label", sorted(TRANSFER_OPERATIONS))
+def test_the_api_answers_as_documented(app, api_schema, bearer, world, label):  # noqa: F811
+    case_id = create_case(app.test_client(), bearer, world).json["id"]
+    _fuzz(_operation(api_schema, label), case_id, bearer)
+
+
+@pytest.mark.parametrize("label", sorted(SUBSIDY_OPERATIONS))
+def test_the_subsidy_api_answers_as_documented(app, api_schema, session, label):
+    h.seed(session)
+    applicant = h.Applicant(session)
+    application = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    owner = token_of(session, applicant.user)
+    operation = _operation(api_schema, label)
+    if operation.method.upper() == "POST":
+        # Generated bodies hardly ever name the owner's car: one real check answers too.
+        body = check_body(SimpleNamespace(applicant=applicant))
+        assert _check(operation.Case(body=body, headers=owner)).status_code == 200
+    _fuzz(operation, application.id, owner)

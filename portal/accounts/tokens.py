@@ -19,7 +19,8 @@ from portal.messages import N_
 
 SECRET_PREFIX = "pt_"  # marks a portal token, so leak scanners and people recognise it
 PREFIX_LENGTH = 8
-TOKEN_ROLES = (Role.DEALER, Role.ADMIN)
+# Owners use the subsidy endpoints, dealers the transfer ones (docs/api.md).
+TOKEN_ROLES = (Role.OWNER, Role.DEALER, Role.ADMIN)
 # last_used_at is written at most this often, so busy API clients do not turn every
 # read into a write on the user's token row.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

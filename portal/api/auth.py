@@ -19,16 +19,28 @@ def bearer_secret() -> str | None:
     return secret if scheme.lower() == "bearer" and secret else None
 
 
+def for_role(role: Role):
+    """Mark an API view as one for tokens of this role; unmarked views are for dealer staff."""
+
+    def mark(view):
+        view.api_role = role
+        return view
+
+    return mark
+
+
 def authenticate():
-    """The blueprint's before_request: a valid token of a dealer, or 401 / 403."""
+    """The blueprint's before_request: a valid token of the view's role, or 401 / 403."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     secret = bearer_secret()
     user = tokens.user_for_token(db.session(), secret) if secret else None
     if user is None:
         return problems.unauthorized(invalid_token=secret is not None)
-    if user.role is not Role.DEALER:
-        return problems.forbidden()
+    view = current_app.view_functions.get(request.endpoint)
+    role = getattr(view, "api_role", Role.DEALER)
+    if user.role is not role:
+        return problems.forbidden(role)
     g.api_user = user
     return None
 

@@ -8,11 +8,16 @@ from functools import cache
 from pydantic import BaseModel
 
 from portal.api.schemas import (
+    ApplicationOut,
+    ApplicationPage,
     DocumentList,
     DocumentOut,
     DocumentUpload,
+    EligibilityCheck,
+    EligibilityOut,
     ListQuery,
     Problem,
+    SubsidyListQuery,
     TransferCreate,
     TransferOut,
     TransferPage,
@@ -133,6 +138,7 @@ def document() -> dict:
                 parameters=[CASE_ID],
             ),
         },
+        **_subsidy_paths(c),
         "/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -152,7 +158,8 @@ def document() -> dict:
         "info": {
             "title": "Car trade-in and transfer portal API",
             "version": "1.0.0",
-            "description": "Dealers' systems file and follow inter-provincial transfer cases. "
+            "description": "Dealers' systems file and follow inter-provincial transfer cases; "
+            "car owners check trade-in subsidy eligibility and follow their applications. "
             "Errors are RFC 9457 problem details (application/problem+json).",
         },
         "paths": {PREFIX + path: item for path, item in paths.items()},
@@ -167,4 +174,68 @@ def document() -> dict:
             },
         },
         "security": [{"bearer": []}],
+    }
+
+
+# --- subsidies: the car owner's endpoints -----------------------------------------------
+
+APPLICATION_ID = CASE_ID | {"description": "The id of the subsidy application."}
+OWNER_ONLY = "The token's account is not a car owner (problem+json)."
+
+
+def _owner_responses(components: _Components, body: dict, errors: dict[int, str]) -> dict:
+    """The responses of an owner's endpoint; errors maps status to its description here."""
+    responses = _responses(components, 200, body, *errors)
+    for status, text in {**errors, 403: OWNER_ONLY}.items():
+        responses[str(status)]["description"] = text
+    return responses
+
+
+def _subsidy_paths(c: _Components) -> dict:
+    """The paths of the owner's subsidy endpoints (portal/api/subsidy.py)."""
+    check = {"schema": c.ref(EligibilityCheck, "validation")}
+    application = {"schema": c.ref(ApplicationOut)}
+    return {
+        "/subsidy/eligibility": {
+            "post": _operation(
+                "Would this trade-in qualify today, and for how much? (the application's "
+                "rules; nothing is saved)",
+                "checkSubsidyEligibility",
+                _owner_responses(
+                    c,
+                    {"schema": c.ref(EligibilityOut)},
+                    {
+                        400: "The account is not linked to a registry person (problem+json).",
+                        404: "No current program of this kind in the province, or the old "
+                        "car is not the owner's (problem+json).",
+                        422: "Invalid fields, each named in errors (problem+json).",
+                    },
+                ),
+                requestBody={"required": True, "content": {"application/json": check}},
+            ),
+        },
+        "/subsidy/applications": {
+            "get": _operation(
+                "The owner's applications, newest first",
+                "listSubsidyApplications",
+                _owner_responses(
+                    c,
+                    {"schema": c.ref(ApplicationPage)},
+                    {422: "Invalid query parameters, each named in errors (problem+json)."},
+                ),
+                parameters=c.query_parameters(SubsidyListQuery),
+            ),
+        },
+        "/subsidy/applications/{id}": {
+            "get": _operation(
+                "One of the owner's applications, with its decision and timeline",
+                "getSubsidyApplication",
+                _owner_responses(
+                    c,
+                    application,
+                    {404: "No such application, or not the owner's (problem+json)."},
+                ),
+                parameters=[APPLICATION_ID],
+            ),
+        },
     }

@@ -9,6 +9,7 @@ from flask import Response, jsonify
 from flask_babel import gettext
 from pydantic import ValidationError
 
+from portal.accounts.models import Role
 from portal.api.schemas import FieldError, Problem
 from portal.errors import translate
 from portal.messages import N_, MessageError
@@ -114,10 +115,12 @@ def unauthorized(*, invalid_token: bool) -> Response:
     )
 
 
-def forbidden() -> Response:
-    """403: a valid token whose user may not use the API."""
-    return problem(
-        403,
-        gettext("Not allowed"),
-        gettext("The JSON API is for dealer staff; this token's account cannot use it."),
-    )
+def forbidden(role: Role = Role.DEALER) -> Response:
+    """403: a valid token whose user may not use this endpoint (it is for another role)."""
+    if role is Role.OWNER:
+        detail = gettext(
+            "These endpoints are for car owners; this token's account cannot use them."
+        )
+    else:
+        detail = gettext("The JSON API is for dealer staff; this token's account cannot use it.")
+    return problem(403, gettext("Not allowed"), detail)

@@ -217,3 +217,7 @@ def submit_transfer(case_id: int):
         stripe_config=StripeConfig.from_app(current_app.config),
     )
     return _json(_case_out(case))
+
+
+# The owner's subsidy routes live in their own module, on this blueprint.
+from portal.api import subsidy  # noqa: E402, F401

@@ -1,0 +1,156 @@
+"""The owner's subsidy endpoints of /api/v1: check eligibility, list and read applications.
+
+Registered on the API blueprint of `views.py` and marked for owners' tokens (other roles
+get 403). They call the services the subsidy pages call (`eligibility.check`,
+`my_applications`, `application_for`), so scope and rules are the pages' (DOMAIN §1).
+"""
+
+from flask import request
+
+from portal import db, web
+from portal.accounts.models import Role
+from portal.api import auth
+from portal.api.schemas import (
+    MAX_ID,
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationSummary,
+    EligibilityCheck,
+    EligibilityOut,
+    NewCarIn,
+    ReasonOut,
+    SubsidyListQuery,
+)
+from portal.api.views import _json, _parse, bp
+from portal.audit import china_today, history
+from portal.errors import NotFound, translate
+from portal.formatting import message, subsidy_event
+from portal.identifiers import mask_bank_card, resident_id_hash
+from portal.messages import N_
+from portal.subsidy import administration, eligibility, rules, services
+from portal.subsidy.models import Application
+from portal.subsidy.terms import Flag
+
+APPLICATION = "/subsidy/applications/<int:application_id>"
+# What a list shows of an application; the detail adds DETAIL_FIELDS and more.
+SUMMARY_FIELDS = {
+    "id",
+    "number",
+    "status",
+    "amount_fen",
+    "old_vin",
+    "new_vin",
+    "submitted_at",
+    "decided_at",
+}
+DETAIL_FIELDS = {
+    "province_code",
+    "new_plate",
+    "new_brand",
+    "new_model",
+    "new_fuel_type",
+    "invoice_date",
+    "invoice_price_fen",
+    "reject_reason",
+    "decision_note",
+    "bank_name",
+    "created_at",
+    "updated_at",
+    "paid_at",
+}
+
+
+@bp.post("/subsidy/eligibility")
+@auth.for_role(Role.OWNER)
+def check_eligibility():
+    body = _parse(EligibilityCheck, lambda model: model.model_validate_json(request.get_data()))
+    assessment = eligibility.check(
+        db.session(),
+        user=auth.api_user(),
+        kind=body.kind,
+        province_code=body.province_code,
+        old_vin=body.old_vin,
+        new=_new_car_entry(body.new_car) if body.new_car else None,
+        today=china_today(),
+    )
+    return _json(_eligibility_out(assessment))
+
+
+def _new_car_entry(car: NewCarIn) -> services.NewCarEntry:
+    """The checked body as the service takes it; the buyer's ID number only as its hash."""
+    fields = car.model_dump(exclude={"invoice_buyer_id_number"})
+    key = web.id_hash_key()
+    return services.NewCarEntry(
+        **fields, invoice_buyer_id_hash=resident_id_hash(car.invoice_buyer_id_number, key)
+    )
+
+
+def _eligibility_out(assessment: rules.Assessment) -> EligibilityOut:
+    amount = assessment.amount
+    return EligibilityOut(
+        eligible=assessment.eligible,
+        amount_fen=amount.fen if amount else None,
+        amount_explanation=translate(amount.explanation) if amount else None,
+        reasons=[
+            ReasonOut(message=translate(reason), template=reason.message, params=reason.params)
+            for reason in assessment.reasons
+        ],
+        flags=list(assessment.flags),
+    )
+
+
+@bp.get("/subsidy/applications")
+@auth.for_role(Role.OWNER)
+def list_applications():
+    query = _parse(SubsidyListQuery, lambda model: model.model_validate(request.args.to_dict()))
+    rows, has_next = services.my_applications(
+        db.session(), user=auth.api_user(), page=query.page, page_size=query.page_size
+    )
+    return _json(
+        ApplicationPage(
+            items=[ApplicationSummary.model_validate(_summary(row)) for row in rows],
+            page=query.page,
+            page_size=query.page_size,
+            has_next=has_next,
+        )
+    )
+
+
+@bp.get(APPLICATION)
+@auth.for_role(Role.OWNER)
+def get_application(application_id: int):
+    session = db.session()
+    # The bound is checked here, not by the URL converter (see views._case_for).
+    if application_id > MAX_ID:
+        raise NotFound(N_("There is no such application, or you cannot see it."))
+    found = services.application_for(session, user=auth.api_user(), application_id=application_id)
+    program = administration.program(session, found.program_id)
+    events = history(session, services.ENTITY, found.id)
+    return _json(
+        ApplicationOut.model_validate(
+            {
+                **_summary(found),
+                **found.model_dump(include=DETAIL_FIELDS),
+                "year": program.year,
+                "amount_explanation": message(found.amount_note) if found.amount_note else None,
+                "flags": [Flag(flag) for flag in found.flags.split(",") if flag],
+                "bank_card": mask_bank_card(found.bank_card) if found.bank_card else None,
+                "timeline": [
+                    {
+                        "at": event.at,
+                        "action": event.action,
+                        "label": str(subsidy_event(event.action)),
+                        "from_status": event.from_state,
+                        "to_status": event.to_state,
+                    }
+                    for event in events
+                ],
+            }
+        )
+    )
+
+
+def _summary(application: Application) -> dict:
+    """The list fields; the kind is the program's (programs are few: the session caches them)."""
+    program = administration.program(db.session(), application.program_id)
+    return {**application.model_dump(include=SUMMARY_FIELDS), "kind": program.kind}
