@@ -1,23 +1,21 @@
 """The paperwork of a transfer case as PDF: the application form and the case summary.
 
 Pure: a ``CaseSheet`` of already formatted values in, PDF bytes out; no Flask, no
-database. Chinese text is set in the Noto Sans SC subset under ``portal/data/fonts``
-(its README says which characters it holds and how to cut it again).
+database. Chinese text is set in the Noto Sans SC subset that ``portal.pdf`` loads
+(``portal/data/fonts/README.md`` says which characters it holds and how to cut it again).
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode, XPos, YPos
 
 from portal.money import yuan
+from portal.pdf import FONT, add_cjk_font
+from portal.pdf import FONT_DIR as FONT_DIR  # where tests find the font files
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
-FONT_FILES = {"": "NotoSansSC-Regular.subset.otf", "B": "NotoSansSC-Bold.subset.otf"}
-FONT = "NotoSansSC"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLATFORM = "汽车以旧换新与二手车服务平台"
 FORM_TITLE = "机动车转移登记申请表"
@@ -141,8 +139,7 @@ class _Paper(FPDF):
 
     def __init__(self, sheet: CaseSheet, title: str, footer_text: str):
         super().__init__(orientation="P", unit="mm", format="A4")
-        for style, name in FONT_FILES.items():
-            self.add_font(FONT, style=style, fname=str(FONT_DIR / name))
+        add_cjk_font(self)
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
         self.set_title(f"{title} {sheet.number}")

@@ -23,8 +23,11 @@ WEIGHTS = ("Regular", "Bold")
 TEXT_FILES = (
     PORTAL / "data" / "cities.csv",
     PORTAL / "data" / "provinces.csv",
+    PORTAL / "data" / "models.csv",  # the catalog's brands, series and trims (valuation report)
     PORTAL / "registry" / "demo.py",
     PORTAL / "transfer" / "paperwork.py",
+    PORTAL / "valuation" / "engine.py",  # the steps' templates print as they are in English
+    PORTAL / "valuation" / "report.py",
 )
 PO_FILE = PORTAL / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 

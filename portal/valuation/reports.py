@@ -1,0 +1,130 @@
+"""The detailed valuation report as something bought: who may download it, free or paid.
+
+The report of a kept valuation costs the fee schedule's ``valuation_report`` fee, paid
+once per record through the payments feature. It is free when the valued registry car is
+the owner's own (now or before) and is in one of the owner's subsidy applications (past
+the draft) or in a transfer case: the portal already handles that car for them.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date
+
+from sqlalchemy import exists, or_
+from sqlmodel import Session, select
+
+from portal.accounts.models import User
+from portal.audit import CHINA
+from portal.errors import Conflict, NotFound
+from portal.messages import N_
+from portal.payments import rules as payment_rules
+from portal.payments import services as payments
+from portal.payments.gateway import StripeConfig
+from portal.payments.models import Payment
+from portal.registry.models import Ownership
+from portal.subsidy.models import Application
+from portal.subsidy.terms import Status as ApplicationStatus
+from portal.transfer.models import TransferCase
+from portal.valuation import services
+from portal.valuation.engine import InvalidValuationInput
+from portal.valuation.models import CarModel, ValuationRecord
+
+PURPOSE = "valuation_report"  # what the payments feature calls a report's fee
+FEE = "valuation_report"  # its code in the fee schedule
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; SQLite overflows on a huge one
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A record's report as the buy page shows it: its price and whether it can be had."""
+
+    record: ValuationRecord
+    model: CarModel
+    price_fen: int
+    own_case: bool  # free: the owner's car in a subsidy application or a transfer case
+    paid: bool  # a payment for the report succeeded and was not wholly refunded
+    payment: Payment | None  # the record's latest payment, if one was ever started
+
+    @property
+    def free(self) -> bool:
+        return self.own_case or self.price_fen == 0
+
+    @property
+    def may_download(self) -> bool:
+        return self.free or self.paid
+
+
+def offer_for(session: Session, *, user: User, record_id: int) -> Offer:
+    """The user's own record with its report's price and state; NotFound for anyone else's."""
+    if not 0 < record_id <= MAX_ID:
+        raise NotFound(N_("There is no such valuation in your history."))
+    record = services.record_for(session, user=user, record_id=record_id)
+    open_payment = payments.open_payment(session, PURPOSE, record.id)
+    return Offer(
+        record=record,
+        model=services.car_model(session, record.car_model_id),
+        price_fen=payments.fee_amount(session, FEE),
+        own_case=is_own_case(session, user=user, record=record),
+        paid=open_payment is not None and open_payment.status in payment_rules.REFUNDABLE,
+        payment=next(iter(payments.payments_of(session, PURPOSE, record.id)), None),
+    )
+
+
+def is_own_case(session: Session, *, user: User, record: ValuationRecord) -> bool:
+    """The valued registry car is the user's (now or before) and in a case of theirs."""
+    vehicle_id, person_id = record.vehicle_id, user.person_id
+    if vehicle_id is None or person_id is None:
+        return False
+    owned = exists().where(Ownership.vehicle_id == vehicle_id, Ownership.person_id == person_id)
+    applied = exists().where(
+        Application.applicant_id == user.id,
+        Application.status != ApplicationStatus.DRAFT,
+        or_(Application.old_vehicle_id == vehicle_id, Application.new_vehicle_id == vehicle_id),
+    )
+    transferred = exists().where(TransferCase.vehicle_id == vehicle_id)
+    return bool(session.exec(select(owned & or_(applied, transferred))).one())
+
+
+def start_report_payment(
+    session: Session, *, user: User, record_id: int, stripe_config: StripeConfig
+) -> Payment:
+    """Open (or reuse) the payment of a record's report; the amount is the server's."""
+    offer = offer_for(session, user=user, record_id=record_id)
+    if offer.free:
+        raise Conflict(N_("This report is free for you: download it."))
+    model = offer.model
+    return payments.start_payment(
+        session,
+        purpose_kind=PURPOSE,
+        purpose_id=offer.record.id,
+        amount_fen=offer.price_fen,
+        description=f"{model.brand} {model.series} {model.model_year} #{offer.record.id}",
+        payer_id=user.id,
+        stripe_config=stripe_config,
+        return_path=f"/valuation/reports/{offer.record.id}",
+    )
+
+
+@payments.on_paid(PURPOSE)
+def report_paid(session: Session, record_id: int, payment: Payment) -> None:
+    """The payments feature's handler: the payment itself is the right to download."""
+    if session.get(ValuationRecord, record_id) is None:
+        raise payments.PurposeMissing(record_id)
+
+
+def valued_on(record: ValuationRecord) -> date:
+    """The day the valuation was run, in China (the date its numbers were computed for)."""
+    created = record.created_at
+    if created.tzinfo is None:  # SQLite gives the stored UTC time back without its zone
+        created = created.replace(tzinfo=UTC)
+    return created.astimezone(CHINA).date()
+
+
+def rerun(session: Session, record: ValuationRecord) -> services.Result:
+    """The record's valuation computed again for its own date, with every step and the curve."""
+    request = services.request_of(record)
+    try:
+        return services.value_car(
+            session, request=request, on=valued_on(record), user=None, keep=False
+        )
+    except InvalidValuationInput as error:  # the reference data changed under the record
+        raise Conflict(error.message, **error.params) from error
