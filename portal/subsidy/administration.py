@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.errors import DomainError, NotFound
 from portal.messages import N_
+from portal.money import yuan
 from portal.subsidy import programs, rules
 from portal.subsidy.models import Application, Program, ProgramTier
 from portal.subsidy.terms import Status
@@ -136,8 +137,9 @@ def _check(program: Program, v: dict) -> None:
     if v["budget_fen"] < committed:
         raise InvalidProgram(
             "budget_fen",
-            N_("The budget cannot be less than what is already reserved and paid (%(fen)s fen)."),
-            fen=committed,
+            # People type and read the budget in yuan, so the message says yuan too.
+            N_("The budget cannot be less than what is already reserved and paid (%(amount)s)."),
+            amount=yuan(committed),
         )
 
 

@@ -12,7 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from portal import audit
@@ -91,6 +91,26 @@ def recent_batches(session: Session, *, page: int, page_size: int):
         .limit(page_size + 1)
     ).all()
     return rows[:page_size], len(rows) > page_size
+
+
+@dataclass(frozen=True)
+class Waiting:
+    province_code: str
+    count: int
+    total_fen: int
+
+
+def waiting(session: Session, *, province_code: str | None = None) -> list[Waiting]:
+    """Approved applications not yet in a batch, per province: how many and how much."""
+    statement = (
+        select(Application.province_code, func.count(), func.sum(Application.amount_fen))
+        .where(Application.status == Status.APPROVED)
+        .group_by(Application.province_code)
+        .order_by(Application.province_code)
+    )
+    if province_code:
+        statement = statement.where(Application.province_code == province_code)
+    return [Waiting(code, count, total or 0) for code, count, total in session.exec(statement)]
 
 
 def lines_of(session: Session, batch: PayoutBatch):
@@ -219,6 +239,7 @@ def _settle_if_done(session: Session, batch: PayoutBatch) -> None:
     if waiting is None and batch.status is BatchStatus.SENT:
         batch.status, batch.settled_at = BatchStatus.SETTLED, utcnow()
         session.add(batch)
+        session.flush()  # services flush (STYLE 4): a caller's refresh must not lose it
 
 
 def after_failure(
