@@ -118,11 +118,14 @@ def _begin_on_sqlite(db_session: Session) -> None:
     pysqlite begins a transaction only at the first write, which keeps reads free of
     locks (no deadlock when two requests read and then write); but a SAVEPOINT outside
     a transaction starts one of its own, and releasing it would commit the request early.
+    IMMEDIATE takes the write lock now, waiting out the busy timeout: a deferred BEGIN
+    would pin a read snapshot, and a write after another request's commit would then fail
+    at once with "database is locked" (two reviewers bulk-approving at the same moment).
     """
     connection = db_session.connection()
     raw = connection.connection.dbapi_connection
     if connection.dialect.name == "sqlite" and not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def ping() -> None:

@@ -6,7 +6,7 @@ approved scrapping marks the old car scrapped in the registry in that transactio
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
@@ -69,7 +69,8 @@ def queue(
     page_size: int,
 ) -> QueuePage:
     """The province's applications, filtered and sorted, one page in one query."""
-    where = [Application.province_code == user.province_code, Application.status != Status.DRAFT]
+    # A reviewer's province; an administrator's every province (ARCHITECTURE, Roles).
+    where = [services._in_scope(user), Application.status != Status.DRAFT]
     if filters.status:
         where.append(Application.status == filters.status)
     if filters.kind:
@@ -101,7 +102,8 @@ def _review_cutoff(today: date) -> datetime:
     start = today
     for _ in range(rules.REVIEW_WORKING_DAYS):
         start = _previous_working_day(start)
-    return datetime.combine(start, datetime.min.time())
+    # Stored times are aware UTC; a naive bound is refused by the column type.
+    return datetime.combine(start, datetime.min.time(), tzinfo=UTC)
 
 
 def _previous_working_day(day: date) -> date:
