@@ -3,7 +3,8 @@
 Each operation gets 20 generated requests (valid and invalid ones, some aimed at a real
 case or application), derandomized so a run is repeatable: no answer may be a 5xx, and
 every answer must match the document (status code, content type, body schema). The
-transfer operations run with a dealer's token, the subsidy ones with an owner's.
+transfer operations run with a dealer's token, the subsidy ones with an owner's, the
+valuation ones once without a token and once with an owner's.
 
 Hypothesis drives schemathesis's strategies directly: schemathesis's pytest plugin
 (`from_fixture`) does not run under pytest 9 (it reads a removed `Function._nodeid`).
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from portal.valuation import services as valuation
+from tests import factories
 from tests import subsidy_helpers as h
 from tests.test_api import create_case, token_for, world  # noqa: F401  (fixture)
 from tests.test_api_subsidy import check_body, token_of
@@ -42,7 +45,8 @@ SUBSIDY_OPERATIONS = {
     "GET /api/v1/subsidy/applications",
     "GET /api/v1/subsidy/applications/{id}",
 }
-OPERATIONS = TRANSFER_OPERATIONS | SUBSIDY_OPERATIONS
+VALUATION_OPERATIONS = {"POST /api/v1/valuations", "GET /api/v1/models"}
+OPERATIONS = TRANSFER_OPERATIONS | SUBSIDY_OPERATIONS | VALUATION_OPERATIONS
 
 
 @pytest.fixture
@@ -117,3 +121,21 @@ def test_the_subsidy_api_answers_as_documented(app, api_schema, session, label):
         body = check_body(SimpleNamespace(applicant=applicant))
         assert _check(operation.Case(body=body, headers=owner)).status_code == 200
     _fuzz(operation, application.id, owner)
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "owner"])
+@pytest.mark.parametrize("label", sorted(VALUATION_OPERATIONS))
+def test_the_valuation_api_answers_as_documented(app, api_schema, session, label, caller):
+    # Generous limits: the fuzzing is about the answers, not about the budgets.
+    app.config["VALUATION_API_ANON_LIMIT"] = app.config["API_RATE_LIMIT"] = "10000 per minute"
+    valuation.load_catalog(session)
+    car = factories.vehicle(session, brand="大众", model="朗逸")
+    valuation.link_vehicles(session)
+    session.commit()
+    headers = {} if caller == "anonymous" else token_of(session, factories.user(session))
+    operation = _operation(api_schema, label)
+    if operation.method.upper() == "POST":
+        # Generated bodies hardly ever name a registry car: one real valuation answers too.
+        body = {"vin": car.vin, "mileage_km": 60_000, "city_code": "440300"}
+        assert _check(operation.Case(body=body, headers=headers)).status_code == 200
+    _fuzz(operation, 0, headers)

@@ -29,17 +29,26 @@ def for_role(role: Role):
     return mark
 
 
+def anonymous_allowed(view):
+    """Mark an API view that answers without a token too; a token sent must be valid (any role)."""
+    view.api_anonymous = True
+    return view
+
+
 def authenticate():
     """The blueprint's before_request: a valid token of the view's role, or 401 / 403."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     secret = bearer_secret()
+    view = current_app.view_functions.get(request.endpoint)
+    anonymous = getattr(view, "api_anonymous", False)
+    if anonymous and secret is None:
+        return None
     user = tokens.user_for_token(db.session(), secret) if secret else None
     if user is None:
         return problems.unauthorized(invalid_token=secret is not None)
-    view = current_app.view_functions.get(request.endpoint)
     role = getattr(view, "api_role", Role.DEALER)
-    if user.role is not role:
+    if not anonymous and user.role is not role:
         return problems.forbidden(role)
     g.api_user = user
     return None
@@ -48,6 +57,11 @@ def authenticate():
 def api_user() -> User:
     """The user whose token authenticated this request."""
     return g.api_user
+
+
+def optional_api_user() -> User | None:
+    """The token's user, or None for an anonymous call (views marked anonymous_allowed)."""
+    return g.get("api_user")
 
 
 def rate_limit() -> str:

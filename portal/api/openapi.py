@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from portal.api.schemas import (
     ApplicationOut,
     ApplicationPage,
+    CatalogPage,
+    CatalogQuery,
     DocumentList,
     DocumentOut,
     DocumentUpload,
@@ -21,6 +23,8 @@ from portal.api.schemas import (
     TransferCreate,
     TransferOut,
     TransferPage,
+    ValuationCreate,
+    ValuationOut,
 )
 
 REF = "#/components/schemas/{model}"
@@ -139,6 +143,7 @@ def document() -> dict:
             ),
         },
         **_subsidy_paths(c),
+        **_valuation_paths(c),
         "/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -159,7 +164,8 @@ def document() -> dict:
             "title": "Car trade-in and transfer portal API",
             "version": "1.0.0",
             "description": "Dealers' systems file and follow inter-provincial transfer cases; "
-            "car owners check trade-in subsidy eligibility and follow their applications. "
+            "car owners check trade-in subsidy eligibility and follow their applications; "
+            "anyone values a used car and searches the model catalog. "
             "Errors are RFC 9457 problem details (application/problem+json).",
         },
         "paths": {PREFIX + path: item for path, item in paths.items()},
@@ -236,6 +242,65 @@ def _subsidy_paths(c: _Components) -> dict:
                     {404: "No such application, or not the owner's (problem+json)."},
                 ),
                 parameters=[APPLICATION_ID],
+            ),
+        },
+    }
+
+
+# --- valuations: open to anyone ---------------------------------------------------------
+
+# A token is optional: none (anonymous) or a valid one of any role.
+OPTIONAL_BEARER = [{}, {"bearer": []}]
+OPEN_ERRORS = {
+    401: "A token was sent and is not valid; send none to call anonymously (problem+json).",
+    429: "Too many requests: without a token per client address, with one per token "
+    "(problem+json).",
+}
+
+
+def _open_responses(components: _Components, body: dict, errors: dict[int, str]) -> dict:
+    """The responses of an endpoint open to anonymous callers (no 403: any role may call)."""
+    problem = {"application/problem+json": {"schema": components.ref(Problem)}}
+    responses = {"200": {"description": "OK", "content": {"application/json": body}}}
+    for status, text in sorted({**errors, **OPEN_ERRORS}.items()):
+        responses[str(status)] = {"description": text, "content": problem}
+    return responses
+
+
+def _valuation_paths(c: _Components) -> dict:
+    """The paths of the valuation endpoints (portal/api/valuation.py)."""
+    body = {"schema": c.ref(ValuationCreate, "validation")}
+    return {
+        "/valuations": {
+            "post": _operation(
+                "Value a used car by VIN or by catalog model (GB/T 30323-2013; kept in the "
+                "token user's history, nothing kept without a token)",
+                "createValuation",
+                _open_responses(
+                    c,
+                    {"schema": c.ref(ValuationOut)},
+                    {
+                        404: "The registry has no car with this VIN, or no catalog model for "
+                        "it: send car_model_id and first_registration instead (problem+json).",
+                        422: "Invalid fields or a value the valuation refuses (a first "
+                        "registration after today), each named in errors (problem+json).",
+                    },
+                ),
+                requestBody={"required": True, "content": {"application/json": body}},
+                security=OPTIONAL_BEARER,
+            ),
+        },
+        "/models": {
+            "get": _operation(
+                "Search the model catalog by the start of the brand or series",
+                "searchModels",
+                _open_responses(
+                    c,
+                    {"schema": c.ref(CatalogPage)},
+                    {422: "Invalid query parameters, each named in errors (problem+json)."},
+                ),
+                parameters=c.query_parameters(CatalogQuery),
+                security=OPTIONAL_BEARER,
             ),
         },
     }

@@ -219,5 +219,6 @@ def submit_transfer(case_id: int):
     return _json(_case_out(case))
 
 
-# The owner's subsidy routes live in their own module, on this blueprint.
-from portal.api import subsidy  # noqa: E402, F401
+# The owner's subsidy routes and the valuation routes (open to anonymous callers too) live
+# in their own modules, on this blueprint.
+from portal.api import subsidy, valuation  # noqa: E402, F401
