@@ -22,6 +22,7 @@ from portal.subsidy import terms as subsidy
 from portal.subsidy.workflow import Action as SubsidyAction
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
 from portal.transfer.workflow import Action
+from portal.valuation.engine import Condition, Grade, InspectionPart, Method
 
 # Labels per vocabulary: StrEnum members equal their strings, so one flat dict would
 # mix up e.g. a vehicle's "registered" and a transfer case's "registered".
@@ -191,6 +192,32 @@ LABELS = {
         SubsidyAction.RETURN_ACCOUNT: _l("Return to the applicant to fix the card"),
         SubsidyAction.FIX_ACCOUNT: _l("Correct the bank card"),
         SubsidyAction.CANCEL_PAYOUT: _l("Cancel the payment"),
+    },
+    Condition: {
+        Condition.EXCELLENT: _l("Excellent"),
+        Condition.GOOD: _l("Good"),
+        Condition.FAIR: _l("Fair"),
+        Condition.POOR: _l("Poor"),
+        Condition.ACCIDENT: _l("Accident car"),
+    },
+    Grade: {
+        Grade.I: _l("Grade I"),
+        Grade.II: _l("Grade II"),
+        Grade.III: _l("Grade III"),
+        Grade.IV: _l("Grade IV"),
+        Grade.V: _l("Grade V (accident car)"),
+    },
+    Method: {
+        Method.REPLACEMENT_COST: _l("Replacement cost"),
+        Method.MARKET: _l("Market comparables"),
+    },
+    InspectionPart: {
+        InspectionPart.BODY: _l("Body and paint"),
+        InspectionPart.ENGINE_BAY: _l("Engine bay"),
+        InspectionPart.CABIN: _l("Cabin"),
+        InspectionPart.START_UP: _l("Start-up"),
+        InspectionPart.ROAD_TEST: _l("Road test"),
+        InspectionPart.CHASSIS: _l("Chassis"),
     },
     # Audit actions that are not workflow actions.
     str: {
