@@ -7,7 +7,6 @@ budget exhausted, not eligible) shows the page again with its message, 409 or 42
 The app-wide CSRFProtect checks every post, so the decision forms skip their own token.
 """
 
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
