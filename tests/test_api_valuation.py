@@ -157,11 +157,6 @@ def test_steps_follow_the_request_language(app, api, session, car):
             assert step["text"] == gettext(step["template"]) % step["params"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the zh catalog does not translate the engine's step templates yet (messages.po "
-    "is translated separately); remove this mark when it does",
-)
 def test_chinese_steps_differ_from_english(api, session, car):
     ask = {"vin": car.vin, "mileage_km": 60_000, "city_code": "440300"}
     chinese = value(api, ask, headers=ZH).json["steps"]

@@ -197,7 +197,7 @@ def _scrapping_status_reasons(old: OldCar) -> list[Reason]:
     if old.status in SCRAPPABLE:
         return []
     message = N_("The old car is %(status)s; only a registered or scrapped car qualifies.")
-    return [Reason(message, {"status": old.status.value})]
+    return [Reason(message, {"status": old.status})]
 
 
 def _first_registration_reasons(program: ProgramTerms, old: OldCar) -> list[Reason]:
@@ -216,7 +216,7 @@ def _first_registration_reasons(program: ProgramTerms, old: OldCar) -> list[Reas
     params = {
         "date": _iso(old.first_registration),
         "limit": _iso(limit),
-        "fuel": old.fuel_type.value,
+        "fuel": old.fuel_type,
     }
     return [Reason(message, params)]
 
@@ -422,7 +422,7 @@ def claim_reasons(
 
 def _quota_reason(program: ProgramTerms, claim: LiveClaim) -> Reason:
     """DOMAIN §1.2 "how often": the person's quota is taken by another claim."""
-    params = {"number": claim.number, "year": program.year, "kind": program.kind.value}
+    params = {"number": claim.number, "year": program.year, "kind": program.kind}
     if program.claim_limit is ClaimLimit.PER_YEAR_AND_KIND:
         message = N_(
             "You already have %(kind)s application %(number)s in %(year)s; "
@@ -448,11 +448,12 @@ def amount_for(program: ProgramTerms, new: NewCar) -> Amount:
         return _percent_amount(new.invoice_price_fen, rate, cap)
     if program.amount_rule is AmountRule.TIERS:
         return _tier_amount(program.tiers, nev, new.invoice_price_fen, cap)
-    explanation = Reason(
-        N_("Fixed amount for a %(energy)s car: %(amount)s"),
-        {"energy": _energy(nev), "amount": yuan(cap)},
+    message = (
+        N_("Fixed amount for a new-energy car: %(amount)s")
+        if nev
+        else N_("Fixed amount for a fuel car: %(amount)s")
     )
-    return Amount(cap, explanation)
+    return Amount(cap, Reason(message, {"amount": yuan(cap)}))
 
 
 def _percent_amount(price_fen: int, rate_bp: int, cap_fen: int) -> Amount:
@@ -475,11 +476,12 @@ def _tier_amount(tiers: Sequence[Tier], nev: bool, price_fen: int, cap_fen: int)
     """The tier of this energy class with the highest floor at or below the price, capped."""
     eligible = [t for t in tiers if t.new_energy == nev and t.min_price_fen <= price_fen]
     if not eligible:
-        explanation = Reason(
-            N_("No %(energy)s tier covers the invoice price %(price)s."),
-            {"energy": _energy(nev), "price": yuan(price_fen)},
+        message = (
+            N_("No new-energy tier covers the invoice price %(price)s.")
+            if nev
+            else N_("No fuel-car tier covers the invoice price %(price)s.")
         )
-        return Amount(0, explanation)
+        return Amount(0, Reason(message, {"price": yuan(price_fen)}))
     tier = max(eligible, key=lambda t: t.min_price_fen)
     params = {
         "price": yuan(price_fen),
@@ -588,11 +590,6 @@ def _percent(rate_bp: int) -> str:
     """Basis points as a percentage: 1200 → "12%", 850 → "8.5%"."""
     whole, rest = divmod(rate_bp, 100)
     return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") + "%"
-
-
-def _energy(new_energy: bool) -> str:
-    """The energy class as the `energy` param: "new_energy" or "fuel"."""
-    return "new_energy" if new_energy else "fuel"
 
 
 def _iso(day: date) -> str:
