@@ -1,4 +1,5 @@
-"""Administration: the dashboard and registry imports with progress and error reports."""
+"""Administration: the dashboard, and imports (registry, model catalog) with progress and
+error reports."""
 
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_login import current_user
@@ -25,15 +26,31 @@ def dashboard():
     return render_template("admin/dashboard.html", counts=registry.vehicle_counts(db.session()))
 
 
+# What an administrator imports: the registry extract, and the valuation's model catalog.
+IMPORT_PAGES = {
+    "registry": ("admin.imports", "admin.import_job", "admin.import_problems"),
+    "catalog": ("admin.catalog", "admin.catalog_job", "admin.catalog_problems"),
+}
+
+
 @bp.route("/imports", methods=["GET", "POST"])
 def imports():
+    return _imports_page("registry")
+
+
+@bp.route("/catalog", methods=["GET", "POST"])
+def catalog():
+    return _imports_page("catalog")
+
+
+def _imports_page(kind: str):
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
             job = services.start_import(
                 db.session(),
-                kind="registry",
+                kind=kind,
                 filename=upload.filename or "import.csv",
                 content=upload.read(),
                 folder=current_app.config["UPLOAD_FOLDER"],
@@ -43,30 +60,55 @@ def imports():
             form.file.errors.append(translate(error))
         else:
             db.after_commit(lambda: tasks.run_import(job.id))
-            return redirect(url_for("admin.import_job", job_id=job.id), 303)
-    jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20)
+            return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
+    jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind)
     status = 422 if form.errors else 200
-    return render_template("admin/imports.html", form=form, jobs=jobs), status
+    return render_template(
+        "admin/imports.html",
+        form=form,
+        jobs=jobs,
+        kind=kind,
+        job_endpoint=IMPORT_PAGES[kind][1],
+        header=",".join(services.IMPORTERS[kind].header),
+    ), status
 
 
 @bp.get("/imports/<int:job_id>")
 def import_job(job_id: int):
-    job = services.get_job(db.session(), job_id)
+    return _job_page("registry", job_id)
+
+
+@bp.get("/catalog/<int:job_id>")
+def catalog_job(job_id: int):
+    return _job_page("catalog", job_id)
+
+
+def _job_page(kind: str, job_id: int):
+    job = services.get_job(db.session(), job_id, kind=kind)
+    _page, job_endpoint, problems_endpoint = IMPORT_PAGES[kind]
     return htmx.render(
         "admin/import_job.html",
         "admin/_import_progress.html",
         job=job,
-        progress_url=url_for("admin.import_job", job_id=job.id),
-        problems_url=url_for("admin.import_problems", job_id=job.id),
+        progress_url=url_for(job_endpoint, job_id=job.id),
+        problems_url=url_for(problems_endpoint, job_id=job.id),
     )
 
 
 @bp.get("/imports/<int:job_id>/problems.csv")
 def import_problems(job_id: int):
-    session = db.session()
-    job = services.get_job(session, job_id)
+    return _problems_file("registry", job_id)
 
-    filename = f"import-{job.id}-problems.csv"
+
+@bp.get("/catalog/<int:job_id>/problems.csv")
+def catalog_problems(job_id: int):
+    return _problems_file("catalog", job_id)
+
+
+def _problems_file(kind: str, job_id: int):
+    session = db.session()
+    job = services.get_job(session, job_id, kind=kind)
+    filename = f"{kind}-{job.id}-problems.csv"
     return Response(
         services.problems_csv(session, job),
         mimetype="text/csv",

@@ -1,0 +1,99 @@
+"""An administrator imports a new model catalog through the import machinery."""
+
+import io
+
+import pytest
+from sqlmodel import func, select
+
+from portal.accounts.models import Role
+from portal.valuation import catalog
+from portal.valuation import services as valuation
+from portal.valuation.models import CarModel
+from tests import factories
+
+EN = {"Accept-Language": "en"}
+NEW_TRIM = {
+    "brand": "比亚迪",
+    "series": "秦L",
+    "model_year": "2026",
+    "trim": "DM-i 120km 领先型",
+    "body_type": "sedan",
+    "fuel_type": "phev",
+    "displacement_ml": "1498",
+    "battery_kwh": "15.9",
+    "emission_standard": "CN6b",
+    "launch_price_yuan": "99800",
+    "current_price_yuan": "99800",
+    "nev_catalogue": "1",
+    "source": "",
+}
+
+
+def catalog_csv(*rows: dict) -> bytes:
+    lines = [",".join(catalog.HEADER)] + [",".join(row[c] for c in catalog.HEADER) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def admin(client, auth, session):
+    valuation.load_catalog(session)
+    factories.user(session, Role.ADMIN, email="admin@example.cn")
+    session.commit()
+    auth.login("admin@example.cn")
+    return client
+
+
+def upload(client, content: bytes):
+    return client.post(
+        "/admin/catalog",
+        data={"file": (io.BytesIO(content), "models.csv")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+
+
+def models(session) -> int:
+    session.commit()
+    return session.exec(select(func.count()).select_from(CarModel)).one()
+
+
+def test_a_new_catalog_adds_trims_and_reports_refused_rows(admin, session):
+    before = models(session)
+    bad = NEW_TRIM | {"trim": "错误燃料", "fuel_type": "coal"}
+    response = upload(admin, catalog_csv(NEW_TRIM, bad))
+    assert response.status_code == 303
+    page = admin.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "Finished" in page and "2 of 2 rows" in page
+    assert models(session) == before + 1
+    report = admin.get(response.headers["Location"] + "/problems.csv", headers=EN)
+    assert "coal is not a fuel type" in report.get_data(as_text=True)
+    again = upload(admin, catalog_csv(NEW_TRIM))
+    assert again.status_code == 303
+    assert models(session) == before + 1  # the same file again changes nothing
+
+
+def test_a_changed_price_updates_the_trim(admin, session):
+    upload(admin, catalog_csv(NEW_TRIM))
+    upload(admin, catalog_csv(NEW_TRIM | {"current_price_yuan": "89800"}))
+    session.commit()
+    trim = session.exec(select(CarModel).where(CarModel.trim == NEW_TRIM["trim"])).one()
+    assert trim.current_price_fen == 8_980_000
+
+
+def test_a_catalog_with_the_wrong_header_is_refused_next_to_the_field(admin):
+    response = upload(admin, b"brand,series\n")
+    assert response.status_code == 422
+    assert "The first line must name the columns" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.REVIEWER, Role.OFFICER])
+def test_only_admins_import_catalogs(client, auth, session, role):
+    factories.user(session, role, email="someone@example.cn")
+    session.commit()
+    auth.login("someone@example.cn")
+    assert client.get("/admin/catalog").status_code == 403
+    assert upload(client, catalog_csv(NEW_TRIM)).status_code == 403
+
+
+def test_a_registry_job_is_not_shown_as_a_catalog_job(admin):
+    assert admin.get("/admin/catalog/4242").status_code == 404
