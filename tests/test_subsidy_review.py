@@ -387,7 +387,7 @@ def test_bulk_approval_skips_flagged_ones_and_says_why(app, session, client, aut
     session.commit()
     auth.login("gd@example.cn")
     ids = [str(a.id) for a in (*plain, flagged)]
-    answer = client.post("/review/bulk-approve", data={"ids": ids, "sort": "newest"})
+    answer = client.post("/review/bulk-approve", data={"ids": ids, "sort": "newest"}, headers=EN)
     assert answer.status_code == 303 and "sort=newest" in answer.headers["Location"]
     page = text(client.get(answer.headers["Location"], headers=EN))
     assert f"Approved 2: {plain[0].number}, {plain[1].number}." in page
@@ -400,7 +400,7 @@ def test_bulk_approval_skips_flagged_ones_and_says_why(app, session, client, aut
     program = fresh(session, h.program(session))
     assert program.reserved_fen == 2 * AMOUNT
     assert budget.balance(session, program.id).matches(program)
-    nothing = client.post("/review/bulk-approve", data={})
+    nothing = client.post("/review/bulk-approve", data={}, headers=EN)
     assert nothing.status_code == 303
     assert "Tick the applications" in text(client.get(nothing.headers["Location"], headers=EN))
 
@@ -413,7 +413,9 @@ def test_hostile_input_gets_4xx_never_500(app, session, client, auth, world):
     for ids in (["1 OR 1=1"], ["abc"], ["-1"], ["9" * 40], [str(application.id), "x"]):
         assert client.post("/review/bulk-approve", data={"ids": ids}).status_code == 422, ids
     # Another province's id in the selection: nothing is approved.
-    mixed = client.post("/review/bulk-approve", data={"ids": [str(other.id), str(theirs.id)]})
+    mixed = client.post(
+        "/review/bulk-approve", data={"ids": [str(other.id), str(theirs.id)]}, headers=EN
+    )
     assert mixed.status_code == 404 and fresh(session, other).status is Status.SUBMITTED
     assert client.get("/review/99999999999999999999").status_code == 404
     assert client.get("/review/2147483648").status_code == 404

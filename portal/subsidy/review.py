@@ -70,7 +70,7 @@ def queue(
 ) -> QueuePage:
     """The province's applications, filtered and sorted, one page in one query."""
     # A reviewer's province; an administrator's every province (ARCHITECTURE, Roles).
-    where = [services._in_scope(user), Application.status != Status.DRAFT]
+    where = [services.in_scope(user), Application.status != Status.DRAFT]
     if filters.status:
         where.append(Application.status == filters.status)
     if filters.kind:
@@ -166,7 +166,7 @@ def approve(session: Session, *, user: User, application: Application, today: da
         decided_by=user.id,
         decided_at=utcnow(),
     )
-    if _program(session, application).kind is Kind.SCRAPPING:
+    if services.program_of(session, application).kind is Kind.SCRAPPING:
         _scrap_old_car(session, application, user, today)
     return application.status
 
@@ -277,7 +277,3 @@ def approve_unflagged(
             session.refresh(application)
             skipped.append((application.number, error))
     return BulkResult(approved=approved, skipped=skipped)
-
-
-def _program(session: Session, application: Application) -> Program:
-    return session.get(Program, application.program_id)

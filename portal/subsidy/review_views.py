@@ -21,7 +21,6 @@ from portal.subsidy import review, services, workflow
 from portal.subsidy.forms import RejectForm, ReturnForm
 from portal.subsidy.models import Application
 from portal.subsidy.terms import DocumentKind, Flag, Kind, RejectReason, Status
-from portal.transfer import services as transfer_services
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 READERS = (Role.REVIEWER, Role.ADMIN)
@@ -181,19 +180,17 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
     """The application page; after a refused decision with the message and the form kept."""
     session, user = db.session(), signed_in_user()
     found = services.application_for(session, user=user, application_id=application_id)
-    program = services._program(session, found)
+    program = services.program_of(session, found)
     actors = services.actors_for(user, found)
     documents = services.documents_of(session, found)
     required = services.required_documents(found, program.kind)
-    old_car = services._old_car(session, found)
+    old_car = services.old_car_facts(session, found)
     events = history(session, services.ENTITY, found.id)
     context = dict(
         application=found,
         program=program,
         row=_row(user, found),
-        old_vehicle=transfer_services.vehicle_by_id(session, found.old_vehicle_id)
-        if found.old_vehicle_id
-        else None,
+        old_vehicle=services.old_vehicle(session, found),
         old_car=old_car,
         assessment=services.assess(session, found, today=china_today()),
         flags=_flags(found),

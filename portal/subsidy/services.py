@@ -96,7 +96,8 @@ def current_program(session: Session, *, province_code: str, kind: Kind, today: 
 # --- scope ------------------------------------------------------------------------------
 
 
-def _in_scope(user: User):
+def in_scope(user: User):
+    """The condition on applications this user may see (ARCHITECTURE, Roles)."""
     if user.role is Role.ADMIN:
         return True
     if user.role is Role.OWNER:
@@ -112,7 +113,7 @@ def _in_scope(user: User):
 def application_for(session: Session, *, user: User, application_id: int) -> Application:
     """The application if the user may see it; NotFound otherwise (ARCHITECTURE, Roles)."""
     application = session.exec(
-        select(Application).where(Application.id == application_id, _in_scope(user))
+        select(Application).where(Application.id == application_id, in_scope(user))
     ).first()
     if application is None:
         raise NotFound(N_("There is no such application, or you cannot see it."))
@@ -282,7 +283,7 @@ def upload_document(
 ) -> ApplicationDocument:
     """Store a paper (checked by content); accepted until the grace date of a pause (§1.4)."""
     _editable(application)
-    refusal = rules.may_upload(program_terms(session, _program(session, application)), today)
+    refusal = rules.may_upload(program_terms(session, program_of(session, application)), today)
     if refusal:
         raise DomainError(refusal.message, **refusal.params)
     stored = store(folder, "subsidy", content)
@@ -303,17 +304,18 @@ def upload_document(
 
 def assess(session: Session, application: Application, *, today: date) -> rules.Assessment:
     """What the rules say of the application as it stands (the live panel and submission)."""
-    program = _program(session, application)
+    program = program_of(session, application)
     return rules.assess(
         program_terms(session, program),
-        old=_old_car(session, application),
+        old=old_car_facts(session, application),
         new=_new_car(session, application),
         claims=_live_claims(session, application),
         today=today,
     )
 
 
-def _old_car(session: Session, application: Application) -> rules.OldCar | None:
+def old_car_facts(session: Session, application: Application) -> rules.OldCar | None:
+    """The old car as the rules read it: registry facts seen from the applicant."""
     if application.old_vehicle_id is None:
         return None
     vehicle = session.get(Vehicle, application.old_vehicle_id)
@@ -395,7 +397,7 @@ def _first_transfer_after(session: Session, vehicle: Vehicle) -> date | None:
 
 def _live_claims(session: Session, application: Application) -> list[rules.LiveClaim]:
     """Other live applications on the same cars, or of the same person (§1.5)."""
-    key = rules.claim_key(program_terms(session, _program(session, application)))
+    key = rules.claim_key(program_terms(session, program_of(session, application)))
     matches = [Application.person_id == application.person_id]
     if application.old_vin:
         matches.append(Application.old_vin == application.old_vin)
@@ -421,7 +423,7 @@ def _live_claims(session: Session, application: Application) -> list[rules.LiveC
 
 def submit(session: Session, *, user: User, application: Application, today: date) -> None:
     """Recheck on the server, number it, freeze its papers and card, queue it (§1.4)."""
-    program = _program(session, application)
+    program = program_of(session, application)
     terms = program_terms(session, program)
     allowed(Action.SUBMIT, application, user)
     refusal = rules.may_submit(terms, today)
@@ -540,8 +542,14 @@ def move(
     _audit(session, user, application, action, before, target)
 
 
-def _program(session: Session, application: Application) -> Program:
+def program_of(session: Session, application: Application) -> Program:
+    """The program the application belongs to."""
     return session.get(Program, application.program_id)
+
+
+def old_vehicle(session: Session, application: Application) -> Vehicle | None:
+    """The registry's record of the old car, for the pages that show its facts."""
+    return session.get(Vehicle, application.old_vehicle_id) if application.old_vehicle_id else None
 
 
 def _touch(session: Session, application: Application, flush: bool = True) -> None:

@@ -106,7 +106,7 @@ def application(application_id: int):
 
 def _context(session, application: Application, **extra) -> dict:
     """What every page of one application shows: program, papers, assessment, timeline."""
-    program = services._program(session, application)
+    program = services.program_of(session, application)
     return dict(
         application=application,
         program=program,
