@@ -21,7 +21,7 @@ from portal.audit import china_today
 from portal.errors import translate
 from portal.formatting import region_name
 from portal.money import InvalidAmount, parse_yuan, yuan_input
-from portal.subsidy import programs
+from portal.subsidy import administration, programs
 from portal.subsidy.models import Program
 from portal.subsidy.terms import AmountRule
 
@@ -202,17 +202,7 @@ class ProgramForm(FlaskForm):
     fuel_rate = _percent(LABELS["fuel_rate_bp"])
     budget = _yuan(LABELS["budget_fen"], MAX_BUDGET_YUAN)
 
-    DATES = (
-        "opens",
-        "closes",
-        "pause_at",
-        "grace_until",
-        "documents_from",
-        "held_before",
-        "petrol_registered_by",
-        "other_fuel_registered_by",
-        "nev_registered_by",
-    )
+    DATES = administration.DATE_FIELDS
 
     def __init__(self, program: Program, **kwargs):
         super().__init__(**kwargs)

@@ -16,7 +16,7 @@ from portal.subsidy import programs, rules
 from portal.subsidy.models import Application, Program, ProgramTier
 from portal.subsidy.terms import Status
 
-EDITABLE_FIELDS = (
+DATE_FIELDS = (
     "opens",
     "closes",
     "pause_at",
@@ -26,6 +26,8 @@ EDITABLE_FIELDS = (
     "petrol_registered_by",
     "other_fuel_registered_by",
     "nev_registered_by",
+)
+EDITABLE_FIELDS = DATE_FIELDS + (
     "min_holding_months",
     "max_displacement_ml",
     "nev_amount_fen",

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from portal.errors import Conflict, DomainError
 from portal.messages import N_
 from portal.money import yuan
-from portal.subsidy.models import LedgerEntry, Program
+from portal.subsidy.models import Application, LedgerEntry, Program
 from portal.subsidy.terms import LedgerKind
 
 
@@ -23,8 +23,9 @@ class BudgetExhausted(DomainError):
     status = 409
 
 
-def reserve(session: Session, *, program_id: int, application_id: int, amount_fen: int, actor_id):
-    """Reserve amount_fen, or BudgetExhausted when what is left cannot cover it."""
+def reserve(session: Session, *, application: Application, actor_id: int) -> None:
+    """Reserve the application's amount, or BudgetExhausted when what is left cannot cover it."""
+    program_id, amount_fen = application.program_id, application.amount_fen
     moved = session.execute(
         update(Program)
         .where(
@@ -40,19 +41,20 @@ def reserve(session: Session, *, program_id: int, application_id: int, amount_fe
             left=yuan(left),
             amount=yuan(amount_fen),
         )
-    _entry(session, program_id, application_id, LedgerKind.RESERVE, amount_fen, actor_id)
+    _entry(session, application, LedgerKind.RESERVE, actor_id)
 
 
-def release(session: Session, *, program_id: int, application_id: int, amount_fen: int, actor_id):
-    """Give a reservation back to the budget (a final payout failure)."""
-    _move(session, program_id, reserved=-amount_fen, paid=0)
-    _entry(session, program_id, application_id, LedgerKind.RELEASE, amount_fen, actor_id)
+def release(session: Session, *, application: Application, actor_id: int) -> None:
+    """Give the application's reservation back to the budget (a final payout failure)."""
+    _move(session, application.program_id, reserved=-application.amount_fen, paid=0)
+    _entry(session, application, LedgerKind.RELEASE, actor_id)
 
 
-def pay(session: Session, *, program_id: int, application_id: int, amount_fen: int, actor_id):
-    """Turn a reservation into money paid out."""
-    _move(session, program_id, reserved=-amount_fen, paid=amount_fen)
-    _entry(session, program_id, application_id, LedgerKind.PAY, amount_fen, actor_id)
+def pay(session: Session, *, application: Application, actor_id: int) -> None:
+    """Turn the application's reservation into money paid out."""
+    amount = application.amount_fen
+    _move(session, application.program_id, reserved=-amount, paid=amount)
+    _entry(session, application, LedgerKind.PAY, actor_id)
 
 
 def _move(session: Session, program_id: int, *, reserved: int, paid: int) -> None:
@@ -65,13 +67,13 @@ def _move(session: Session, program_id: int, *, reserved: int, paid: int) -> Non
         raise Conflict(N_("The budget ledger does not hold this reservation."))
 
 
-def _entry(session, program_id, application_id, kind, amount_fen, actor_id) -> None:
+def _entry(session: Session, application: Application, kind: LedgerKind, actor_id) -> None:
     session.add(
         LedgerEntry(
-            program_id=program_id,
-            application_id=application_id,
+            program_id=application.program_id,
+            application_id=application.id,
             kind=kind,
-            amount_fen=amount_fen,
+            amount_fen=application.amount_fen,
             actor_id=actor_id,
         )
     )

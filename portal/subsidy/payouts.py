@@ -201,13 +201,7 @@ def _apply_row(session, user, pending, row, report: ResultReport) -> None:
     line.failure_reason = (row.get("reason") or "").strip()[:200] or None
     session.add(line)
     if result == PayoutResult.PAID:
-        budget.pay(
-            session,
-            program_id=application.program_id,
-            application_id=application.id,
-            amount_fen=line.amount_fen,
-            actor_id=user.id,
-        )
+        budget.pay(session, application=application, actor_id=user.id)
         services.move(
             session,
             user=user,
@@ -248,13 +242,7 @@ def after_failure(
     """Retry a failed payment, return it to the applicant, or cancel it (releases budget)."""
     target = services.allowed(action, application, user, reason=note)
     if action is Action.CANCEL_PAYOUT:
-        budget.release(
-            session,
-            program_id=application.program_id,
-            application_id=application.id,
-            amount_fen=application.amount_fen,
-            actor_id=user.id,
-        )
+        budget.release(session, application=application, actor_id=user.id)
     services.move(
         session,
         user=user,

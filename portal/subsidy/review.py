@@ -150,13 +150,7 @@ def approve(session: Session, *, user: User, application: Application, today: da
         return application.status
     if application.first_approver_id == user.id:
         raise Conflict(N_("A flagged application needs a second reviewer's approval, not yours."))
-    budget.reserve(
-        session,
-        program_id=application.program_id,
-        application_id=application.id,
-        amount_fen=application.amount_fen,
-        actor_id=user.id,
-    )
+    budget.reserve(session, application=application, actor_id=user.id)
     services.move(
         session,
         user=user,
