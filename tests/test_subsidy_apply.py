@@ -66,6 +66,7 @@ def _fill(client, base, applicant):
             content_type="multipart/form-data",
         )
         assert response.status_code == 303, response.get_data(as_text=True)
+        assert response.headers["Location"].endswith("/step/documents")  # one paper at a time
 
 
 def test_owner_applies_step_by_step_and_sees_the_amount_before_submitting(

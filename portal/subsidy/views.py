@@ -137,13 +137,18 @@ def step(application_id: int, step: str):
         except DomainError as domain_error:
             error = translate(domain_error)
         else:
-            following = STEPS[min(STEPS.index(step) + 1, len(STEPS) - 1)]
-            return redirect(
-                url_for("subsidy.step", application_id=application.id, step=following), 303
-            )
+            return redirect(_after_saving(application, step), 303)
     context = _context(session, application, form=form, step=step, error=error)
     page = render_template("subsidy/step.html", **context)
     return page, 422 if (form.errors or error) else 200
+
+
+def _after_saving(application: Application, step: str) -> str:
+    """The next step; papers are uploaded one at a time, so that step stays until done."""
+    if step == "review":
+        return url_for("subsidy.application", application_id=application.id)
+    following = step if step == "documents" else STEPS[STEPS.index(step) + 1]
+    return url_for("subsidy.step", application_id=application.id, step=following)
 
 
 def _step_form(session, application: Application, step: str):
