@@ -36,6 +36,7 @@ OLD_EMISSIONS = (
     EmissionStandard.CN4,
 )
 LINK_CHUNK = 5000
+COMPARABLES_LIMIT = 500  # the newest sales are the market; more only slow the median
 
 
 # --- the catalog ------------------------------------------------------------------------
@@ -252,6 +253,8 @@ def _comparable_sales(
     since = on - timedelta(days=366)
     earliest = request.first_registration - timedelta(days=366)
     latest = request.first_registration + timedelta(days=366)
+    # The engine's ±30 % mileage test, in whole km, so fewer rows leave the database.
+    low_km, high_km = -(-7 * request.mileage_km // 10), 13 * request.mileage_km // 10
     rows = session.exec(
         select(
             TransferCase.price_fen,
@@ -266,8 +269,11 @@ def _comparable_sales(
             Vehicle.first_registration.between(earliest, latest),
             TransferCase.status == TransferStatus.COMPLETED,
             TransferCase.sale_date >= since,
+            TransferCase.mileage_km.between(low_km, high_km),
         )
-        .limit(500)
+        # The newest sales first, so the same question always gets the same answer.
+        .order_by(TransferCase.sale_date.desc(), TransferCase.id.desc())
+        .limit(COMPARABLES_LIMIT)
     ).all()
     family = _family(model.brand, model.series)
     candidates = [engine.Comparable(p, r, km, sold, family) for p, r, km, sold in rows]
