@@ -52,6 +52,7 @@ messages: $(STAMP)
 
 bench: install
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/valuation.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
