@@ -20,6 +20,16 @@ def china_today() -> date:
     return datetime.now(CHINA).date()
 
 
+def china_date(moment: datetime) -> date:
+    """The date in China of a stored (UTC) time: the day people saw it happen."""
+    return moment.astimezone(CHINA).date()
+
+
+def china_midnight(day: date) -> datetime:
+    """The start of a day in China, as an aware time to compare stored times with."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=CHINA)
+
+
 class AuditEvent(SQLModel, table=True):
     """One state change; rows are only ever inserted."""
 

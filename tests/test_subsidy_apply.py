@@ -116,9 +116,28 @@ def test_bad_new_car_input_is_shown_next_to_the_field_and_kept(client, auth, app
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "check digit" in page
-    assert "Enter a price from 1 to 100,000,000 yuan." in page
+    assert "The amount cannot be negative." in page
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
     assert "海豹" in page  # what was typed stays in the form
+
+
+@pytest.mark.parametrize(
+    ("price", "message"),
+    [
+        ("sNaN", "Enter an amount in yuan"),
+        ("12.345", "Use at most two decimals (fen)."),
+        ("1" * 60, ""),
+        ("0", "Enter a price from 1 to 100,000,000 yuan."),
+        ("", "Enter the price on the invoice."),
+    ],
+)
+def test_odd_invoice_prices_are_refused_not_crashed(client, auth, applicant, price, message):
+    auth.login(applicant.email)
+    base = _start(client)
+    form = _new_car_form(applicant, invoice_price=price)
+    response = client.post(f"{base}/step/new-car", data=form, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
 
 
 def test_another_owner_cannot_see_the_application(client, auth, session, applicant):

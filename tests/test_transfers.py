@@ -217,7 +217,8 @@ def test_a_national_iv_car_cannot_move_into_a_key_region_city(client, auth, sess
     [
         ("buyer_identifier", "33010619900101123", "18 characters"),
         ("price", "0", "Enter a price from 1"),
-        ("price", "abc", "Not a valid decimal value."),
+        ("price", "abc", "Enter an amount in yuan, like 50 or 12.50."),
+        ("price", "sNaN", "Enter an amount in yuan, like 50 or 12.50."),
         ("mileage_km", "-5", "Enter a reading from 0"),
         ("sale_date", (date.today() + timedelta(days=3)).isoformat(), "cannot be in the future"),
         ("sale_date", "2020-01-01", "more than 30 days ago"),

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
+from portal.fields import Yuan
 from portal.formatting import LABELS, region_name
 from portal.identifiers import (
     InvalidIdentifier,
@@ -105,15 +105,13 @@ class NewCarForm(FlaskForm):
         _l("Invoice number"), validators=[DataRequired(), Length(min=8, max=20)]
     )
     invoice_date = DateField(_l("Invoice date"), validators=[DataRequired()])
-    invoice_price = DecimalField(
+    invoice_price = StringField(
         _l("Price on the invoice, with VAT (yuan)"),
-        places=2,
         validators=[
-            InputRequired(),
-            NumberRange(
-                min=1, max=100_000_000, message=_l("Enter a price from 1 to 100,000,000 yuan.")
-            ),
+            InputRequired(_l("Enter the price on the invoice.")),
+            Yuan(1, 100_000_000, _l("Enter a price from 1 to 100,000,000 yuan.")),
         ],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     invoice_city = SelectField(_l("City of the invoice"), validators=[DataRequired()])
     invoice_buyer_id = StringField(

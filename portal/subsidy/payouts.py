@@ -18,9 +18,8 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.accounts.models import User
 from portal.audit import utcnow
-from portal.db import unique_or
+from portal.db import savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
-from portal.identifiers import mask_bank_card
 from portal.messages import N_, MessageError
 from portal.registry.models import Person
 from portal.subsidy import budget, services
@@ -133,15 +132,21 @@ def export_csv(session: Session, batch: PayoutBatch) -> str:
         yuan, fen = divmod(line.amount_fen, 100)
         writer.writerow(
             (
-                person.name,
+                _cell(person.name),
                 person.id_masked,
                 application.bank_card,
-                application.bank_name,
+                _cell(application.bank_name),
                 f"{yuan}.{fen:02d}",
                 application.number,
             )
         )
     return out.getvalue()
+
+
+def _cell(text: str | None) -> str:
+    """Free text for a file the bank opens in a spreadsheet: never a formula."""
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def mark_sent(session: Session, *, user: User, batch: PayoutBatch) -> None:
@@ -197,29 +202,35 @@ def _apply_row(session, user, pending, row, report: ResultReport) -> None:
     if result not in (PayoutResult.PAID, PayoutResult.FAILED):
         raise DomainError(N_("The result must be paid or failed, not %(result)s."), result=result)
     line, application = pending.pop(number)
-    line.result, line.settled_at = PayoutResult(result), utcnow()
-    line.failure_reason = (row.get("reason") or "").strip()[:200] or None
-    session.add(line)
+    reason = (row.get("reason") or "").strip()[:200] or None
+    # One row, all or nothing: the conditional move first (a second upload of the same
+    # results, or a racing one, stops there), then the line and the ledger.
+    with savepoint(session):
+        if result == PayoutResult.PAID:
+            services.move(
+                session,
+                user=user,
+                application=application,
+                target=Status.PAID,
+                action="paid",
+                paid_at=utcnow(),
+            )
+            budget.pay(session, application=application, actor_id=user.id)
+        else:
+            services.move(
+                session,
+                user=user,
+                application=application,
+                target=Status.PAYOUT_FAILED,
+                action="payout_failed",
+                decision_note=reason,
+            )
+        line.result, line.settled_at, line.failure_reason = PayoutResult(result), utcnow(), reason
+        session.add(line)
+        session.flush()
     if result == PayoutResult.PAID:
-        budget.pay(session, application=application, actor_id=user.id)
-        services.move(
-            session,
-            user=user,
-            application=application,
-            target=Status.PAID,
-            action="paid",
-            paid_at=utcnow(),
-        )
         report.paid += 1
     else:
-        services.move(
-            session,
-            user=user,
-            application=application,
-            target=Status.PAYOUT_FAILED,
-            action="payout_failed",
-            decision_note=line.failure_reason,
-        )
         report.failed += 1
 
 
@@ -262,11 +273,6 @@ def fix_account(
     services.move(
         session, user=user, application=application, target=target, action="account_fixed"
     )
-
-
-def masked_card(application: Application) -> str:
-    """The card as shown to people other than the bank."""
-    return mask_bank_card(application.bank_card) if application.bank_card else ""
 
 
 def _audit_application(session, user, application_id, action, before, after) -> None:

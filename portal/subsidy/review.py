@@ -6,14 +6,14 @@ approved scrapping marks the old car scrapped in the registry in that transactio
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from portal import audit
 from portal.accounts.models import User
-from portal.audit import utcnow
+from portal.audit import china_date, china_midnight, utcnow
 from portal.db import savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import InvalidIdentifier, normalize, parse_resident_id, resident_id_hash
@@ -98,25 +98,15 @@ def queue(
 
 
 def _review_cutoff(today: date) -> datetime:
-    """Submitted before this instant means the 15-working-day target has passed."""
-    start = today
-    for _ in range(rules.REVIEW_WORKING_DAYS):
-        start = _previous_working_day(start)
-    # Stored times are aware UTC; a naive bound is refused by the column type.
-    return datetime.combine(start, datetime.min.time(), tzinfo=UTC)
-
-
-def _previous_working_day(day: date) -> date:
-    day -= timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
+    """Submitted before this instant (China's midnight) the 15-working-day target passed."""
+    return china_midnight(rules.add_working_days(today, -rules.REVIEW_WORKING_DAYS))
 
 
 def _days_left(application: Application, today: date) -> int | None:
     if application.status is not Status.SUBMITTED or application.clock_start is None:
         return None
-    return rules.working_days_left(application.clock_start.date(), rules.REVIEW_WORKING_DAYS, today)
+    started = china_date(application.clock_start)
+    return rules.working_days_left(started, rules.REVIEW_WORKING_DAYS, today)
 
 
 def _search(query: str, key: bytes):
@@ -229,6 +219,7 @@ def reject(
         decision_note=text,
         decided_by=user.id,
         decided_at=utcnow(),
+        first_approver_id=None,  # four eyes guard approvals; one reviewer may reject alone
     )
 
 

@@ -409,15 +409,28 @@ def claim_reasons(
     reasons = []
     for claim in claims:
         if old is not None and claim.old_vin == old.vin:
-            message = N_("The old car is already claimed in application %(number)s.")
-            reasons.append(Reason(message, {"number": claim.number, "vin": old.vin}))
+            reasons.append(_car_claimed(claim, old.vin, new_car=False))
         # One new car earns at most one subsidy, scrapping or replacement (§1.1).
         if new is not None and claim.new_vin == new.vin:
-            message = N_("The new car is already claimed in application %(number)s.")
-            reasons.append(Reason(message, {"number": claim.number, "vin": new.vin}))
+            reasons.append(_car_claimed(claim, new.vin, new_car=True))
         if key is not None and claim.claim_key == key:
             reasons.append(_quota_reason(program, claim))
     return reasons
+
+
+def _car_claimed(claim: LiveClaim, vin: str, *, new_car: bool) -> Reason:
+    """A car already in a live claim; another person's application number stays private."""
+    if not claim.number:
+        if new_car:
+            return Reason(
+                N_("The new car is already claimed in another application."), {"vin": vin}
+            )
+        return Reason(N_("The old car is already claimed in another application."), {"vin": vin})
+    if new_car:
+        message = N_("The new car is already claimed in application %(number)s.")
+    else:
+        message = N_("The old car is already claimed in application %(number)s.")
+    return Reason(message, {"number": claim.number, "vin": vin})
 
 
 def _quota_reason(program: ProgramTerms, claim: LiveClaim) -> Reason:

@@ -412,7 +412,8 @@ def _live_claims(session: Session, application: Application) -> list[rules.LiveC
     ).all()
     return [
         rules.LiveClaim(
-            number=row.number or "",
+            # Someone else's application number is not the applicant's to know.
+            number=(row.number or "") if row.person_id == application.person_id else "",
             old_vin=row.old_vin or "",
             new_vin=row.new_vin,
             claim_key=row.claim_key if row.claim_key == key else None,

@@ -46,8 +46,6 @@ class Status(StrEnum):
 
 
 NOT_LIVE = (Status.DRAFT, Status.REJECTED, Status.WITHDRAWN, Status.PAYOUT_CANCELLED)
-# Statuses whose amount is reserved in the budget ledger.
-RESERVED = (Status.APPROVED, Status.PAYING, Status.PAYOUT_FAILED, Status.ACCOUNT_RETURNED)
 
 
 class DocumentKind(StrEnum):

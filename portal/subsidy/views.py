@@ -25,6 +25,7 @@ from portal.identifiers import (
     resident_id_hash,
 )
 from portal.messages import N_
+from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy import payouts, services
 from portal.subsidy.forms import (
@@ -181,7 +182,7 @@ def _new_car_data(application: Application) -> dict:
         "registration_date": application.new_registration_date,
         "invoice_number": application.invoice_number,
         "invoice_date": application.invoice_date,
-        "invoice_price": price / 100 if price is not None else None,
+        "invoice_price": yuan_input(price) if price is not None else None,
         "invoice_city": application.invoice_city_code,
     }
 
@@ -223,7 +224,7 @@ def new_car_entry(form: NewCarForm) -> services.NewCarEntry:
         registration_date=form.registration_date.data,
         invoice_number=normalize(form.invoice_number.data),
         invoice_date=form.invoice_date.data,
-        invoice_price_fen=int(form.invoice_price.data * 100),
+        invoice_price_fen=form.invoice_price.fen,
         invoice_city_code=form.invoice_city.data,
         invoice_buyer_id_hash=resident_id_hash(buyer_id, id_hash_key()),
     )

@@ -8,7 +8,6 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -29,6 +28,7 @@ from wtforms.validators import (
 from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
+from portal.fields import Yuan
 from portal.formatting import region_name
 from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
 from portal.transfer.terms import BuyerKind, EmissionAcceptance
@@ -78,15 +78,13 @@ class CaseForm(FlaskForm):
     )
     destination_province = SelectField(_l("Buyer's province"), validators=[DataRequired()])
     destination_city = SelectField(_l("Buyer's city"), validators=[DataRequired()])
-    price = DecimalField(
+    price = StringField(
         _l("Agreed price (yuan)"),
-        places=2,
         validators=[
-            InputRequired(),
-            NumberRange(
-                min=1, max=100_000_000, message=_l("Enter a price from 1 to 100,000,000 yuan.")
-            ),
+            InputRequired(_l("Enter the agreed price.")),
+            Yuan(1, 100_000_000, _l("Enter a price from 1 to 100,000,000 yuan.")),
         ],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     sale_date = DateField(_l("Sale date"), validators=[DataRequired()])
     mileage_km = IntegerField(

@@ -122,7 +122,7 @@ def _filing(form: CaseForm) -> services.Filing:
         seller_identifier=form.seller_identifier.data,
         buyer=buyer,
         destination_city_code=form.destination_city.data,
-        price_fen=int(form.price.data * 100),
+        price_fen=form.price.fen,
         sale_date=form.sale_date.data,
         mileage_km=form.mileage_km.data,
         dealer_temporary=form.dealer_temporary.data,

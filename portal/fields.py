@@ -1,0 +1,37 @@
+"""Form field checks shared by the features: amounts of money typed in yuan."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation
+
+from portal.errors import translate
+from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
+
+MAX_TYPED = 40  # characters: longer text is no amount, and not worth reading
+
+
+class Yuan:
+    """An amount typed in yuan ("168,000", "¥168000.00", full-width digits) within bounds.
+
+    The parsed amount is left on the field as `field.fen` (integer fen): a Decimal or
+    float field would take "NaN" or "1e9" and round fen silently (ARCHITECTURE, Data).
+    """
+
+    def __init__(self, minimum_yuan: int, maximum_yuan: int, message=None):
+        self.minimum, self.maximum, self.message = minimum_yuan, maximum_yuan, message
+
+    def __call__(self, form, field) -> None:
+        text = (field.data or "")[: MAX_TYPED + 1]
+        try:
+            fen = parse_yuan("?" if len(text) > MAX_TYPED else text)
+        except InvalidAmount as error:
+            raise StopValidation(translate(error)) from error
+        if not self.minimum * FEN_PER_YUAN <= fen <= self.maximum * FEN_PER_YUAN:
+            raise StopValidation(
+                self.message
+                or _l(
+                    "Enter an amount from %(low)s to %(high)s yuan.",
+                    low=f"{self.minimum:,}",
+                    high=f"{self.maximum:,}",
+                )
+            )
+        field.fen = fen
