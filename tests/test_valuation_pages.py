@@ -475,6 +475,13 @@ def _owner(session, auth, email="owner@example.cn"):
     return user
 
 
+def keep(client, query):
+    """Keep a valuation in the signed-in user's history: the button under a result."""
+    response = client.post("/valuation/keep", query_string=query)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client.get(response.headers["Location"])
+
+
 def test_anonymous_valuation_works_and_keeps_nothing(client, session, lavida):
     text = page(client.get("/valuation/result", query_string=by_model(lavida)))
     assert "Private sale" in text and "Sign in to keep your valuations" in text
@@ -487,6 +494,9 @@ def test_a_signed_in_full_submit_is_kept_but_a_preview_is_not(client, session, a
     client.get("/valuation/result", query_string=by_model(lavida), headers=HX)
     assert records(session) == 0
     text = page(client.get("/valuation/result", query_string=by_model(lavida)))
+    assert records(session) == 0  # a GET, however often reloaded, writes nothing
+    assert 'action="/valuation/keep?' in text
+    text = page(keep(client, by_model(lavida)))
     assert "Kept in your history" in text
     assert records(session) == 1
     kept = session.exec(select(ValuationRecord)).one()
@@ -506,7 +516,7 @@ def test_the_report_link_appears_only_for_a_kept_valuation_once_the_route_exists
     anonymous = page(client.get("/valuation/result", query_string=by_model(lavida)))
     assert "Detailed report (PDF)" not in anonymous
     _owner(session, auth)
-    text = page(client.get("/valuation/result", query_string=by_model(lavida)))
+    text = page(keep(client, by_model(lavida)))
     kept = session.exec(select(ValuationRecord)).one()
     with app.test_request_context():
         link = url_for("valuation_report.buy", record_id=kept.id)
@@ -516,7 +526,7 @@ def test_the_report_link_appears_only_for_a_kept_valuation_once_the_route_exists
 def test_the_history_lists_views_and_reruns_a_valuation(client, session, auth, car):
     _owner(session, auth)
     query = {"vin": car.vin, "mileage": "60000", "condition": "fair", **SHENZHEN}
-    first = page(client.get("/valuation/result", query_string=query))
+    first = page(keep(client, query))
     kept = session.exec(select(ValuationRecord)).one()
     assert kept.vehicle_id == car.id and kept.vin == car.vin
 
@@ -545,7 +555,7 @@ def test_the_history_lists_views_and_reruns_a_valuation(client, session, auth, c
 def test_the_change_link_fills_the_form_with_the_kept_inputs(client, session, auth, lavida):
     _owner(session, auth)
     sheet = {"body": 18, "engine_bay": 18, "cabin": 9, "start_up": 18, "road_test": 13}
-    client.get("/valuation/result", query_string=by_model(lavida, chassis=14, **sheet))
+    keep(client, by_model(lavida, chassis=14, **sheet))
     kept = session.exec(select(ValuationRecord)).one()
     link = re.search(
         r'href="([^"]+)">Change the inputs', page(client.get(f"/valuation/history/{kept.id}"))
@@ -558,7 +568,7 @@ def test_the_change_link_fills_the_form_with_the_kept_inputs(client, session, au
 
 def test_a_kept_valuation_notes_a_price_that_changed_since(client, session, auth, lavida):
     _owner(session, auth)
-    client.get("/valuation/result", query_string=by_model(lavida))
+    keep(client, by_model(lavida))
     kept = session.exec(select(ValuationRecord)).one()
     lavida.current_price_fen += 1_000_000
     session.add(lavida)
@@ -571,7 +581,7 @@ def test_the_history_is_paginated(app, client, session, auth, lavida):
     app.config["PAGE_SIZE"] = 2
     _owner(session, auth)
     for mileage in ("10000", "20000", "30000"):
-        client.get("/valuation/result", query_string=by_model(lavida, mileage=mileage))
+        keep(client, by_model(lavida, mileage=mileage))
     first = page(client.get("/valuation/history"))
     assert first.count("Run again with today") == 2 and 'rel="next"' in first
     assert "30,000 km" in first and "10,000 km" not in first
@@ -581,7 +591,7 @@ def test_the_history_is_paginated(app, client, session, auth, lavida):
 
 def test_another_users_valuation_is_not_found(client, session, auth, lavida):
     _owner(session, auth, "first@example.cn")
-    client.get("/valuation/result", query_string=by_model(lavida))
+    keep(client, by_model(lavida))
     kept = session.exec(select(ValuationRecord)).one()
     auth.logout()
     _owner(session, auth, "second@example.cn")
@@ -600,7 +610,7 @@ def test_the_history_needs_a_signed_in_user(client, session, lavida):
 
 def test_a_rerun_without_the_csrf_token_is_refused(client, session, auth, lavida):
     _owner(session, auth)
-    client.get("/valuation/result", query_string=by_model(lavida))
+    keep(client, by_model(lavida))
     kept = session.exec(select(ValuationRecord)).one()
     assert client.client.post(f"/valuation/history/{kept.id}/rerun").status_code == 400
     assert records(session) == 1

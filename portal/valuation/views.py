@@ -72,12 +72,23 @@ def result():
     """The valuation of the inputs: the whole page, or the result panel for htmx."""
     preview = htmx.is_htmx()
     form = ValuationForm(request.args)
-    outcome = _value(db.session(), form, preview=preview)
+    outcome = _value(db.session(), form, preview=preview, keep=False)
     response = htmx.render(
         "valuation/index.html", "valuation/_preview.html", **_page(form, outcome)
     )
     response.status_code = 422 if outcome.invalid else 200
     return response
+
+
+@bp.post("/keep")
+@login_required
+def keep():
+    """Keep the valuation of these inputs in the user's history (a GET never writes)."""
+    form = ValuationForm(request.args)
+    outcome = _value(db.session(), form, preview=False, keep=True)
+    if outcome.result is not None and outcome.result.record_id is not None:
+        return redirect(url_for("valuation.record", record_id=outcome.result.record_id), 303)
+    return render_template("valuation/index.html", **_page(form, outcome)), 422
 
 
 @bp.get("/series")
@@ -106,7 +117,7 @@ def _fragment(partial: str):
     return htmx.render("valuation/index.html", partial, oob_model=htmx.is_htmx(), **context)
 
 
-def _value(session, form: ValuationForm, *, preview: bool) -> Outcome:
+def _value(session, form: ValuationForm, *, preview: bool, keep: bool) -> Outcome:
     """Check the form, find the car, and value it; errors go next to their fields."""
     form.validate()
     outcome = Outcome()
@@ -140,7 +151,7 @@ def _value(session, form: ValuationForm, *, preview: bool) -> Outcome:
                 request=request_,
                 on=china_today(),
                 user=user,
-                keep=user is not None and not preview,
+                keep=keep and user is not None,
             )
         except InvalidValuationInput as error:
             name = FIELD_OF.get(error.field)
