@@ -237,7 +237,9 @@ def transfer_case(session, vehicle, *, status, price_fen=8_650_000) -> TransferC
     """A case for the car, filed by a Guangzhou dealer (as the transfer pages would)."""
     dealer = factories.dealer(session)
     clerk = factories.user(session, Role.DEALER, dealer_row=dealer)
-    seller = session.exec(select(Ownership.id).where(Ownership.vehicle_id == vehicle.id)).first()
+    seller = session.exec(
+        select(Ownership.id).where(Ownership.vehicle_id == vehicle.id, Ownership.end.is_(None))
+    ).one()
     case = TransferCase(
         number=f"TR44{factories.next_serial():09d}",
         dealer_id=dealer.id,
@@ -374,3 +376,23 @@ def test_a_refund_takes_the_report_back_and_a_zero_fee_gives_it_away(session, ow
     session.commit()
     offer = reports.offer_for(session, user=user, record_id=record.id)
     assert offer.free and offer.may_download and not offer.own_case
+
+
+def test_not_free_for_a_former_owner_when_a_later_owner_sells(session, owner):
+    """A case is the user's only when they sell or buy in it, not for every past owner."""
+    car = owner["car"]
+    former = factories.person(session)
+    session.add(
+        Ownership(
+            vehicle_id=car.id,
+            person_id=former.id,
+            start=car.first_registration,
+            end=car.first_registration + timedelta(days=30),
+            acquired="new",
+        )
+    )
+    earlier = factories.user(session, Role.OWNER, person_row=former)
+    transfer_case(session, car, status=TransferStatus.SUBMITTED)  # the current owner sells
+    session.commit()
+    theirs = keep_valuation(session, earlier, car)
+    assert not reports.is_own_case(session, user=earlier, record=theirs)

@@ -2,8 +2,8 @@
 
 The report of a kept valuation costs the fee schedule's ``valuation_report`` fee, paid
 once per record through the payments feature. It is free when the valued registry car is
-the owner's own (now or before) and is in one of the owner's subsidy applications (past
-the draft) or in a transfer case: the portal already handles that car for them.
+the owner's and in one of their subsidy applications (past the draft), or in a transfer
+case in which they sold or bought it: the portal already handles that car for them.
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from portal.payments import rules as payment_rules
 from portal.payments import services as payments
 from portal.payments.gateway import StripeConfig
 from portal.payments.models import Payment
-from portal.registry.models import Ownership
+from portal.registry.models import Ownership, Person
 from portal.subsidy.models import Application
 from portal.subsidy.terms import Status as ApplicationStatus
 from portal.transfer.models import TransferCase
@@ -74,14 +74,22 @@ def is_own_case(session: Session, *, user: User, record: ValuationRecord) -> boo
     vehicle_id, person_id = record.vehicle_id, user.person_id
     if vehicle_id is None or person_id is None:
         return False
-    owned = exists().where(Ownership.vehicle_id == vehicle_id, Ownership.person_id == person_id)
     applied = exists().where(
         Application.applicant_id == user.id,
         Application.status != ApplicationStatus.DRAFT,
         or_(Application.old_vehicle_id == vehicle_id, Application.new_vehicle_id == vehicle_id),
     )
-    transferred = exists().where(TransferCase.vehicle_id == vehicle_id)
-    return bool(session.exec(select(owned & or_(applied, transferred))).one())
+    # A case in which they sold the car: its seller period is one of theirs.
+    sold = exists().where(
+        TransferCase.vehicle_id == vehicle_id,
+        TransferCase.seller_ownership_id == Ownership.id,
+        Ownership.person_id == person_id,
+    )
+    # A case in which they bought it: the buyer is named by their ID hash.
+    bought = exists().where(
+        TransferCase.vehicle_id == vehicle_id, TransferCase.buyer_id_hash == Person.id_hash
+    ).where(Person.id == person_id)
+    return bool(session.exec(select(or_(applied, sold, bought))).one())
 
 
 def start_report_payment(
