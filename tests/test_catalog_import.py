@@ -97,3 +97,20 @@ def test_only_admins_import_catalogs(client, auth, session, role):
 
 def test_a_registry_job_is_not_shown_as_a_catalog_job(admin):
     assert admin.get("/admin/catalog/4242").status_code == 404
+
+
+def test_registry_cars_imported_later_are_linked_to_their_trim(admin, session):
+    from portal.registry.demo import demo_rows, write_csv
+    from portal.registry.models import Vehicle
+
+    extract = io.BytesIO()
+    write_csv(demo_rows(12), extract)
+    response = admin.post(
+        "/admin/imports",
+        data={"file": (io.BytesIO(extract.getvalue()), "extract.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    session.commit()
+    linked = session.exec(select(Vehicle.car_model_id)).all()
+    assert len(linked) == 12 and all(linked)

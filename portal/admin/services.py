@@ -46,13 +46,17 @@ class Importer:
     parse_row: Callable  # (row, today) -> record | list[RowProblem]
     apply: Callable  # (session, [(line, record)], key=, actor_id=) -> BatchResult
     key_fields: tuple[str, ...]  # the columns that identify a row, for duplicates and the report
-    after_batch: Callable[[Session], object] = lambda session: None
+    after_batch: Callable[[Session, list], object] = lambda session, records: None
 
 
 IMPORTERS = {
-    # New registry cars get their catalog trim, so they can be valued (DOMAIN §3.1).
+    # The batch's registry cars get their catalog trim, so they can be valued (DOMAIN §3.1).
     "registry": Importer(
-        rules.HEADER, rules.parse_row, importing.apply_records, ("vin",), valuation.link_vehicles
+        rules.HEADER,
+        rules.parse_row,
+        importing.apply_records,
+        ("vin",),
+        lambda session, records: valuation.link_vehicles(session, vins=[r.vin for _, r in records]),
     ),
     "transfer": Importer(bulk.HEADER, bulk.parse_row, bulk.apply, ("vin",)),
     "catalog": Importer(
@@ -179,7 +183,7 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
             seen[row_key] = line
             good.append((line, outcome))
     result = importer.apply(session, good, key=key, actor_id=job.created_by)
-    importer.after_batch(session)
+    importer.after_batch(session, good)
     problems += [(line, "", problem) for line, problem in result.problems]
     if problems:
         session.execute(

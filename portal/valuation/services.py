@@ -72,13 +72,14 @@ def import_rows(session: Session, records, *, key: bytes, actor_id: int | None) 
     return load_catalog(session, [record for _line, record in records])
 
 
-def link_vehicles(session: Session) -> int:
-    """Give every unlinked registry car the catalog trim of its series, nearest model year."""
+def link_vehicles(session: Session, vins: list[str] | None = None) -> int:
+    """Give unlinked registry cars (all, or those VINs) the trim of their series, nearest year."""
     index = _series_index(session)
     linked, last_id = 0, 0
+    only = [Vehicle.vin.in_(vins)] if vins is not None else []
     while rows := session.exec(
         select(Vehicle.id, Vehicle.brand, Vehicle.model, Vehicle.first_registration)
-        .where(Vehicle.car_model_id.is_(None), Vehicle.id > last_id)
+        .where(Vehicle.car_model_id.is_(None), Vehicle.id > last_id, *only)
         .order_by(Vehicle.id)
         .limit(LINK_CHUNK)
     ).all():
