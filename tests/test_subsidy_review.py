@@ -176,6 +176,7 @@ def test_the_queue_filters_sorts_and_searches(app, session, client, auth, world)
     assert queue(f"q={third.new_vin}") == [third.number]
     assert queue(f"q={applicants[1].id_number}") == [second.number]
     assert queue(f"q={applicants[1].id_number[:10]}") == []
+    assert queue(f"q={applicants[1].person.id_masked}") == [second.number]
     # Unknown values fall back to the defaults instead of failing.
     assert queue("status=paid&kind=bogus&sort=drop&flagged=maybe") == queue()
     page = text(client.get("/review/", headers=EN))
@@ -191,10 +192,22 @@ def test_the_queue_answers_htmx_with_the_rows_only(app, session, client, auth, w
     assert partial.status_code == 200 and "HX-Request" in partial.headers["Vary"]
     assert "<html" not in text(partial) and application.number in text(partial)
     whole = client.get("/review/?sort=newest", headers=EN)  # the pushed URL, opened directly
-    assert "<html" in text(whole) and 'hx-push-url="true"' in text(whole)
+    assert "<html" in text(whole) and 'hx-post="/review/"' in text(whole)
     assert '<option value="newest" selected>' in text(whole)
     restore = client.get("/review/", headers=HTMX | {"HX-History-Restore-Request": "true"})
     assert "<html" in text(restore)
+
+
+def test_an_id_number_searched_stays_out_of_the_url(app, session, client, auth, world):
+    applicant = h.Applicant(session)
+    application = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    auth.login("gd@example.cn")
+    found = client.post("/review/", data={"q": applicant.id_number}, headers=HTMX)
+    assert found.status_code == 200 and application.number in text(found)
+    pushed = found.headers["HX-Push-Url"]
+    assert applicant.id_number not in pushed and applicant.person.id_masked[:4] in pushed
+    assert applicant.id_number not in text(found)
+    assert application.number in text(client.get(pushed, headers=HTMX))
 
 
 def test_the_queue_is_paginated(app, session, client, auth, world):

@@ -16,7 +16,13 @@ from portal.accounts.models import User
 from portal.audit import china_date, china_midnight, utcnow
 from portal.db import savepoint
 from portal.errors import Conflict, DomainError
-from portal.identifiers import InvalidIdentifier, normalize, parse_resident_id, resident_id_hash
+from portal.identifiers import (
+    InvalidIdentifier,
+    mask_resident_id,
+    normalize,
+    parse_resident_id,
+    resident_id_hash,
+)
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import VehicleStatus
@@ -110,8 +116,10 @@ def _days_left(application: Application, today: date) -> int | None:
 
 
 def _search(query: str, key: bytes):
-    """An application number, a VIN (old or new) or a full resident ID number."""
+    """An application number, a VIN (old or new), or an ID number: full or as masked."""
     term = normalize(query)[:20]
+    if "*" in term:  # 4401**********213X, as the queue shows it
+        return Person.id_masked == term
     try:
         id_hash = resident_id_hash(parse_resident_id(term).value, key)
     except InvalidIdentifier:
@@ -124,6 +132,14 @@ def _search(query: str, key: bytes):
     if id_hash:
         matches.append(Person.id_hash == id_hash)
     return or_(*matches)
+
+
+def shown_query(query: str) -> str:
+    """The search as it may appear in a URL or a page: an ID number only masked."""
+    try:
+        return mask_resident_id(parse_resident_id(normalize(query)).value)
+    except InvalidIdentifier:
+        return query
 
 
 # --- decisions --------------------------------------------------------------------------

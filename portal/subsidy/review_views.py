@@ -60,8 +60,9 @@ def _filters(args) -> tuple[review.QueueFilter, dict[str, str]]:
     sort = args.get("sort", "oldest")
     sort = sort if sort in SORT_NAMES else "oldest"
     overdue = args.get("overdue") == "1"
-    # Letters and digits are all a number, a VIN or an ID has (PostgreSQL refuses NUL).
-    query = "".join(char for char in args.get("q", "") if char.isalnum())[:40]
+    # Letters, digits and a mask's stars are all a number, a VIN or an ID has (PostgreSQL
+    # refuses NUL).
+    query = "".join(char for char in args.get("q", "") if char.isalnum() or char == "*")[:40]
     filters = review.QueueFilter(
         kind=Kind(kind) if kind else None,
         status=None if status == "any" else Status(status),
@@ -70,7 +71,8 @@ def _filters(args) -> tuple[review.QueueFilter, dict[str, str]]:
         query=query,
         sort=sort,
     )
-    params = dict(kind=kind, status=status, flagged=flagged, sort=sort, q=query)
+    # A resident ID number never goes into a URL (and so a log): only its mask does.
+    params = dict(kind=kind, status=status, flagged=flagged, sort=sort, q=review.shown_query(query))
     params = {name: value for name, value in params.items() if value}
     if overdue:
         params["overdue"] = "1"
@@ -89,11 +91,12 @@ def _queue_page(filters: review.QueueFilter, page: int = 1) -> review.QueuePage:
     )
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 @roles_required(*READERS)
 def index():
-    filters, params = _filters(request.args)
-    return htmx.render(
+    """The queue; the search form posts, so a typed ID number stays out of the URL."""
+    filters, params = _filters(request.form if request.method == "POST" else request.args)
+    response = htmx.render(
         "subsidy/review/index.html",
         "subsidy/review/_queue.html",
         page=_queue_page(filters, web.page_number()),
@@ -103,6 +106,9 @@ def index():
         sorts=SORT_NAMES,
         can_decide=signed_in_user().role is Role.REVIEWER,
     )
+    if request.method == "POST":
+        response.headers["HX-Push-Url"] = url_for("review.index", **params)
+    return response
 
 
 @bp.post("/bulk-approve")
