@@ -14,3 +14,8 @@ def page_number() -> int:
 def id_hash_key() -> bytes:
     """The key of the resident-ID hash (ARCHITECTURE, Data)."""
     return current_app.config["ID_HASH_KEY"].encode()
+
+
+def plain_text(note: str | None) -> str:
+    """Typed words without control characters (PostgreSQL refuses NUL in text)."""
+    return "".join(char for char in note or "" if char.isprintable() or char in "\n\t")

@@ -85,7 +85,7 @@ def catalog_job(job_id: int):
 
 def _job_page(kind: str, job_id: int):
     job = services.get_job(db.session(), job_id, kind=kind)
-    _page, job_endpoint, problems_endpoint = IMPORT_PAGES[kind]
+    job_endpoint, problems_endpoint = IMPORT_PAGES[kind][1:]
     return htmx.render(
         "admin/import_job.html",
         "admin/_import_progress.html",

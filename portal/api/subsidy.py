@@ -29,7 +29,6 @@ from portal.identifiers import mask_bank_card, resident_id_hash
 from portal.messages import N_
 from portal.subsidy import administration, eligibility, rules, services
 from portal.subsidy.models import Application
-from portal.subsidy.terms import Flag
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
 # What a list shows of an application; the detail adds DETAIL_FIELDS and more.
@@ -133,7 +132,7 @@ def get_application(application_id: int):
                 **found.model_dump(include=DETAIL_FIELDS),
                 "year": program.year,
                 "amount_explanation": message(found.amount_note) if found.amount_note else None,
-                "flags": [Flag(flag) for flag in found.flags.split(",") if flag],
+                "flags": found.flag_list,
                 "bank_card": mask_bank_card(found.bank_card) if found.bank_card else None,
                 "timeline": [
                     {

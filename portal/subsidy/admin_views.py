@@ -424,7 +424,7 @@ def after_failure(batch_id: int, application_id: int, action: str):
     if not any(line.application_id == application.id for line, *_rest in lines):
         raise NotFound(N_("This application is not in this batch."))
     form = FailureForm()
-    note = _clean(form.note.data)
+    note = web.plain_text(form.note.data)
     valid = form.validate_on_submit()
     if valid and TRANSITIONS[chosen].needs_reason and not note.strip():
         form.note.errors.append(_("Give the reason: the applicant reads it."))
@@ -440,8 +440,3 @@ def after_failure(batch_id: int, application_id: int, action: str):
         return _batch_page(found, status=error.status, error=translate(error))
     flash(_(AFTER_FAILURE_DONE[chosen], number=application.number), "success")
     return redirect(url_for("subsidy_admin.batch", batch_id=found.id), 303)
-
-
-def _clean(note: str | None) -> str:
-    """The note without control characters (PostgreSQL refuses NUL)."""
-    return "".join(char for char in note or "" if char.isprintable() or char in "\n\t")

@@ -14,6 +14,7 @@ from portal.subsidy.terms import (
     BatchStatus,
     ClaimLimit,
     DocumentKind,
+    Flag,
     Kind,
     LedgerKind,
     PayoutResult,
@@ -173,6 +174,11 @@ class Application(SQLModel, table=True):
             postgresql_where=LIVE,
         ),
     )
+
+    @property
+    def flag_list(self) -> list[Flag]:
+        """The stored flags; a code this version does not know is left out, not a crash."""
+        return [Flag(code) for code in self.flags.split(",") if code in Flag._value2member_map_]
 
 
 class ApplicationDocument(SQLModel, table=True):

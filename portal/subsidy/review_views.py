@@ -20,7 +20,7 @@ from portal.messages import N_
 from portal.subsidy import review, services, workflow
 from portal.subsidy.forms import RejectForm, ReturnForm
 from portal.subsidy.models import Application
-from portal.subsidy.terms import DocumentKind, Flag, Kind, RejectReason, Status
+from portal.subsidy.terms import DocumentKind, Kind, RejectReason, Status
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 READERS = (Role.REVIEWER, Role.ADMIN)
@@ -213,8 +213,7 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
 
 
 def _flags(application: Application) -> list[str]:
-    codes = [code for code in application.flags.split(",") if code]
-    return [label(Flag(code)) if code in Flag._value2member_map_ else code for code in codes]
+    return [label(flag) for flag in application.flag_list]
 
 
 def _paper(detail: dict | None) -> str | None:
@@ -275,7 +274,7 @@ def reject(application_id: int):
             user=user,
             application=application,
             reason=RejectReason(form.reason.data),
-            note=_clean(form.note.data),
+            note=web.plain_text(form.note.data),
         )
 
     return _decide(application_id, decide, form=form, form_name="reject_form")
@@ -288,12 +287,7 @@ def return_for_correction(application_id: int):
 
     def decide(session, user, application):
         review.return_for_correction(
-            session, user=user, application=application, note=_clean(form.note.data)
+            session, user=user, application=application, note=web.plain_text(form.note.data)
         )
 
     return _decide(application_id, decide, form=form, form_name="return_form")
-
-
-def _clean(note: str | None) -> str:
-    """The reviewer's words without control characters (PostgreSQL refuses NUL)."""
-    return "".join(char for char in note or "" if char.isprintable() or char in "\n\t")

@@ -359,7 +359,8 @@ def _new_car(session: Session, application: Application) -> rules.NewCar | None:
     return rules.NewCar(
         vin=application.new_vin,
         fuel_type=fuel,
-        # Until the model catalogue lands, every new-energy drive train counts as listed.
+        # The MIIT catalogue itself is not in the portal (the model catalog lists every
+        # new-energy trim as in it), so a new-energy drive train stands for "listed".
         in_nev_catalogue=fuel.new_energy,
         displacement_ml=application.new_displacement_ml,
         registration_date=application.new_registration_date,

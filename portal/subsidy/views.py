@@ -252,7 +252,6 @@ def preview(application_id: int, step: str):
     session = db.session()
     application = _mine(application_id)
     form = _step_form(session, application, step)
-    form.meta.csrf = False  # read-only: nothing is saved, and the panel is not a form
     with session.no_autoflush:
         if step in ("old-car", "new-car") and form.validate():
             # An error here is shown next to the form when the step is submitted.

@@ -86,9 +86,11 @@ def is_own_case(session: Session, *, user: User, record: ValuationRecord) -> boo
         Ownership.person_id == person_id,
     )
     # A case in which they bought it: the buyer is named by their ID hash.
-    bought = exists().where(
-        TransferCase.vehicle_id == vehicle_id, TransferCase.buyer_id_hash == Person.id_hash
-    ).where(Person.id == person_id)
+    bought = (
+        exists()
+        .where(TransferCase.vehicle_id == vehicle_id, TransferCase.buyer_id_hash == Person.id_hash)
+        .where(Person.id == person_id)
+    )
     return bool(session.exec(select(or_(applied, sold, bought))).one())
 
 
