@@ -1,47 +1,10 @@
 """End to end in headless Chromium: sign in, search as you type (htmx), open a vehicle."""
 
-import shutil
-import threading
-
-import pytest
-from werkzeug.serving import make_server
-
 from portal.accounts.models import Role
 from tests import factories
+from tests.e2e.conftest import needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None, reason="Chromium is not installed (.ci/run installs it)"
-)
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+pytestmark = needs_chromium
 
 
 def test_admin_finds_a_vehicle_as_they_type_on_a_phone(live_server, browser, session):
