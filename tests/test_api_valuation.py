@@ -464,3 +464,10 @@ def test_hostile_searches_find_nothing(api, session, catalog, q):
     response = api.get(MODELS, query_string={"q": q})
     assert response.status_code == 200 and response.json["items"] == []
     assert session.exec(select(func.count()).select_from(CarModel)).one() > 300
+
+
+def test_a_model_registered_years_before_its_model_year_is_refused(api, session, catalog):
+    """The same model-year check as the page: a 2021 model was not on the road in 2015."""
+    response = value(api, by_model(session, first_registration="2015-03"))
+    assert response.status_code == 422
+    assert "first_registration" in response.get_data(as_text=True)

@@ -206,6 +206,7 @@ def value_car(
     model = car_model(session, request.car_model_id)
     if regions.city(request.city_code) is None:
         raise engine.InvalidValuationInput("city_code", N_("Choose a city from the list."))
+    _check_model_year(model, request)
     subject = _subject(session, request, model)
     sales = _comparable_sales(session, model, request, on)
     valuation = engine.value(subject, on=on, comparables=sales)
@@ -214,6 +215,21 @@ def value_car(
         record_id = _keep(session, request, valuation, user)
     curve = engine.depreciation_curve(subject, on=on)
     return Result(request, model, valuation, curve, record_id)
+
+
+def _check_model_year(model: CarModel, request: Request) -> None:
+    """A car is sold as next year's model at the earliest; a registry car's facts stand."""
+    earliest = model.model_year - 1
+    if request.vehicle_id is None and request.first_registration.year < earliest:
+        raise engine.InvalidValuationInput(
+            "first_registration",
+            N_(
+                "A %(year)s model was first registered in %(earliest)s at the earliest:"
+                " check the model year or the first registration."
+            ),
+            year=model.model_year,
+            earliest=earliest,
+        )
 
 
 def _subject(session: Session, request: Request, model: CarModel) -> engine.Subject:

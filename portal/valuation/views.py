@@ -130,8 +130,6 @@ def _value(session, form: ValuationForm, *, preview: bool, keep: bool) -> Outcom
     registered = vehicle.first_registration if vehicle else form.registered.data
     if vehicle is None and form.registered.data is None and not form.registered.errors:
         form.registered.errors.append(_("Enter the month of first registration."))
-    if vehicle is None and model is not None and registered is not None:
-        _check_model_year(form, model, registered)
     if not _collect(form, outcome, preview):
         request_ = services.Request(
             car_model_id=model.id,
@@ -187,18 +185,6 @@ def _chosen_model(
             return None
     form.brand.data, form.series.data, form.model.data = model.brand, model.series, str(model.id)
     return model
-
-
-def _check_model_year(form: ValuationForm, model: CarModel, registered: date) -> None:
-    # A car may be sold as next year's model, never earlier than that.
-    if registered.year < model.model_year - 1 and not form.registered.errors:
-        message = _(
-            "A %(year)s model was first registered in %(earliest)s at the earliest:"
-            " check the model year or the first registration.",
-            year=model.model_year,
-            earliest=model.model_year - 1,
-        )
-        form.registered.errors.append(message)
 
 
 def _collect(form: ValuationForm, outcome: Outcome, preview: bool) -> bool:
