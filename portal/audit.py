@@ -20,9 +20,14 @@ def china_today() -> date:
     return datetime.now(CHINA).date()
 
 
+def in_china(moment: datetime) -> datetime:
+    """A stored time in China's zone (SQLite gives the stored UTC time back without one)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
+
+
 def china_date(moment: datetime) -> date:
     """The date in China of a stored (UTC) time: the day people saw it happen."""
-    return moment.astimezone(CHINA).date()
+    return in_china(moment).date()
 
 
 def china_midnight(day: date) -> datetime:

@@ -20,12 +20,11 @@ from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
 from portal.formatting import region_name
-from portal.money import InvalidAmount, parse_yuan, yuan_input
+from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan, yuan_input
 from portal.subsidy import administration, programs
 from portal.subsidy.models import Program
 from portal.subsidy.terms import AmountRule
 
-FEN_PER_YUAN = 100
 BP_PER_PERCENT = 100
 # Sane bounds: far beyond any real program, near enough to stop a typo or hostile input.
 MAX_AMOUNT_YUAN = 1_000_000  # per car

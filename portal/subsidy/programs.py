@@ -7,26 +7,25 @@ Seed data, pure: one province's six programs (both kinds, three years), with the
 from dataclasses import dataclass
 from datetime import date
 
+from portal.money import FEN_PER_YUAN
 from portal.subsidy.rules import ProgramTerms, Tier
 from portal.subsidy.terms import AmountRule, ClaimLimit, Kind
 
-YUAN = 100  # fen
-
 # A demo budget per province and kind, per program year (the portal records it, §1.4).
 DEMO_BUDGET_FEN = {
-    2024: 50_000_000 * YUAN,
-    2025: 50_000_000 * YUAN,
-    2026: 50_000_000 * YUAN,
+    2024: 50_000_000 * FEN_PER_YUAN,
+    2025: 50_000_000 * FEN_PER_YUAN,
+    2026: 50_000_000 * FEN_PER_YUAN,
 }
 
 # DOMAIN §1.2, replacement renewal where the province sets the amount: seeded demo tiers.
 DEMO_TIERS = (
-    Tier(new_energy=True, min_price_fen=150_000 * YUAN, amount_fen=15_000 * YUAN),
-    Tier(new_energy=True, min_price_fen=100_000 * YUAN, amount_fen=10_000 * YUAN),
-    Tier(new_energy=True, min_price_fen=0, amount_fen=8_000 * YUAN),
-    Tier(new_energy=False, min_price_fen=150_000 * YUAN, amount_fen=13_000 * YUAN),
-    Tier(new_energy=False, min_price_fen=100_000 * YUAN, amount_fen=8_000 * YUAN),
-    Tier(new_energy=False, min_price_fen=0, amount_fen=6_000 * YUAN),
+    Tier(new_energy=True, min_price_fen=150_000 * FEN_PER_YUAN, amount_fen=15_000 * FEN_PER_YUAN),
+    Tier(new_energy=True, min_price_fen=100_000 * FEN_PER_YUAN, amount_fen=10_000 * FEN_PER_YUAN),
+    Tier(new_energy=True, min_price_fen=0, amount_fen=8_000 * FEN_PER_YUAN),
+    Tier(new_energy=False, min_price_fen=150_000 * FEN_PER_YUAN, amount_fen=13_000 * FEN_PER_YUAN),
+    Tier(new_energy=False, min_price_fen=100_000 * FEN_PER_YUAN, amount_fen=8_000 * FEN_PER_YUAN),
+    Tier(new_energy=False, min_price_fen=0, amount_fen=6_000 * FEN_PER_YUAN),
 )
 
 
@@ -122,8 +121,8 @@ def program(year: int, kind: Kind, province_code: str) -> ProgramTerms:
         min_holding_months=12,  # configurable default
         max_displacement_ml=2000,
         amount_rule=rule,
-        nev_amount_fen=nev_fen * YUAN,
-        fuel_amount_fen=fuel_fen * YUAN,
+        nev_amount_fen=nev_fen * FEN_PER_YUAN,
+        fuel_amount_fen=fuel_fen * FEN_PER_YUAN,
         nev_rate_bp=nev_bp,
         fuel_rate_bp=fuel_bp,
         tiers=DEMO_TIERS if rule is AmountRule.TIERS else (),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from portal.messages import N_, MessageError
+from portal.money import FEN_PER_YUAN
 from portal.registry.rules import RowProblem
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
 
@@ -41,7 +42,6 @@ PRICE_YUAN = (1, 99_999_999)  # below 100 million yuan: far above any car, bound
 DISPLACEMENT_ML = (600, 8000)
 BATTERY_KWH = (Decimal(1), Decimal(200))
 MAX_TEXT = 64
-FEN_PER_YUAN = 100  # as portal.money, which this pure module does not import
 ENGINE_FUELS = frozenset(
     {FuelType.PETROL, FuelType.DIESEL, FuelType.PHEV, FuelType.EREV, FuelType.HEV}
 )

@@ -8,13 +8,13 @@ of the catalog and the translations either way. No database: the caller passes t
 record and the valuation run again from it.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode, XPos, YPos
 
-from portal.audit import CHINA
+from portal.audit import in_china
 from portal.formatting import label, region_name
 from portal.money import FEN_PER_YUAN, yuan
 from portal.pdf import FONT, add_cjk_font
@@ -131,10 +131,6 @@ def report_pdf(
     return bytes(pdf.output())
 
 
-def _china(moment: datetime) -> datetime:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
-
-
 def _nice_step(top: float, ticks: int = 5) -> int:
     """A round step (1, 2, 2.5 or 5 × a power of 10 yuan) that covers top in about `ticks` steps."""
     raw, scale = max(top / ticks, 1), 1
@@ -156,8 +152,8 @@ class _Report(FPDF):
         self.set_auto_page_break(True, margin=18)
         self.set_title(f"{_('Detailed valuation report')} {number}")
         self.set_creator(_("Vehicle Trade-in Portal"))
-        self.set_creation_date(_china(generated_at))
-        when = _china(generated_at).strftime("%Y-%m-%d %H:%M")
+        self.set_creation_date(in_china(generated_at))
+        when = in_china(generated_at).strftime("%Y-%m-%d %H:%M")
         self.footer_text = _(
             "%(portal)s · generated %(time)s (Beijing time)",
             portal=_("Vehicle Trade-in Portal"),

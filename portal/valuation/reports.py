@@ -7,13 +7,13 @@ case in which they sold or bought it: the portal already handles that car for th
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 
 from sqlalchemy import exists, or_
 from sqlmodel import Session, select
 
 from portal.accounts.models import User
-from portal.audit import CHINA
+from portal.audit import china_date
 from portal.errors import Conflict, NotFound
 from portal.messages import N_
 from portal.payments import rules as payment_rules
@@ -123,10 +123,7 @@ def report_paid(session: Session, record_id: int, payment: Payment) -> None:
 
 def valued_on(record: ValuationRecord) -> date:
     """The day the valuation was run, in China (the date its numbers were computed for)."""
-    created = record.created_at
-    if created.tzinfo is None:  # SQLite gives the stored UTC time back without its zone
-        created = created.replace(tzinfo=UTC)
-    return created.astimezone(CHINA).date()
+    return china_date(record.created_at)
 
 
 def rerun(session: Session, record: ValuationRecord) -> services.Result:

@@ -8,7 +8,7 @@ or by brand → series → trim from the catalog.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date
+from datetime import date
 from types import SimpleNamespace
 
 from babel.dates import format_skeleton
@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from portal import db, htmx, web
 from portal.accounts.access import signed_in_user
-from portal.audit import CHINA, china_today
+from portal.audit import china_date, china_today
 from portal.errors import NotFound, translate
 from portal.registry.models import Vehicle
 from portal.valuation import chart, services
@@ -379,7 +379,7 @@ def _record_page(record_id: int, *, error: str | None = None, status: int = 200)
     context = dict(kept=kept, model=model, error=error)
     context["change_url"] = url_for("valuation.index", **_inputs_of(kept, model))
     if error is None:
-        on = _china_date(kept)
+        on = china_date(kept.created_at)
         try:
             found = services.value_car(
                 session, request=services.request_of(kept), on=on, user=None, keep=False
@@ -391,12 +391,6 @@ def _record_page(record_id: int, *, error: str | None = None, status: int = 200)
             context.update(_result_context(found, on=on, from_registry=kept.vehicle_id is not None))
             context["changed"] = found.valuation.private.mid_fen != kept.private_fen
     return render_template("valuation/record.html", **context), status
-
-
-def _china_date(kept: ValuationRecord) -> date:
-    """The day in China the valuation was run (SQLite returns the UTC time without zone)."""
-    at = kept.created_at if kept.created_at.tzinfo else kept.created_at.replace(tzinfo=UTC)
-    return at.astimezone(CHINA).date()
 
 
 def _inputs_of(kept: ValuationRecord, model: CarModel) -> dict:
