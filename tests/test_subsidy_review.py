@@ -347,6 +347,20 @@ def test_return_needs_a_note(app, session, client, auth, world):
     assert application.decision_note == "The invoice photo is blurred."
 
 
+def test_the_first_approver_may_still_reject_alone(app, session, client, auth, world):
+    application = submit(app, session)
+    application.flagged, application.flags = True, "zero_mileage"
+    session.add(application)
+    session.commit()
+    url = f"/review/{application.id}"
+    auth.login("gd@example.cn")
+    assert client.post(url + "/approve").status_code == 303
+    answer = client.post(url + "/reject", data={"reject-reason": "fraud_suspected"})
+    assert answer.status_code == 303
+    application = fresh(session, application)
+    assert application.status is Status.REJECTED and application.first_approver_id is None
+
+
 def test_a_flagged_application_needs_two_different_reviewers(app, session, client, auth, world):
     application = submit(app, session)
     application.flagged, application.flags = True, "zero_mileage"

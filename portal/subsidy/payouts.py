@@ -205,30 +205,23 @@ def _apply_row(session, user, pending, row, report: ResultReport) -> None:
     reason = (row.get("reason") or "").strip()[:200] or None
     # One row, all or nothing: the conditional move first (a second upload of the same
     # results, or a racing one, stops there), then the line and the ledger.
+    paid = result == PayoutResult.PAID
     with savepoint(session):
-        if result == PayoutResult.PAID:
-            services.move(
-                session,
-                user=user,
-                application=application,
-                target=Status.PAID,
-                action="paid",
-                paid_at=utcnow(),
-            )
+        target = services.allowed(Action.PAY if paid else Action.FAIL, application, user)
+        services.move(
+            session,
+            user=user,
+            application=application,
+            target=target,
+            action="paid" if paid else "payout_failed",
+            **({"paid_at": utcnow()} if paid else {"decision_note": reason}),
+        )
+        if paid:
             budget.pay(session, application=application, actor_id=user.id)
-        else:
-            services.move(
-                session,
-                user=user,
-                application=application,
-                target=Status.PAYOUT_FAILED,
-                action="payout_failed",
-                decision_note=reason,
-            )
         line.result, line.settled_at, line.failure_reason = PayoutResult(result), utcnow(), reason
         session.add(line)
         session.flush()
-    if result == PayoutResult.PAID:
+    if paid:
         report.paid += 1
     else:
         report.failed += 1
