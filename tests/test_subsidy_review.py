@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 from portal.audit import china_today, utcnow
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, rules, services
+from portal.subsidy import budget, services, window
 from portal.subsidy.models import Application
 from portal.subsidy.terms import DocumentKind, Status
 from tests import factories
@@ -58,7 +58,7 @@ def started_with_days_left(days: int) -> datetime:
     today = china_today()
     for back in range(60):
         start = today - timedelta(days=back)
-        if rules.working_days_left(start, rules.REVIEW_WORKING_DAYS, today) == days:
+        if window.working_days_left(start, window.REVIEW_WORKING_DAYS, today) == days:
             return datetime.combine(start, time(4), tzinfo=UTC)  # noon in Beijing
     raise AssertionError(days)
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 from portal.registry.terms import FuelType, VehicleStatus
-from portal.subsidy import rules
+from portal.subsidy import amounts, facts, rules, window
+from portal.subsidy.facts import LiveClaim, NewCar, OldCar
 from portal.subsidy.programs import DEMO_BUDGET_FEN, national_programs
-from portal.subsidy.rules import LiveClaim, NewCar, OldCar
 from portal.subsidy.terms import AmountRule, ClaimLimit, Flag, Kind
 
 GUANGDONG, HUNAN = "440000", "430000"
@@ -420,14 +420,14 @@ def test_old_and_new_car_with_the_same_vin():
 )
 def test_2026_percent_amounts(kind, fuel, price_fen, expected_fen, capped):
     new = new_car(fuel_type=fuel, displacement_ml=1498, invoice_price_fen=price_fen)
-    amount = rules.amount_for(program(2026, kind), new)
+    amount = amounts.amount_for(program(2026, kind), new)
     assert amount.fen == expected_fen
     assert ("capped at" in amount.explanation.message) is capped
 
 
 def test_a_percent_explanation_without_the_cap():
     new = new_car(invoice_price_fen=10_000_099)
-    assert render(rules.amount_for(program(), new).explanation) == (
+    assert render(amounts.amount_for(program(), new).explanation) == (
         "12% of ¥100,000.99 = ¥12,000.00"
     )
 
@@ -451,21 +451,21 @@ TIER_CASES = [
 )
 def test_replacement_tiers(year, fuel, price_fen, expected_fen, tier_from):
     new = new_car(fuel_type=fuel, displacement_ml=1498, invoice_price_fen=price_fen)
-    amount = rules.amount_for(program(year, R), new)
+    amount = amounts.amount_for(program(year, R), new)
     assert amount.fen == expected_fen
     assert amount.explanation.params["min"] == tier_from
     assert "tier from" in render(amount.explanation)
 
 
 def test_a_tier_above_the_cap_is_capped():
-    generous = (rules.Tier(new_energy=True, min_price_fen=0, amount_fen=9_900_000),)
-    amount = rules.amount_for(program(2025, R, tiers=generous), new_car())
+    generous = (facts.Tier(new_energy=True, min_price_fen=0, amount_fen=9_900_000),)
+    amount = amounts.amount_for(program(2025, R, tiers=generous), new_car())
     assert amount.fen == 1_500_000
     assert amount.explanation.params["cap"] == "¥15,000.00"
 
 
 def test_no_tier_pays_nothing_and_says_so():
-    expensive_only = (rules.Tier(new_energy=True, min_price_fen=20_000_000, amount_fen=100),)
+    expensive_only = (facts.Tier(new_energy=True, min_price_fen=20_000_000, amount_fen=100),)
     prog = program(2025, R, tiers=expensive_only)
     new = new_car(invoice_date=date(2025, 6, 1), registration_date=date(2025, 6, 2))
     result = assess(prog, new=new, today=date(2025, 7, 1))
@@ -486,7 +486,7 @@ def test_fixed_scrapping_amounts(year, fuel, expected_fen, energy):
     prog = program(year, S)
     assert prog.amount_rule is AmountRule.FIXED
     new = new_car(fuel_type=fuel, displacement_ml=1498, invoice_price_fen=100)
-    amount = rules.amount_for(prog, new)
+    amount = amounts.amount_for(prog, new)
     assert amount.fen == expected_fen
     assert energy.replace("_", "-") in amount.explanation.message
 
@@ -632,15 +632,15 @@ PAUSED = program(2026, S, pause_at=date(2026, 9, 28), grace_until=date(2026, 10,
 )
 def test_pause_and_grace(today, start, submit):
     for found, expected in (
-        (rules.may_start(PAUSED, today), start),
-        (rules.may_submit(PAUSED, today), submit),
-        (rules.may_upload(PAUSED, today), submit),
+        (window.may_start(PAUSED, today), start),
+        (window.may_submit(PAUSED, today), submit),
+        (window.may_upload(PAUSED, today), submit),
     ):
         assert (found is None) if expected is None else (expected in found.message)
 
 
 def test_the_grace_reason_names_the_grace_date():
-    reason = rules.may_submit(PAUSED, date(2026, 10, 21))
+    reason = window.may_submit(PAUSED, date(2026, 10, 21))
     assert reason.params == {"year": 2026, "pause": "2026-09-28", "date": "2026-10-20"}
 
 
@@ -651,17 +651,17 @@ def test_the_grace_reason_names_the_grace_date():
 )
 def test_without_a_grace_date_the_pause_day_ends_submissions(today, allowed):
     paused = program(2026, S, pause_at=date(2026, 9, 28))
-    reason = rules.may_submit(paused, today)
+    reason = window.may_submit(paused, today)
     assert (reason is None) is allowed
-    assert rules.may_upload(paused, today) == reason
+    assert window.may_upload(paused, today) == reason
     if reason is not None:
         assert reason.params["date"] == "2026-09-28"
 
 
 def test_an_unpaused_program_takes_applications_all_year():
     prog = program()
-    assert rules.may_start(prog, date(2026, 12, 31)) is None
-    assert rules.may_submit(prog, date(2026, 12, 31)) is None
+    assert window.may_start(prog, date(2026, 12, 31)) is None
+    assert window.may_submit(prog, date(2026, 12, 31)) is None
 
 
 # --- The review clock (DOMAIN §1.4) ---
@@ -679,7 +679,7 @@ def test_an_unpaused_program_takes_applications_all_year():
     ],
 )
 def test_add_working_days(start, n, expected):
-    assert rules.add_working_days(start, n) == expected
+    assert window.add_working_days(start, n) == expected
 
 
 @pytest.mark.parametrize(
@@ -694,11 +694,12 @@ def test_add_working_days(start, n, expected):
     ],
 )
 def test_working_days_left(today, left):
-    assert rules.working_days_left(date(2026, 3, 2), rules.REVIEW_WORKING_DAYS, today) == left
+    assert window.working_days_left(date(2026, 3, 2), window.REVIEW_WORKING_DAYS, today) == left
 
 
 def test_the_2026_targets():
-    assert (rules.ACCEPT_DAYS, rules.REVIEW_WORKING_DAYS, rules.PAYOUT_WORKING_DAYS) == (3, 15, 30)
+    targets = (window.ACCEPT_DAYS, window.REVIEW_WORKING_DAYS, window.PAYOUT_WORKING_DAYS)
+    assert targets == (3, 15, 30)
 
 
 def test_program_limits_match_the_domain():

@@ -27,7 +27,7 @@ from portal.errors import NotFound, translate
 from portal.formatting import message, subsidy_event
 from portal.identifiers import mask_bank_card, resident_id_hash
 from portal.messages import N_
-from portal.subsidy import administration, eligibility, rules, services
+from portal.subsidy import administration, eligibility, facts, services
 from portal.subsidy.models import Application
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
@@ -84,7 +84,7 @@ def _new_car_entry(car: NewCarIn) -> services.NewCarEntry:
     )
 
 
-def _eligibility_out(assessment: rules.Assessment) -> EligibilityOut:
+def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
     amount = assessment.amount
     return EligibilityOut(
         eligible=assessment.eligible,

@@ -12,7 +12,7 @@ from portal.audit import utcnow
 from portal.errors import DomainError, NotFound
 from portal.messages import N_
 from portal.money import yuan
-from portal.subsidy import programs, rules
+from portal.subsidy import facts, programs
 from portal.subsidy.models import Application, Program, ProgramTier
 from portal.subsidy.terms import Status
 
@@ -53,7 +53,7 @@ def seed_programs(session: Session, province_codes: list[str] | None = None) -> 
     return created
 
 
-def _add_program(session: Session, terms: rules.ProgramTerms) -> None:
+def _add_program(session: Session, terms: facts.ProgramTerms) -> None:
     values = {f.name: getattr(terms, f.name) for f in fields(terms) if f.name != "tiers"}
     program = Program(**values, budget_fen=programs.DEMO_BUDGET_FEN[terms.year])
     session.add(program)

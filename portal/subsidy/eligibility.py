@@ -16,7 +16,7 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.errors import DomainError, NotFound
 from portal.messages import N_
-from portal.subsidy import rules, services
+from portal.subsidy import facts, services, window
 from portal.subsidy.models import Application
 from portal.subsidy.terms import Kind
 
@@ -30,7 +30,7 @@ def check(
     old_vin: str,
     new: services.NewCarEntry | None,
     today: date,
-) -> rules.Assessment:
+) -> facts.Assessment:
     """What the rules say of this application if the owner made it today; nothing is saved.
 
     NotFound when the province has no current program of this kind, or when the old car
@@ -58,7 +58,7 @@ def check(
     if new is not None:
         services.save_new_car(session, application=application, entry=new, flush=False)
     assessment = services.assess(session, application, today=today)
-    closed = rules.may_start(services.program_terms(session, program), today)
+    closed = window.may_start(services.program_terms(session, program), today)
     if closed is None:
         return assessment
     return replace(assessment, reasons=(closed, *assessment.reasons))

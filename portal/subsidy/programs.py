@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.money import FEN_PER_YUAN
-from portal.subsidy.rules import ProgramTerms, Tier
+from portal.subsidy.facts import ProgramTerms, Tier
 from portal.subsidy.terms import AmountRule, ClaimLimit, Kind
 
 # A demo budget per province and kind, per program year (the portal records it, §1.4).

@@ -26,7 +26,7 @@ from portal.identifiers import (
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, rules, services, workflow
+from portal.subsidy import budget, services, window, workflow
 from portal.subsidy.models import Application, Program
 from portal.subsidy.terms import Kind, RejectReason, Status
 from portal.subsidy.workflow import Action
@@ -105,14 +105,14 @@ def queue(
 
 def _review_cutoff(today: date) -> datetime:
     """Submitted before this instant (China's midnight) the 15-working-day target passed."""
-    return china_midnight(rules.add_working_days(today, -rules.REVIEW_WORKING_DAYS))
+    return china_midnight(window.add_working_days(today, -window.REVIEW_WORKING_DAYS))
 
 
 def _days_left(application: Application, today: date) -> int | None:
     if application.status is not Status.SUBMITTED or application.clock_start is None:
         return None
     started = china_date(application.clock_start)
-    return rules.working_days_left(started, rules.REVIEW_WORKING_DAYS, today)
+    return window.working_days_left(started, window.REVIEW_WORKING_DAYS, today)
 
 
 def _search(query: str, key: bytes):

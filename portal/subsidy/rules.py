@@ -5,127 +5,20 @@ and the applicant's other live claims, `assess` returns every reason the applica
 fails (each a translatable template naming the rule and the value that failed), the
 flags that need a second reviewer, and the amount in fen with how it was computed.
 Standard library, `portal.messages` and `portal.money` only: no Flask, no database.
-The window of a program (`may_start`, `may_submit`) and the review clock live here too.
+What the rules read and answer is in `facts.py`, the amount in `amounts.py`, the
+program's window and the review clock in `window.py`.
 """
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from portal.messages import N_
 from portal.money import yuan
 from portal.registry.terms import FuelType, VehicleStatus
-from portal.subsidy.terms import AmountRule, ClaimLimit, Flag, Kind
-
-
-@dataclass(frozen=True)
-class Tier:
-    """Invoice price from min_price_fen up earns amount_fen (DOMAIN §1.2, replacement)."""
-
-    new_energy: bool
-    min_price_fen: int
-    amount_fen: int
-
-
-@dataclass(frozen=True)
-class ProgramTerms:
-    """A program's window, thresholds and amount rule, as stored (DOMAIN §1.2, §1.4)."""
-
-    year: int
-    province_code: str
-    kind: Kind
-    opens: date
-    closes: date
-    pause_at: date | None  # from this day no new application starts
-    grace_until: date | None  # started applications may still submit until this day
-    documents_from: date  # invoices dated before this day do not count
-    held_before: date  # the old car must have been in the applicant's name before this day
-    petrol_registered_by: date  # scrapping: petrol cars first registered on or before
-    other_fuel_registered_by: date  # scrapping: diesel and other fuels
-    nev_registered_by: date  # scrapping: new-energy cars
-    min_holding_months: int  # replacement: in the applicant's name this long before transfer
-    max_displacement_ml: int  # a new fuel car must not exceed this
-    amount_rule: AmountRule
-    nev_amount_fen: int  # FIXED: the amount; PERCENT and TIERS: the cap
-    fuel_amount_fen: int
-    nev_rate_bp: int  # PERCENT: basis points of the invoice price (1200 = 12 %)
-    fuel_rate_bp: int
-    tiers: tuple[Tier, ...]
-    claim_limit: ClaimLimit
-    same_province: bool  # 2026: invoice and registration in the application's province
-    zero_mileage_days: int  # a transfer this soon after registration is flagged
-
-
-@dataclass(frozen=True)
-class OldCar:
-    """The old car as the registry records it, seen from the applicant."""
-
-    vin: str
-    fuel_type: FuelType
-    first_registration: date
-    status: VehicleStatus
-    held_since: date | None  # start of the applicant's ownership; None: never theirs
-    transferred_on: date | None  # replacement: the completed transfer away, if any
-
-
-@dataclass(frozen=True)
-class NewCar:
-    """The new car and its invoice, as entered and looked up in the registry."""
-
-    vin: str
-    fuel_type: FuelType
-    in_nev_catalogue: bool
-    displacement_ml: int | None
-    registration_date: date
-    registration_province_code: str
-    owner_is_applicant: bool  # the registry holds it in the applicant's name (or will)
-    invoice_date: date
-    invoice_price_fen: int  # with VAT
-    invoice_province_code: str
-    invoice_buyer_is_applicant: bool
-    transferred_on: date | None = None  # a later transfer away (zero-mileage check)
-
-
-@dataclass(frozen=True)
-class LiveClaim:
-    """Another live application touching this one (same car, or the same person)."""
-
-    number: str
-    old_vin: str
-    new_vin: str | None
-    claim_key: str | None
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One rule that failed; message is an English template, params fill it."""
-
-    message: str
-    params: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Amount:
-    fen: int
-    explanation: Reason  # e.g. "12 % of ¥168,000.00 = ¥20,160.00, capped at ¥20,000.00"
-
-
-@dataclass(frozen=True)
-class Assessment:
-    reasons: tuple[Reason, ...]
-    flags: tuple[Flag, ...]
-    amount: Amount | None  # None until the new car's price and fuel are known
-
-    @property
-    def eligible(self) -> bool:
-        return not self.reasons and self.amount is not None
-
-
-# DOMAIN §1.4, 2026 targets.
-ACCEPT_DAYS = 3  # calendar days to accept or return
-REVIEW_WORKING_DAYS = 15
-PAYOUT_WORKING_DAYS = 30  # from approval
+from portal.subsidy.amounts import amount_for
+from portal.subsidy.facts import Assessment, LiveClaim, NewCar, OldCar, ProgramTerms, Reason
+from portal.subsidy.terms import ClaimLimit, Flag, Kind
 
 # Scrapping renewal accepts a car still on the register or already scrapped; a car being
 # sold or deregistered for another reason is not one the applicant is scrapping (§1.1).
@@ -449,145 +342,6 @@ def _quota_reason(program: ProgramTerms, claim: LiveClaim) -> Reason:
     return Reason(message, params)
 
 
-# --- The amount (DOMAIN §1.2) ---
-
-
-def amount_for(program: ProgramTerms, new: NewCar) -> Amount:
-    """The subsidy for this new car under the program's amount rule, in fen, explained."""
-    nev = new.fuel_type.new_energy
-    cap = program.nev_amount_fen if nev else program.fuel_amount_fen
-    if program.amount_rule is AmountRule.PERCENT:
-        rate = program.nev_rate_bp if nev else program.fuel_rate_bp
-        return _percent_amount(new.invoice_price_fen, rate, cap)
-    if program.amount_rule is AmountRule.TIERS:
-        return _tier_amount(program.tiers, nev, new.invoice_price_fen, cap)
-    message = (
-        N_("Fixed amount for a new-energy car: %(amount)s")
-        if nev
-        else N_("Fixed amount for a fuel car: %(amount)s")
-    )
-    return Amount(cap, Reason(message, {"amount": yuan(cap)}))
-
-
-def _percent_amount(price_fen: int, rate_bp: int, cap_fen: int) -> Amount:
-    """Rate × price (with VAT), rounded down to the yuan, then capped (DOMAIN §1.2)."""
-    raw = price_fen * rate_bp // 1_000_000 * 100  # basis points → fen → whole yuan, all floored
-    params = {
-        "rate": _percent(rate_bp),
-        "price": yuan(price_fen),
-        "raw": yuan(raw),
-        "cap": yuan(cap_fen),
-    }
-    if raw > cap_fen:
-        return Amount(
-            cap_fen, Reason(N_("%(rate)s of %(price)s = %(raw)s, capped at %(cap)s"), params)
-        )
-    return Amount(raw, Reason(N_("%(rate)s of %(price)s = %(raw)s"), params))
-
-
-def _tier_amount(tiers: Sequence[Tier], nev: bool, price_fen: int, cap_fen: int) -> Amount:
-    """The tier of this energy class with the highest floor at or below the price, capped."""
-    eligible = [t for t in tiers if t.new_energy == nev and t.min_price_fen <= price_fen]
-    if not eligible:
-        message = (
-            N_("No new-energy tier covers the invoice price %(price)s.")
-            if nev
-            else N_("No fuel-car tier covers the invoice price %(price)s.")
-        )
-        return Amount(0, Reason(message, {"price": yuan(price_fen)}))
-    tier = max(eligible, key=lambda t: t.min_price_fen)
-    params = {
-        "price": yuan(price_fen),
-        "min": yuan(tier.min_price_fen),
-        "amount": yuan(tier.amount_fen),
-        "cap": yuan(cap_fen),
-    }
-    if tier.amount_fen > cap_fen:
-        message = N_(
-            "Invoice price %(price)s is in the tier from %(min)s: %(amount)s, capped at %(cap)s"
-        )
-        return Amount(cap_fen, Reason(message, params))
-    message = N_("Invoice price %(price)s is in the tier from %(min)s: %(amount)s")
-    return Amount(tier.amount_fen, Reason(message, params))
-
-
-# --- The program window (DOMAIN §1.4, pause) ---
-
-
-def may_start(program: ProgramTerms, today: date) -> Reason | None:
-    """Why no new application may start today, or None."""
-    closed = _outside_window(program, today)
-    if closed is not None:
-        return closed
-    if program.pause_at is not None and today >= program.pause_at:
-        message = N_("The %(year)s program is paused since %(date)s: no new applications.")
-        return Reason(message, {"year": program.year, "date": _iso(program.pause_at)})
-    return None
-
-
-def may_submit(program: ProgramTerms, today: date) -> Reason | None:
-    """Why an application already started (draft or returned) may not submit today, or None."""
-    closed = _outside_window(program, today)
-    if closed is not None or program.pause_at is None or today < program.pause_at:
-        return closed
-    # Without a grace date the pause day itself is the last day for started applications.
-    last = program.grace_until or program.pause_at
-    if today <= last:
-        return None
-    message = N_(
-        "The %(year)s program is paused since %(pause)s; started applications could "
-        "submit until %(date)s."
-    )
-    return Reason(
-        message, {"year": program.year, "pause": _iso(program.pause_at), "date": _iso(last)}
-    )
-
-
-def may_upload(program: ProgramTerms, today: date) -> Reason | None:
-    """Documents are accepted exactly as long as submissions are (DOMAIN §1.4 grace date)."""
-    return may_submit(program, today)
-
-
-def _outside_window(program: ProgramTerms, today: date) -> Reason | None:
-    """Before the program opens or after it closes."""
-    if today < program.opens:
-        message = N_("The %(year)s program opens on %(date)s.")
-        return Reason(message, {"year": program.year, "date": _iso(program.opens)})
-    if today > program.closes:
-        message = N_("The %(year)s program closed on %(date)s.")
-        return Reason(message, {"year": program.year, "date": _iso(program.closes)})
-    return None
-
-
-# --- The review clock (DOMAIN §1.4) ---
-# Working days are Monday to Friday. There is no holiday calendar (Spring Festival,
-# National Day and their make-up working Saturdays are not modelled), so deadlines
-# across holidays come out early: the queue errs on the side of urgency.
-
-
-def add_working_days(start: date, n: int) -> date:
-    """The day n working days after start (Friday + 1 = Monday); n may be negative."""
-    step = 1 if n >= 0 else -1
-    day, left = start, abs(n)
-    while left:
-        day = date.fromordinal(day.toordinal() + step)
-        if day.weekday() < 5:
-            left -= 1
-    return day
-
-
-def working_days_left(start: date, target: int, today: date) -> int:
-    """Working days from today to the deadline start + target; negative when overdue."""
-    deadline = add_working_days(start, target)
-    return _weekdays_through(deadline) - _weekdays_through(today)
-
-
-def _weekdays_through(day: date) -> int:
-    """Working days from 0001-01-01 (a Monday) up to and including day."""
-    weeks, rest = divmod(day.toordinal(), 7)
-    return weeks * 5 + min(rest, 5)
-
-
 # --- Helpers ---
 
 
@@ -597,12 +351,6 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return day.replace(year=year, month=month + 1, day=min(day.day, last))
-
-
-def _percent(rate_bp: int) -> str:
-    """Basis points as a percentage: 1200 → "12%", 850 → "8.5%"."""
-    whole, rest = divmod(rate_bp, 100)
-    return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") + "%"
 
 
 def _iso(day: date) -> str:

@@ -19,7 +19,7 @@ from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import Acquisition, BodyType, FuelType, Usage, VehicleStatus
-from portal.subsidy import rules, workflow
+from portal.subsidy import facts, rules, window, workflow
 from portal.subsidy.models import Application, ApplicationDocument, Program, ProgramTier
 from portal.subsidy.terms import NOT_LIVE, DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action, Actor, IllegalTransition
@@ -36,7 +36,7 @@ class NotEligible(DomainError):
 
     status = 422
 
-    def __init__(self, reasons: tuple[rules.Reason, ...]):
+    def __init__(self, reasons: tuple[facts.Reason, ...]):
         super().__init__(N_("The application does not meet the program's rules."))
         self.reasons = reasons
 
@@ -64,19 +64,19 @@ class NewCarEntry:
 # --- programs ---------------------------------------------------------------------------
 
 
-def program_terms(session: Session, program: Program) -> rules.ProgramTerms:
+def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
     """The program as the pure rules read it."""
     tiers = session.exec(select(ProgramTier).where(ProgramTier.program_id == program.id)).all()
     fields = {
         name: getattr(program, name)
-        for name in rules.ProgramTerms.__dataclass_fields__
+        for name in facts.ProgramTerms.__dataclass_fields__
         if name != "tiers"
     }
     fields["tiers"] = tuple(
-        rules.Tier(t.new_energy, t.min_price_fen, t.amount_fen)
+        facts.Tier(t.new_energy, t.min_price_fen, t.amount_fen)
         for t in sorted(tiers, key=lambda t: t.min_price_fen)
     )
-    return rules.ProgramTerms(**fields)
+    return facts.ProgramTerms(**fields)
 
 
 def current_program(session: Session, *, province_code: str, kind: Kind, today: date) -> Program:
@@ -163,7 +163,7 @@ def start(
     if user.person_id is None:
         raise DomainError(N_("Link your account to your registry record before applying."))
     program = current_program(session, province_code=province_code, kind=kind, today=today)
-    refusal = rules.may_start(program_terms(session, program), today)
+    refusal = window.may_start(program_terms(session, program), today)
     if refusal:
         raise DomainError(refusal.message, **refusal.params)
     application = Application(
@@ -283,7 +283,7 @@ def upload_document(
 ) -> ApplicationDocument:
     """Store a paper (checked by content); accepted until the grace date of a pause (§1.4)."""
     _editable(application)
-    refusal = rules.may_upload(program_terms(session, program_of(session, application)), today)
+    refusal = window.may_upload(program_terms(session, program_of(session, application)), today)
     if refusal:
         raise DomainError(refusal.message, **refusal.params)
     stored = store(folder, "subsidy", content)
@@ -302,7 +302,7 @@ def upload_document(
 # --- assessment and submission ----------------------------------------------------------
 
 
-def assess(session: Session, application: Application, *, today: date) -> rules.Assessment:
+def assess(session: Session, application: Application, *, today: date) -> facts.Assessment:
     """What the rules say of the application as it stands (the live panel and submission)."""
     program = program_of(session, application)
     return rules.assess(
@@ -314,7 +314,7 @@ def assess(session: Session, application: Application, *, today: date) -> rules.
     )
 
 
-def old_car_facts(session: Session, application: Application) -> rules.OldCar | None:
+def old_car_facts(session: Session, application: Application) -> facts.OldCar | None:
     """The old car as the rules read it: registry facts seen from the applicant."""
     if application.old_vehicle_id is None:
         return None
@@ -324,7 +324,7 @@ def old_car_facts(session: Session, application: Application) -> rules.OldCar | 
         .where(Ownership.vehicle_id == vehicle.id, Ownership.person_id == application.person_id)
         .order_by(Ownership.start.desc())
     ).first()
-    return rules.OldCar(
+    return facts.OldCar(
         vin=vehicle.vin,
         fuel_type=vehicle.fuel_type,
         first_registration=vehicle.first_registration,
@@ -348,7 +348,7 @@ def _transferred_away_on(session: Session, vehicle_id: int, held: Ownership | No
     return completed
 
 
-def _new_car(session: Session, application: Application) -> rules.NewCar | None:
+def _new_car(session: Session, application: Application) -> facts.NewCar | None:
     if application.new_vin is None or application.invoice_price_fen is None:
         return None  # the new-car step saves all its fields at once, or none
     known = session.exec(select(Vehicle).where(Vehicle.vin == application.new_vin)).first()
@@ -356,7 +356,7 @@ def _new_car(session: Session, application: Application) -> rules.NewCar | None:
     plate_city = regions.city_for_plate_prefix((application.new_plate or "")[:2])
     invoice_city = regions.city(application.invoice_city_code or "")
     fuel = application.new_fuel_type
-    return rules.NewCar(
+    return facts.NewCar(
         vin=application.new_vin,
         fuel_type=fuel,
         # The MIIT catalogue itself is not in the portal (the model catalog lists every
@@ -396,7 +396,7 @@ def _first_transfer_after(session: Session, vehicle: Vehicle) -> date | None:
     ).first()
 
 
-def _live_claims(session: Session, application: Application) -> list[rules.LiveClaim]:
+def _live_claims(session: Session, application: Application) -> list[facts.LiveClaim]:
     """Other live applications on the same cars, or of the same person (§1.5)."""
     key = rules.claim_key(program_terms(session, program_of(session, application)))
     matches = [Application.person_id == application.person_id]
@@ -412,7 +412,7 @@ def _live_claims(session: Session, application: Application) -> list[rules.LiveC
         )
     ).all()
     return [
-        rules.LiveClaim(
+        facts.LiveClaim(
             # Someone else's application number is not the applicant's to know.
             number=(row.number or "") if row.person_id == application.person_id else "",
             old_vin=row.old_vin or "",
@@ -428,7 +428,7 @@ def submit(session: Session, *, user: User, application: Application, today: dat
     program = program_of(session, application)
     terms = program_terms(session, program)
     allowed(Action.SUBMIT, application, user)
-    refusal = rules.may_submit(terms, today)
+    refusal = window.may_submit(terms, today)
     if refusal:
         raise DomainError(refusal.message, **refusal.params)
     missing = _missing_papers(session, application, program.kind)
