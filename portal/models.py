@@ -16,7 +16,7 @@ from portal.subsidy.models import (
     ProgramTier,
 )
 from portal.transfer.models import EmissionRule, TransferCase, TransferDocument
-from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.models import CarModel, ValuationRecord, ValuationSettings
 
 __all__ = [
     "ApiToken",
@@ -46,4 +46,5 @@ __all__ = [
     "ProgramTier",
     "CarModel",
     "ValuationRecord",
+    "ValuationSettings",
 ]

@@ -1,16 +1,20 @@
 """Administration: the dashboard, and imports (registry, model catalog) with progress and
 error reports."""
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import db, htmx, tasks
+from portal import audit, db, htmx, tasks
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.admin import services
 from portal.admin.forms import ImportForm
 from portal.errors import DomainError, translate
 from portal.registry import services as registry
+from portal.valuation import settings
+from portal.valuation.engine import InvalidValuationInput
+from portal.valuation.forms import SettingsForm, settings_data
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,6 +28,25 @@ def admins_only():
 @bp.get("/")
 def dashboard():
     return render_template("admin/dashboard.html", counts=registry.vehicle_counts(db.session()))
+
+
+@bp.route("/valuation", methods=["GET", "POST"])
+def valuation_settings():
+    """The valuation's configurable values (DOMAIN §3.1, §3.3, §2.2)."""
+    session = db.session()
+    saved = settings.row(session)
+    form = SettingsForm(data=settings_data(saved))
+    if form.validate_on_submit():
+        try:
+            settings.update(session, user=current_user, typed=form.typed())
+        except InvalidValuationInput as error:
+            form[error.field].errors.append(translate(error))
+        else:
+            flash(_("The valuation settings are saved."), "success")
+            return redirect(url_for("admin.valuation_settings"), 303)
+    events = audit.history(session, "valuation_settings", 1)
+    page = render_template("admin/valuation_settings.html", form=form, events=events)
+    return page, 422 if form.errors else 200
 
 
 # What an administrator imports: the registry extract, and the valuation's model catalog.

@@ -82,13 +82,9 @@ def filing_problems(
     return [Problem(message, params) for failed, message, params in checks if failed]
 
 
-# DOMAIN §2.2: a price under this share of the private-sale valuation is flagged.
-UNDERVALUED_SHARE = Decimal("0.5")
-
-
-def undervalued(price_fen: int, valuation_fen: int | None) -> bool:
-    """Whether the agreed price is far below the car's value (flagged, never refused)."""
-    return valuation_fen is not None and price_fen < UNDERVALUED_SHARE * valuation_fen
+def undervalued(price_fen: int, valuation_fen: int | None, share: Decimal) -> bool:
+    """DOMAIN §2.2: a price under this share of the private-sale valuation is flagged."""
+    return valuation_fen is not None and price_fen < share * valuation_fen
 
 
 def emission_accepted(vehicle: VehicleFacts, acceptance: EmissionAcceptance) -> bool:

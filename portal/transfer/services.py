@@ -36,6 +36,7 @@ from portal.transfer.terms import (
 from portal.transfer.workflow import Actor
 from portal.uploads import store
 from portal.valuation import services as valuation
+from portal.valuation import settings as valuation_settings
 
 
 class FilingRefused(DomainError):
@@ -163,7 +164,11 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
         dealer_temporary=filing.dealer_temporary,
         status=TransferStatus.DRAFT,
         valuation_fen=worth.mid_fen if worth else None,
-        undervalued=rules.undervalued(filing.price_fen, worth.mid_fen if worth else None),
+        undervalued=rules.undervalued(
+            filing.price_fen,
+            worth.mid_fen if worth else None,
+            valuation_settings.current(session).undervalued_share,
+        ),
     )
     with unique_or(session, Conflict(N_("The vehicle is already in another open transfer case."))):
         session.add(case)

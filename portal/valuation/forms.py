@@ -9,6 +9,7 @@ next to the field it names (`FIELD_OF`).
 import re
 import unicodedata
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -258,3 +259,84 @@ def model_choices(trims) -> list[SelectChoice]:
         text = f"{trim.model_year} · {trim.trim} · ¥{trim.current_price_fen // 100:,}"
         choices.append(SelectChoice(str(trim.id), text))
     return choices
+
+
+_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+class Percent:
+    """A percentage typed as 40 or 12.5 (full-width digits too); field.share is 0.40."""
+
+    def __call__(self, form, field) -> None:
+        text = "".join(unicodedata.normalize("NFKC", field.data or "").split()).rstrip("%")
+        if not _PERCENT.fullmatch(text[:8]):
+            raise StopValidation(_l("Enter a percentage such as 40 or 12.5."))
+        field.share = Decimal(text) / 100
+
+
+def _percent_field(label, description=None) -> StringField:
+    return StringField(
+        label,
+        description=description,
+        validators=[InputRequired(_l("Enter a percentage.")), Percent()],
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 8},
+    )
+
+
+class SettingsForm(FlaskForm):
+    """The administrator's valuation settings (DOMAIN §3.1, §3.3, §2.2), in percent."""
+
+    weight_age = _percent_field(
+        _l("Weight of age in the combined newness rate (%)"),
+        _l("The technical condition weighs the rest (GB/T 30323: A + B = 1)."),
+    )
+    mileage_step_rate = _percent_field(
+        _l("Mileage adjustment per 10,000 km above or below 20,000 km a year (%)")
+    )
+    mileage_cap = _percent_field(_l("Largest mileage adjustment, up or down (%)"))
+    dealer_buy_rate = _percent_field(
+        _l("Dealer's buying price, as a share of the private price (%)")
+    )
+    retail_rate = _percent_field(_l("Dealer's retail price, as a share of the private price (%)"))
+    range_rate = _percent_field(_l("Range shown around each price, ± (%)"))
+    min_comparables = IntegerField(
+        _l("Comparable sales needed for the market method"),
+        validators=[
+            InputRequired(_l("Enter a number of sales.")),
+            NumberRange(2, 100, message=_l("Enter 2 to 100 sales.")),
+        ],
+    )
+    key_region_old_factor = _percent_field(
+        _l("Value of a National IV or older car in a key air-pollution region (%)"),
+        _l("Such cities may refuse these cars on transfer in, so fewer buyers want them there."),
+    )
+    undervalued_share = _percent_field(
+        _l("Flag a transfer priced under this share of the private price (%)")
+    )
+
+    def typed(self) -> dict:
+        """The values as the settings service takes them (shares, and the count)."""
+        values = {name: self[name].share for name in PERCENT_FIELDS}
+        return values | {"min_comparables": self.min_comparables.data}
+
+
+PERCENT_FIELDS = (
+    "weight_age",
+    "mileage_step_rate",
+    "mileage_cap",
+    "dealer_buy_rate",
+    "retail_rate",
+    "range_rate",
+    "key_region_old_factor",
+    "undervalued_share",
+)
+
+
+def settings_data(saved) -> dict:
+    """A saved settings row as the form shows it: percentages without trailing zeros."""
+    data = {name: _percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
+    return data | {"min_comparables": saved.min_comparables}
+
+
+def _percent_text(share: Decimal) -> str:
+    return f"{Decimal(share) * 100:f}".rstrip("0").rstrip(".") if share else "0"

@@ -66,3 +66,22 @@ class ValuationRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (Index("ix_valuation_user", "user_id", "id"),)
+
+
+class ValuationSettings(SQLModel, table=True):
+    """The administrator's values of DOMAIN §3.1–§3.3 and §2.2 (one row; defaults if none)."""
+
+    __tablename__ = "valuation_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    weight_age: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    mileage_step_rate: Decimal = Field(sa_column=Column(Numeric(5, 4), nullable=False))
+    mileage_cap: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    dealer_buy_rate: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    retail_rate: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    range_rate: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    min_comparables: int
+    key_region_old_factor: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    undervalued_share: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -22,13 +22,10 @@ from portal.registry.models import Vehicle
 from portal.registry.terms import EmissionStandard
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import catalog, engine
+from portal.valuation import catalog, engine, settings
 from portal.valuation.engine import Condition
 from portal.valuation.models import CarModel, ValuationRecord
 
-# DOMAIN §2.1 and §3.1 (region adjustment): in a key air-pollution region a National IV or
-# older car may be refused on transfer in, so fewer buyers want it there.
-KEY_REGION_OLD_EMISSION_FACTOR = Decimal("0.95")
 OLD_EMISSIONS = (
     EmissionStandard.CN1,
     EmissionStandard.CN2,
@@ -207,13 +204,14 @@ def value_car(
     if regions.city(request.city_code) is None:
         raise engine.InvalidValuationInput("city_code", N_("Choose a city from the list."))
     _check_model_year(model, request)
-    subject = _subject(session, request, model)
+    configured = settings.current(session)
+    subject = _subject(request, model, configured)
     sales = _comparable_sales(session, model, request, on)
-    valuation = engine.value(subject, on=on, comparables=sales)
+    valuation = engine.value(subject, on=on, comparables=sales, settings=configured.engine)
     record_id = None
     if keep and user is not None:
         record_id = _keep(session, request, valuation, user)
-    curve = engine.depreciation_curve(subject, on=on)
+    curve = engine.depreciation_curve(subject, on=on, settings=configured.engine)
     return Result(request, model, valuation, curve, record_id)
 
 
@@ -232,7 +230,7 @@ def _check_model_year(model: CarModel, request: Request) -> None:
         )
 
 
-def _subject(session: Session, request: Request, model: CarModel) -> engine.Subject:
+def _subject(request: Request, model: CarModel, configured: settings.Values) -> engine.Subject:
     if request.inspection is not None:
         score, accident = engine.inspection_score(request.inspection), False
     else:
@@ -245,17 +243,19 @@ def _subject(session: Session, request: Request, model: CarModel) -> engine.Subj
         mileage_km=request.mileage_km,
         score=score,
         structural_accident=accident,
-        region_factor=region_factor(request.city_code, model.emission_standard),
+        region_factor=region_factor(request.city_code, model.emission_standard, configured),
         battery_health_pct=request.battery_health_pct,
         family=_family(model.brand, model.series),
     )
 
 
-def region_factor(city_code: str, emission: EmissionStandard | None) -> Decimal:
-    """Demand in the city for this car (DOMAIN §3.1 region adjustment)."""
+def region_factor(
+    city_code: str, emission: EmissionStandard | None, configured: settings.Values
+) -> Decimal:
+    """Demand in the city for this car (DOMAIN §3.1 region adjustment, §2.1 key regions)."""
     city = regions.city(city_code)
     if city is not None and city.key_region and emission in OLD_EMISSIONS:
-        return KEY_REGION_OLD_EMISSION_FACTOR
+        return configured.key_region_old_factor
     return Decimal(1)
 
 
