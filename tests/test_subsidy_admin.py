@@ -1,7 +1,10 @@
-"""The administrator's subsidy pages: programs (edit, audit, pause), the dashboard, access."""
+"""The administrator's subsidy pages: programs (edit, audit, pause, price tiers), the dashboard,
+access."""
 
 import io
 import re
+import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,12 +14,16 @@ from sqlmodel import select
 from portal.accounts.models import Role
 from portal.audit import AuditEvent, china_today
 from portal.money import yuan_input
-from portal.subsidy import chart, services
+from portal.registry.terms import FuelType
+from portal.subsidy import chart, programs, services
 from portal.subsidy.admin_forms import percent_text
+from portal.subsidy.amounts import amount_for
+from portal.subsidy.facts import NewCar, Tier
 from portal.subsidy.models import Application, ApplicationDocument, Program
 from portal.subsidy.terms import DocumentKind, Kind
 from tests import factories
 from tests import subsidy_helpers as h
+from tests.conftest import FormClient
 
 EN = {"Accept-Language": "en"}
 ADMIN = "admin@example.cn"
@@ -167,16 +174,6 @@ def test_a_fixed_program_has_no_rate_fields(admin, session):
     del form["nev_rate"], form["fuel_rate"]
     assert admin.post(f"/admin/subsidies/programs/{fixed.id}", data=form).status_code == 303
     assert fresh(session, fixed).nev_amount_fen == 1_800_000
-
-
-def test_tiers_are_shown_read_only(admin, session):
-    tiers = session.exec(
-        select(Program).where(Program.year == 2025, Program.kind == Kind.REPLACEMENT)
-    ).one()
-    page = admin.get(f"/admin/subsidies/programs/{tiers.id}", headers=EN).get_data(as_text=True)
-    assert "Price tiers" in page
-    assert '<td>¥150,000.00</td><td class="amount">¥15,000.00</td>' in page
-    assert '<td>¥100,000.00</td><td class="amount">¥8,000.00</td>' in page
 
 
 HOSTILE = "<script>alert(1)</script>"
@@ -382,6 +379,241 @@ def test_a_refused_setting_leaves_the_pause_form_as_it_was(admin, session, progr
     assert value_of(page, "grace") == grace.isoformat()
 
 
+# --- price tiers ------------------------------------------------------------------------
+
+# The seeded demo tiers of DOMAIN §1.2 as the form shows them, from the lowest price up.
+DEMO_NEV = [("0.00", "8000.00"), ("100000.00", "10000.00"), ("150000.00", "15000.00")]
+DEMO_FUEL = [("0.00", "6000.00"), ("100000.00", "8000.00"), ("150000.00", "13000.00")]
+
+
+@pytest.fixture
+def tiered(admin, session) -> Program:
+    """The 2025 replacement program of Guangdong: price tiers, capped at 15,000 and 13,000."""
+    return session.exec(
+        select(Program).where(Program.year == 2025, Program.kind == Kind.REPLACEMENT)
+    ).one()
+
+
+def tiers_form(nev=DEMO_NEV, fuel=DEMO_FUEL, **changes) -> dict:
+    """The tier form as the page fills it (the stored rows and two empty ones per kind),
+    with changes typed over it by field id ("nev-3-amount")."""
+    form = {}
+    for kind, rows in (("nev", nev), ("fuel", fuel)):
+        for number, (price, amount) in enumerate([*rows, ("", ""), ("", "")]):
+            form[f"{kind}-{number}-min_price"], form[f"{kind}-{number}-amount"] = price, amount
+    return form | changes
+
+
+def in_order(tiers) -> list[Tier]:
+    """New-energy tiers first, each kind from the lowest price up."""
+    return sorted(tiers, key=lambda t: (not t.new_energy, t.min_price_fen))
+
+
+SEEDED = in_order(programs.DEMO_TIERS)
+
+
+def stored_tiers(session, program: Program) -> list[Tier]:
+    session.commit()
+    session.expire_all()
+    return in_order(services.program_terms(session, program).tiers)
+
+
+def fen(yuan_amount: int) -> int:
+    return yuan_amount * 100
+
+
+def car(price_yuan: int, fuel_type: FuelType = FuelType.BEV) -> NewCar:
+    """A new car at that invoice price; the amount reads only its fuel and price."""
+    today = china_today()
+    bev = NewCar(
+        vin="LC0CE4DB5N0000001",
+        fuel_type=FuelType.BEV,
+        in_nev_catalogue=True,
+        displacement_ml=None,
+        registration_date=today,
+        registration_province_code=h.GUANGDONG,
+        owner_is_applicant=True,
+        invoice_date=today,
+        invoice_price_fen=fen(price_yuan),
+        invoice_province_code=h.GUANGDONG,
+        invoice_buyer_is_applicant=True,
+    )
+    return replace(bev, fuel_type=fuel_type, in_nev_catalogue=fuel_type.new_energy)
+
+
+def test_the_tier_form_shows_the_stored_tiers_and_two_empty_rows(admin, tiered):
+    page = admin.get(f"/admin/subsidies/programs/{tiered.id}", headers=EN).get_data(as_text=True)
+    assert "Price tiers" in page
+    for kind, rows in (("nev", DEMO_NEV), ("fuel", DEMO_FUEL)):
+        for number, (price, amount) in enumerate(rows):
+            assert value_of(page, f"{kind}-{number}-min_price") == price
+            assert value_of(page, f"{kind}-{number}-amount") == amount
+        assert value_of(page, f"{kind}-3-min_price") == value_of(page, f"{kind}-4-amount") == ""
+        assert f'id="{kind}-5-min_price"' not in page
+    assert "Amounts at most the cap: ¥15,000.00." in page
+
+
+def test_edit_the_tiers_and_the_amount_follows_them(admin, session, tiered):
+    before = services.program_terms(session, tiered)
+    assert amount_for(before, car(168_000)).fen == fen(15_000)
+    form = tiers_form(
+        nev=[("0", "9,000"), ("１２００００", "12000"), ("200000", "15000")],
+        # The 150,000 fuel tier emptied: removed; a new one typed into an empty row.
+        fuel=[("0", "6000"), ("100000", "8000"), ("", ""), ("250,000", "¥13,000")],
+    )
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form, headers=EN)
+    assert response.status_code == 303
+    assert stored_tiers(session, tiered) == [
+        Tier(True, 0, fen(9_000)),
+        Tier(True, fen(120_000), fen(12_000)),
+        Tier(True, fen(200_000), fen(15_000)),
+        Tier(False, 0, fen(6_000)),
+        Tier(False, fen(100_000), fen(8_000)),
+        Tier(False, fen(250_000), fen(13_000)),
+    ]
+    terms = services.program_terms(session, tiered)
+    assert amount_for(terms, car(99_999)).fen == fen(9_000)
+    assert amount_for(terms, car(168_000)).fen == fen(12_000)
+    assert amount_for(terms, car(200_000)).fen == fen(15_000)
+    assert amount_for(terms, car(180_000, FuelType.PETROL)).fen == fen(8_000)
+
+    (event,) = program_events(session, tiered)
+    assert event.action == "tiers_updated" and event.actor_id is not None
+    old, new = event.detail["tiers"]
+    assert old[0] == {"new_energy": True, "min_price_fen": 0, "amount_fen": fen(8_000)}
+    assert new[-1] == {
+        "new_energy": False,
+        "min_price_fen": fen(250_000),
+        "amount_fen": fen(13_000),
+    }
+    assert len(old) == len(new) == 6
+
+    page = admin.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "The price tiers are saved." in page
+    assert "New-energy cars: from ¥0.00: ¥9,000.00, from ¥120,000.00: ¥12,000.00" in page
+    assert value_of(page, "fuel-2-min_price") == "250000.00"
+    assert value_of(page, "fuel-3-min_price") == ""
+
+
+def test_saving_unchanged_tiers_records_nothing(admin, session, tiered):
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=tiers_form())
+    assert response.status_code == 303
+    assert program_events(session, tiered) == []
+    assert stored_tiers(session, tiered) == SEEDED
+
+
+BAD_TIERS = [
+    pytest.param("nev-0-min_price", "1000", "must start at 0 yuan", id="no-zero-tier"),
+    pytest.param("fuel-3-min_price", "100000", "Another tier already starts", id="duplicate"),
+    pytest.param(
+        "fuel-2-amount",
+        "7999.99",
+        "cannot get less than a cheaper one: the tier from ¥100,000.00 gets ¥8,000.00",
+        id="decreasing",
+    ),
+    pytest.param(
+        "nev-2-amount",
+        "15000.01",
+        "above the program&#39;s cap for new-energy cars, ¥15,000.00",
+        id="above-cap",
+    ),
+    pytest.param("nev-0-amount", "-1", "The amount cannot be negative.", id="negative"),
+    pytest.param("fuel-1-min_price", "ten thousand", "Enter an amount in yuan", id="letters"),
+    pytest.param("nev-1-min_price", str(10**30), "The amount is too large.", id="10e30"),
+    pytest.param("fuel-0-amount", HOSTILE, "Enter an amount in yuan", id="script"),
+    pytest.param("nev-1-min_price", "100000001", "at most 100,000,000 yuan", id="huge-price"),
+]
+
+
+@pytest.mark.parametrize(("field_id", "typed", "message"), BAD_TIERS)
+def test_bad_tiers_are_refused_next_to_their_field_and_kept(
+    admin, session, tiered, field_id, typed, message
+):
+    form = tiers_form(**{field_id: typed})
+    if field_id == "fuel-3-min_price":
+        form["fuel-3-amount"] = "8000"
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in help_of(page, field_id)
+    assert page.count('class="error"') == 1
+    assert value_of(page, field_id) == escape(typed)  # as typed, and harmless
+    assert HOSTILE not in page
+    for other in ("nev-2-min_price", "fuel-1-amount"):  # everything else typed is kept too
+        assert other == field_id or value_of(page, other) == form[other]
+    assert stored_tiers(session, tiered) == SEEDED
+    assert program_events(session, tiered) == []
+
+
+def test_a_row_half_filled_is_refused(admin, session, tiered):
+    form = tiers_form(**{"nev-3-min_price": "200000"})
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter an amount." in help_of(page, "nev-3-amount")
+    assert value_of(page, "nev-3-min_price") == "200000"
+    assert stored_tiers(session, tiered) == SEEDED
+
+
+def test_more_than_ten_tiers_of_a_kind_are_refused(admin, session, tiered):
+    nev = [(str(step * 10_000), "8000") for step in range(11)]
+    form = tiers_form(nev=nev)
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form, headers=EN)
+    assert response.status_code == 422
+    assert "At most 10 tiers." in help_of(response.get_data(as_text=True), "nev-10-min_price")
+    assert stored_tiers(session, tiered) == SEEDED
+
+
+def test_a_kind_of_car_without_any_tier_is_refused(admin, session, tiered):
+    form = tiers_form(nev=[])
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter at least one tier, from 0 yuan." in help_of(page, "nev-0-min_price")
+    assert value_of(page, "fuel-2-amount") == "13000.00"
+    assert stored_tiers(session, tiered) == SEEDED
+
+
+def test_a_percentage_program_has_no_tiers_to_edit(admin, session, program):
+    page = admin.get(f"/admin/subsidies/programs/{program.id}", headers=EN).get_data(as_text=True)
+    assert 'id="tiers"' not in page and "nev-0-min_price" not in page
+    response = admin.post(
+        f"/admin/subsidies/programs/{program.id}/tiers", data=tiers_form(), headers=EN
+    )
+    assert response.status_code == 409
+    assert "does not come from price tiers" in response.get_data(as_text=True)
+    assert services.program_terms(session, program).tiers == ()
+    assert program_events(session, program) == []
+
+
+def test_two_tier_edits_at_once_replace_one_another_never_mix(app, admin, session, tiered):
+    """Each edit replaces the whole table: the result is one of the two, never both."""
+    editors = []
+    for number, nev in enumerate(([("0", "8000"), ("90000", "9000")], [("0", "7000")])):
+        user = factories.user(session, Role.ADMIN, email=f"admin{number}@example.cn")
+        session.commit()
+        browser = FormClient(app.test_client())
+        browser.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+        editors.append((browser, tiers_form(nev=nev) | {"csrf_token": browser.csrf_token()}))
+    barrier, codes = threading.Barrier(len(editors)), []
+
+    def save(browser, form):
+        barrier.wait()
+        answer = browser.client.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form)
+        codes.append(answer.status_code)
+
+    threads = [threading.Thread(target=save, args=editor) for editor in editors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert codes == [303, 303]
+    nev = [(t.min_price_fen, t.amount_fen) for t in stored_tiers(session, tiered) if t.new_energy]
+    assert nev in ([(0, fen(8_000)), (fen(90_000), fen(9_000))], [(0, fen(7_000))])
+    first, second = program_events(session, tiered)
+    assert second.detail["tiers"][0] == first.detail["tiers"][1]  # each saw the other's
+
+
 # --- dashboard --------------------------------------------------------------------------
 
 
@@ -441,6 +673,7 @@ ROUTES = [
     ("get", "/admin/subsidies/programs/1"),
     ("post", "/admin/subsidies/programs/1"),
     ("post", "/admin/subsidies/programs/1/pause"),
+    ("post", "/admin/subsidies/programs/1/tiers"),
     ("get", "/admin/subsidies/payouts"),
     ("post", "/admin/subsidies/payouts"),
     ("get", "/admin/subsidies/payouts/1"),

@@ -1,4 +1,5 @@
-"""Forms of the administrator's subsidy pages: program settings, pause, payouts, filters.
+"""Forms of the administrator's subsidy pages: program settings, price tiers, pause,
+payouts, filters.
 
 Amounts are typed in yuan and rates in percent, as people say them; each field keeps the
 text as typed (so a form sent back with errors loses nothing) and, once valid, carries
@@ -7,12 +8,21 @@ the stored value (fen, basis points, a whole number) in `field.value`.
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
@@ -22,6 +32,8 @@ from portal.errors import translate
 from portal.formatting import region_name
 from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan, yuan_input
 from portal.subsidy import administration, programs
+from portal.subsidy.administration import InvalidTier
+from portal.subsidy.facts import Tier
 from portal.subsidy.models import Program
 from portal.subsidy.terms import AmountRule
 
@@ -29,6 +41,7 @@ BP_PER_PERCENT = 100
 # Sane bounds: far beyond any real program, near enough to stop a typo or hostile input.
 MAX_AMOUNT_YUAN = 1_000_000  # per car
 MAX_BUDGET_YUAN = 100_000_000_000  # per program (a province's whole year is far less)
+MAX_PRICE_YUAN = 100_000_000  # an invoice price (the application's bound too)
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 PAUSE_GRACE_DAYS = 21  # the default grace after "Pause now" (Jiangsu 2025: about three weeks)
 
@@ -171,6 +184,7 @@ LABELS = {
     "nev_rate_bp": _l("New-energy car: share of the invoice price (%)"),
     "fuel_rate_bp": _l("Fuel car: share of the invoice price (%)"),
     "budget_fen": _l("Budget (yuan)"),
+    "tiers": _l("Price tiers"),
 }
 
 
@@ -275,6 +289,94 @@ class PauseForm(FlaskForm):
                     date=self.program.closes.isoformat(),
                 )
             )
+
+
+class SkipBlankRow:
+    """A tier row left entirely empty is no tier (saving removes it): nothing to check."""
+
+    def __call__(self, form, field) -> None:
+        if form.blank:
+            raise StopValidation()  # without a message: not an error
+
+
+def _tier_yuan(label, maximum: int) -> StringField:
+    return StringField(
+        label,
+        validators=[SkipBlankRow(), Yuan(maximum)],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+
+
+class TierRow(Form):
+    """One price tier: from this invoice price (with VAT) up, this amount."""
+
+    min_price = _tier_yuan(_l("From invoice price (yuan)"), MAX_PRICE_YUAN)
+    amount = _tier_yuan(_l("Amount (yuan)"), MAX_AMOUNT_YUAN)
+
+    @property
+    def blank(self) -> bool:
+        return not (_typed(self.min_price.data) or _typed(self.amount.data))
+
+
+BLANK_TIER_ROWS = 2  # empty rows under the stored tiers of each kind, to add a tier
+MAX_TIER_ROWS = administration.MAX_TIERS + BLANK_TIER_ROWS
+
+
+def _tier_rows() -> FieldList:
+    return FieldList(FormField(TierRow), min_entries=1, max_entries=MAX_TIER_ROWS)
+
+
+class TiersForm(FlaskForm):
+    """A TIERS program's price tiers, rows for new-energy and for fuel cars.
+
+    Each field is checked here; the tiers together by `administration.update_tiers`,
+    whose refusal (InvalidTier) names the row and the field to show it next to.
+    """
+
+    nev = _tier_rows()
+    fuel = _tier_rows()
+
+    def __init__(self, tiers: Sequence[Tier] = (), **kwargs):
+        """tiers: the stored ones, shown when this is not the form posted."""
+        super().__init__(**kwargs)
+        if _unposted(self, kwargs):
+            for rows, new_energy in self.kinds:
+                while rows.entries:  # the row min_entries made
+                    rows.pop_entry()
+                mine = sorted(
+                    (t for t in tiers if t.new_energy is new_energy), key=lambda t: t.min_price_fen
+                )
+                for tier in mine:
+                    rows.append_entry(
+                        {
+                            "min_price": yuan_input(tier.min_price_fen),
+                            "amount": yuan_input(tier.amount_fen),
+                        }
+                    )
+                while len(rows) < min(len(mine) + BLANK_TIER_ROWS, MAX_TIER_ROWS):
+                    rows.append_entry()
+
+    @property
+    def kinds(self) -> tuple[tuple[FieldList, bool], ...]:
+        """Each list of rows with whether it is of new-energy cars."""
+        return (self.nev, True), (self.fuel, False)
+
+    def entered(self) -> list[tuple[TierRow, Tier]]:
+        """The tiers typed (once valid), each with its row; rows left empty are left out."""
+        return [
+            (row.form, Tier(new_energy, row.form.min_price.value, row.form.amount.value))
+            for rows, new_energy in self.kinds
+            for row in rows
+            if not row.form.blank
+        ]
+
+    def show(self, error: InvalidTier, entered: list[tuple[TierRow, Tier]]) -> None:
+        """Put the service's refusal next to the field it names."""
+        if error.index is None:  # the kind has no tier at all: say so on its first row
+            row = (self.nev if error.new_energy else self.fuel)[0].form
+        else:
+            row = entered[error.index][0]
+        row[error.part].errors.append(translate(error))
 
 
 def province_choices(blank) -> list[SelectChoice]:

@@ -1,7 +1,8 @@
 """The administrator's subsidy pages: programs, payout batches, the dashboard.
 
 Programs are edited in yuan and percent and checked field by field here, then together
-by `administration.update_program`, whose refusal is shown next to the field it names.
+by `administration.update_program`, whose refusal is shown next to the field it names;
+a TIERS program's price tiers likewise, by `administration.update_tiers`.
 Payouts follow DOMAIN §1.4: a batch of a province's approved applications, the bank's
 file, "sent", the bank's results, and what to do with each failed payment.
 """
@@ -42,11 +43,12 @@ from portal.subsidy.admin_forms import (
     ProgramForm,
     ResultsForm,
     SentForm,
+    TiersForm,
     percent_text,
 )
-from portal.subsidy.administration import InvalidProgram
+from portal.subsidy.administration import InvalidProgram, InvalidTier
 from portal.subsidy.models import PayoutBatch, Program
-from portal.subsidy.terms import PayoutResult, Status
+from portal.subsidy.terms import AmountRule, PayoutResult, Status
 from portal.subsidy.workflow import TRANSITIONS, Action
 
 bp = Blueprint("subsidy_admin", __name__, url_prefix="/admin/subsidies")
@@ -204,16 +206,43 @@ def pause(program_id: int):
     return _program_page(found, pause_form=form, status=422)
 
 
-def _program_page(program: Program, *, form=None, pause_form=None, status: int = 200):
+@bp.post(PROGRAM + "/tiers")
+def tiers(program_id: int):
+    """Replace a TIERS program's price tiers with the rows typed; empty rows are removed."""
     session = db.session()
-    tiers = services.program_terms(session, program).tiers
+    found = administration.program(session, program_id)
+    administration.require_tiers(found)  # 409 for a program without tiers
+    form = TiersForm()
+    if form.validate_on_submit():
+        entered = form.entered()
+        try:
+            administration.update_tiers(
+                session,
+                user=signed_in_user(),
+                program=found,
+                tiers=[tier for _row, tier in entered],
+            )
+        except InvalidTier as error:
+            session.rollback()  # the old tiers stay; the form keeps what was typed
+            form.show(error, entered)
+        else:
+            flash(_("The price tiers are saved."), "success")
+            return redirect(url_for("subsidy_admin.program", program_id=found.id), 303)
+    return _program_page(found, tiers_form=form, status=422)
+
+
+def _program_page(
+    program: Program, *, form=None, pause_form=None, tiers_form=None, status: int = 200
+):
+    session = db.session()
+    if tiers_form is None and program.amount_rule is AmountRule.TIERS:
+        tiers_form = TiersForm(services.program_terms(session, program).tiers, formdata=None)
     return render_template(
         "subsidy/admin/program.html",
         program=program,
         form=form or ProgramForm(program, formdata=None),
         pause_form=pause_form or PauseForm(program, formdata=None),
-        nev_tiers=[tier for tier in tiers if tier.new_energy],
-        fuel_tiers=[tier for tier in tiers if not tier.new_energy],
+        tiers_form=tiers_form,
         history=_history(session, program),
         left_fen=program.budget_fen - program.reserved_fen - program.paid_fen,
         today=china_today(),
@@ -244,11 +273,30 @@ def _shown(column: str, value) -> str:
     """A stored setting as the form shows it: fen as yuan, basis points as percent."""
     if value is None:
         return "—"
+    if column == "tiers":
+        return _tiers_shown(value)
     if column.endswith("_fen"):
         return yuan(value)
     if column.endswith("_bp"):
         return f"{percent_text(value)} %"
     return str(value)
+
+
+def _tiers_shown(tiers: list[dict]) -> str:
+    """Audited tiers on one line: each kind of car, from the lowest price up."""
+    kinds = []
+    for new_energy, title in ((True, _("New-energy cars")), (False, _("Fuel cars"))):
+        steps = [
+            _(
+                "from %(price)s: %(amount)s",
+                price=yuan(t["min_price_fen"]),
+                amount=yuan(t["amount_fen"]),
+            )
+            for t in tiers
+            if t["new_energy"] is new_energy
+        ]
+        kinds.append(_("%(kind)s: %(tiers)s", kind=title, tiers=", ".join(steps) or "—"))
+    return "; ".join(kinds)
 
 
 # --- payouts ----------------------------------------------------------------------------

@@ -1,20 +1,21 @@
 """Programs as administrators run them: seed, edit (audited), and the dashboard figures."""
 
 import statistics
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
+from itertools import pairwise
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal import audit, regions
 from portal.accounts.models import User
 from portal.audit import utcnow
-from portal.errors import DomainError, NotFound
+from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_
 from portal.money import yuan
 from portal.subsidy import facts, programs
 from portal.subsidy.models import Application, Program, ProgramTier
-from portal.subsidy.terms import Status
+from portal.subsidy.terms import AmountRule, Status
 
 DATE_FIELDS = (
     "opens",
@@ -147,6 +148,122 @@ def _check(program: Program, v: dict) -> None:
 
 def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# --- price tiers ------------------------------------------------------------------------
+
+MAX_TIERS = 10  # per kind of car: a province's table has three to five
+CAP_EXCEEDED = {
+    True: N_("The amount cannot be above the program's cap for new-energy cars, %(cap)s."),
+    False: N_("The amount cannot be above the program's cap for fuel cars, %(cap)s."),
+}
+
+
+class InvalidTier(DomainError):
+    """A price tier that cannot stand. index is its place in the list given (None: its
+    kind of car has no tier at all); part is "min_price" or "amount"."""
+
+    status = 422
+
+    def __init__(self, message: str, *, new_energy: bool, index: int | None, part: str, **params):
+        super().__init__(message, **params)
+        self.new_energy, self.index, self.part = new_energy, index, part
+
+
+def require_tiers(program: Program) -> None:
+    """Refuse (409) a program whose amount does not come from price tiers."""
+    if program.amount_rule is not AmountRule.TIERS:
+        raise Conflict(N_("This program's amount does not come from price tiers."))
+
+
+def update_tiers(
+    session: Session, *, user: User, program: Program, tiers: list[facts.Tier]
+) -> None:
+    """Replace a TIERS program's invoice-price tiers after checking them; audited."""
+    # Locked (PostgreSQL): a second edit at the same moment waits, then replaces these
+    # tiers in turn, instead of mixing both. SQLite serialises writers already.
+    session.exec(
+        select(Program)
+        .where(Program.id == program.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    require_tiers(program)
+    _check_tiers(program, tiers)
+    removed = session.execute(
+        delete(ProgramTier)
+        .where(ProgramTier.program_id == program.id)
+        .returning(ProgramTier.new_energy, ProgramTier.min_price_fen, ProgramTier.amount_fen)
+    ).all()
+    session.add_all(ProgramTier(program_id=program.id, **asdict(tier)) for tier in tiers)
+    session.flush()
+    before, after = _tier_list(facts.Tier(*row) for row in removed), _tier_list(tiers)
+    if before == after:
+        return  # saved as they were: nothing to record
+    program.updated_at = utcnow()
+    session.add(program)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=user.id,
+        entity="subsidy_program",
+        entity_id=program.id,
+        action="tiers_updated",
+        detail={"tiers": [before, after]},
+    )
+
+
+def _tier_list(tiers) -> list[dict]:
+    """Tiers as the audit stores them: new-energy first, each kind from the lowest price."""
+    ordered = sorted(tiers, key=lambda t: (not t.new_energy, t.min_price_fen))
+    return [asdict(tier) for tier in ordered]
+
+
+def _check_tiers(program: Program, tiers: list[facts.Tier]) -> None:
+    """Each kind of car: within its cap, from 0 up, one tier per price, never less for more."""
+    _check_kind(tiers, new_energy=True, cap=program.nev_amount_fen)
+    _check_kind(tiers, new_energy=False, cap=program.fuel_amount_fen)
+
+
+def _check_kind(tiers: list[facts.Tier], *, new_energy: bool, cap: int) -> None:
+    def refuse(message: str, index: int | None, part: str, **params):
+        raise InvalidTier(message, new_energy=new_energy, index=index, part=part, **params)
+
+    mine = [(index, tier) for index, tier in enumerate(tiers) if tier.new_energy is new_energy]
+    for index, tier in mine:
+        if tier.min_price_fen < 0:
+            refuse(N_("The price cannot be negative."), index, "min_price")
+        if tier.amount_fen < 0:
+            refuse(N_("The amount cannot be negative."), index, "amount")
+        if tier.amount_fen > cap:
+            refuse(CAP_EXCEEDED[new_energy], index, "amount", cap=yuan(cap))
+    if not mine:
+        refuse(N_("Enter at least one tier, from 0 yuan."), None, "min_price")
+    if len(mine) > MAX_TIERS:
+        refuse(N_("At most %(count)s tiers."), mine[MAX_TIERS][0], "min_price", count=MAX_TIERS)
+    # By price; tiers of the same price keep the order given (sorted is stable).
+    mine.sort(key=lambda pair: pair[1].min_price_fen)
+    lowest_index, lowest = mine[0]
+    if lowest.min_price_fen != 0:
+        refuse(
+            N_("The lowest tier must start at 0 yuan, so that every invoice price is covered."),
+            lowest_index,
+            "min_price",
+        )
+    for (_index, cheaper), (index, dearer) in pairwise(mine):
+        if dearer.min_price_fen == cheaper.min_price_fen:
+            refuse(N_("Another tier already starts at this price."), index, "min_price")
+        if dearer.amount_fen < cheaper.amount_fen:
+            refuse(
+                N_(
+                    "A more expensive car cannot get less than a cheaper one: the tier "
+                    "from %(price)s gets %(amount)s."
+                ),
+                index,
+                "amount",
+                price=yuan(cheaper.min_price_fen),
+                amount=yuan(cheaper.amount_fen),
+            )
 
 
 # --- dashboard --------------------------------------------------------------------------
