@@ -22,7 +22,8 @@ from portal.subsidy import terms as subsidy
 from portal.subsidy.workflow import Action as SubsidyAction
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
 from portal.transfer.workflow import Action
-from portal.valuation.engine import Condition, Grade, InspectionPart, Method
+from portal.valuation.engine import Method
+from portal.valuation.inspection import Condition, Grade, InspectionPart
 
 # Labels per vocabulary: StrEnum members equal their strings, so one flat dict would
 # mix up e.g. a vehicle's "registered" and a transfer case's "registered".

@@ -10,7 +10,7 @@ from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.identifiers import resident_id_hash
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import administration, review, services
+from portal.subsidy import administration, program_lookup, review, services, submission
 from portal.subsidy.models import Application, Program
 from portal.subsidy.terms import Kind
 from tests import factories
@@ -29,7 +29,9 @@ def seed(session: Session, *provinces: str) -> None:
 
 def program(session: Session, kind: Kind = Kind.SCRAPPING, province: str = GUANGDONG) -> Program:
     """This year's program of that kind in the province (seeded)."""
-    return services.current_program(session, province_code=province, kind=kind, today=china_today())
+    return program_lookup.current_program(
+        session, province_code=province, kind=kind, today=china_today()
+    )
 
 
 class Applicant:
@@ -107,7 +109,7 @@ def draft(
 def submitted(session: Session, applicant: Applicant, *, folder: str, **options) -> Application:
     """An application submitted and waiting in the province's queue."""
     application = draft(session, applicant, folder=folder, **options)
-    services.submit(session, user=applicant.user, application=application, today=china_today())
+    submission.submit(session, user=applicant.user, application=application, today=china_today())
     session.commit()
     return application
 

@@ -15,8 +15,8 @@ from portal.accounts.models import Role
 from portal.audit import AuditEvent, china_today
 from portal.money import yuan_input
 from portal.registry.terms import FuelType
-from portal.subsidy import chart, programs, services
-from portal.subsidy.admin_forms import percent_text
+from portal.subsidy import chart, program_lookup, programs, services
+from portal.subsidy.admin_fields import percent_text
 from portal.subsidy.amounts import amount_for
 from portal.subsidy.facts import NewCar, Tier
 from portal.subsidy.models import Application, ApplicationDocument, Program
@@ -415,7 +415,7 @@ SEEDED = in_order(programs.DEMO_TIERS)
 def stored_tiers(session, program: Program) -> list[Tier]:
     session.commit()
     session.expire_all()
-    return in_order(services.program_terms(session, program).tiers)
+    return in_order(program_lookup.program_terms(session, program).tiers)
 
 
 def fen(yuan_amount: int) -> int:
@@ -454,7 +454,7 @@ def test_the_tier_form_shows_the_stored_tiers_and_two_empty_rows(admin, tiered):
 
 
 def test_edit_the_tiers_and_the_amount_follows_them(admin, session, tiered):
-    before = services.program_terms(session, tiered)
+    before = program_lookup.program_terms(session, tiered)
     assert amount_for(before, car(168_000)).fen == fen(15_000)
     form = tiers_form(
         nev=[("0", "9,000"), ("１２００００", "12000"), ("200000", "15000")],
@@ -471,7 +471,7 @@ def test_edit_the_tiers_and_the_amount_follows_them(admin, session, tiered):
         Tier(False, fen(100_000), fen(8_000)),
         Tier(False, fen(250_000), fen(13_000)),
     ]
-    terms = services.program_terms(session, tiered)
+    terms = program_lookup.program_terms(session, tiered)
     assert amount_for(terms, car(99_999)).fen == fen(9_000)
     assert amount_for(terms, car(168_000)).fen == fen(12_000)
     assert amount_for(terms, car(200_000)).fen == fen(15_000)
@@ -582,7 +582,7 @@ def test_a_percentage_program_has_no_tiers_to_edit(admin, session, program):
     )
     assert response.status_code == 409
     assert "does not come from price tiers" in response.get_data(as_text=True)
-    assert services.program_terms(session, program).tiers == ()
+    assert program_lookup.program_terms(session, program).tiers == ()
     assert program_events(session, program) == []
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.identifiers import mask_bank_card
-from portal.subsidy import admin_views, budget
+from portal.subsidy import budget, payout_views
 from portal.subsidy.models import Application, PayoutBatch, PayoutLine, Program
 from portal.subsidy.payouts import EXPORT_HEADER
 from portal.subsidy.terms import BatchStatus, PayoutResult, Status
@@ -247,7 +247,7 @@ def test_a_broken_file_applies_none_of_its_lines(admin, session, approved):
 
 def test_a_results_file_over_the_limit_is_refused(admin, session, approved, monkeypatch):
     # A small limit stands in for 5 MB: the test client spools big uploads to files.
-    monkeypatch.setattr(admin_views, "MAX_RESULTS_BYTES", 100)
+    monkeypatch.setattr(payout_views, "MAX_RESULTS_BYTES", 100)
     batch_url = make_batch(admin)
     admin.post(f"{batch_url}/sent")
     big = b"application,result,reason\n" + b"GD," * 40

@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 from portal.audit import china_today, utcnow
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, services, window
+from portal.subsidy import budget, services, submission, window
 from portal.subsidy.models import Application
 from portal.subsidy.terms import DocumentKind, Status
 from tests import factories
@@ -240,7 +240,7 @@ def test_the_application_page_shows_registry_claim_rules_papers_and_timeline(
         folder=app.config["UPLOAD_FOLDER"],
         today=china_today(),
     )
-    services.submit(session, user=applicant.user, application=application, today=china_today())
+    submission.submit(session, user=applicant.user, application=application, today=china_today())
     session.commit()
     auth.login("gd@example.cn")
     page = text(client.get(f"/review/{application.id}", headers=EN))

@@ -6,7 +6,8 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import china_today
-from portal.subsidy import budget, services
+from portal.subsidy import budget
+from portal.subsidy.assessment import assess
 from portal.subsidy.terms import Kind, Status
 from tests import factories
 from tests import subsidy_helpers as h
@@ -85,9 +86,9 @@ def test_replacement_reads_the_old_cars_completed_transfer(app, session):
     application = h.draft(
         session, applicant, kind=Kind.REPLACEMENT, folder=app.config["UPLOAD_FOLDER"]
     )
-    before = services.assess(session, application, today=china_today())
+    before = assess(session, application, today=china_today())
     assert any("transfer" in reason.message for reason in before.reasons)
     _sold_through_a_transfer(session, applicant, sale_date=date(2026, 3, 2))
-    after = services.assess(session, application, today=china_today())
+    after = assess(session, application, today=china_today())
     assert after.eligible, after.reasons
     assert after.amount.fen == 1_344_000  # 8 % of ¥168,000 = ¥13,440, under the ¥15,000 cap

@@ -12,26 +12,28 @@ from hypothesis import strategies as st
 from portal.money import parse_yuan
 from portal.registry.terms import FuelType
 from portal.valuation.engine import (
-    CONDITION_SCORES,
-    INSPECTION_PARTS,
     MAX_MILEAGE_KM,
     Comparable,
-    Condition,
-    Grade,
-    InvalidInspection,
-    InvalidValuationInput,
     Method,
     PriceRange,
     Settings,
     Subject,
     depreciation_curve,
-    grade_for,
-    inspection_score,
     months_between,
-    purchase_tax_fen,
     select_comparables,
     value,
 )
+from portal.valuation.errors import InvalidValuationInput
+from portal.valuation.inspection import (
+    CONDITION_SCORES,
+    INSPECTION_PARTS,
+    Condition,
+    Grade,
+    InvalidInspection,
+    grade_for,
+    inspection_score,
+)
+from portal.valuation.tax import purchase_tax_fen
 
 ON = date(2026, 6, 1)
 PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV

@@ -18,7 +18,7 @@ from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation import chart, services
-from portal.valuation.engine import Condition
+from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel, ValuationRecord
 from tests import factories
 

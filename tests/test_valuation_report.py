@@ -22,7 +22,8 @@ from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation import report, reports, services
-from portal.valuation.engine import Condition, Grade, InspectionPart, Method
+from portal.valuation.engine import Method
+from portal.valuation.inspection import Condition, Grade, InspectionPart
 from portal.valuation.models import ValuationRecord
 from tests import factories
 from tests import payments_helpers as helpers

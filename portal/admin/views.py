@@ -13,7 +13,7 @@ from portal.admin.forms import ImportForm
 from portal.errors import DomainError, translate
 from portal.registry import services as registry
 from portal.valuation import settings
-from portal.valuation.engine import InvalidValuationInput
+from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.forms import SettingsForm, settings_data
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -29,14 +29,8 @@ from portal.subsidy.forms import NewCarForm
 from portal.subsidy.terms import Flag, Kind, RejectReason, Status
 from portal.transfer.forms import CaseForm
 from portal.transfer.terms import BuyerKind, DocumentKind, TransferStatus
-from portal.valuation.engine import (
-    INSPECTION_PARTS,
-    MAX_MILEAGE_KM,
-    Condition,
-    Grade,
-    InspectionPart,
-    Method,
-)
+from portal.valuation.engine import MAX_MILEAGE_KM, Method
+from portal.valuation.inspection import INSPECTION_PARTS, Condition, Grade, InspectionPart
 
 # Printable text with at least one visible character: control characters (NUL above all,
 # which PostgreSQL refuses in text) never reach the database.
@@ -393,7 +387,7 @@ class ApplicationOut(ApplicationSummary):
 
 
 # --- valuations (DOMAIN §3) -------------------------------------------------------------
-# Anyone may ask. The bounds are the engine's (portal/valuation/engine.py): the mileage
+# Anyone may ask. The bounds are the engine's (valuation/engine.py, inspection.py): the mileage
 # limit and the points of each inspection part are read from it, not copied. Whether the
 # first registration is in the future is the engine's call too (its refusal is a 422).
 

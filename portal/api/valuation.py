@@ -33,7 +33,8 @@ from portal.errors import NotFound, translate
 from portal.extensions import limiter
 from portal.messages import N_
 from portal.valuation import services
-from portal.valuation.engine import INSPECTION_PARTS, Condition, InvalidValuationInput
+from portal.valuation.errors import InvalidValuationInput
+from portal.valuation.inspection import INSPECTION_PARTS, Condition
 
 DEFAULT_ANONYMOUS_LIMIT = "30 per minute"
 

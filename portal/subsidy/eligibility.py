@@ -3,7 +3,7 @@
 The owner states the kind, the province, the old car by VIN and, optionally, the new car;
 the answer is what an application with those facts would be told today (DOMAIN §1.2).
 It comes from the application's own code: the old car is chosen and the new car saved on
-an `Application` that is never added to the session, and `services.assess` reads it as
+an `Application` that is never added to the session, and `assessment.assess` reads it as
 it reads a draft. So the checks, the registry look-ups and the rules exist once, and
 nothing is written. Used by the JSON API; the pages can call it before a draft exists.
 """
@@ -16,7 +16,8 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.errors import DomainError, NotFound
 from portal.messages import N_
-from portal.subsidy import facts, services, window
+from portal.subsidy import facts, program_lookup, services, window
+from portal.subsidy.assessment import assess
 from portal.subsidy.models import Application
 from portal.subsidy.terms import Kind
 
@@ -39,9 +40,11 @@ def check(
     """
     if user.person_id is None:
         raise DomainError(N_("Link your account to your registry record before applying."))
-    program = services.current_program(session, province_code=province_code, kind=kind, today=today)
+    program = program_lookup.current_program(
+        session, province_code=province_code, kind=kind, today=today
+    )
     # Transient: never session.add()ed, so nothing here reaches the database. Its id is
-    # None, so the services' `Application.id != application.id` becomes IS NOT NULL and
+    # None, so the assessment's `Application.id != application.id` becomes IS NOT NULL and
     # every live claim counts (tests/test_api_subsidy.py checks both).
     application = Application(
         program_id=program.id,
@@ -57,8 +60,8 @@ def check(
     )
     if new is not None:
         services.save_new_car(session, application=application, entry=new, flush=False)
-    assessment = services.assess(session, application, today=today)
-    closed = window.may_start(services.program_terms(session, program), today)
+    assessment = assess(session, application, today=today)
+    closed = window.may_start(program_lookup.program_terms(session, program), today)
     if closed is None:
         return assessment
     return replace(assessment, reasons=(closed, *assessment.reasons))

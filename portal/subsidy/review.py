@@ -26,7 +26,8 @@ from portal.identifiers import (
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, services, window, workflow
+from portal.subsidy import budget, program_lookup, services, window, workflow
+from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
 from portal.subsidy.terms import Kind, RejectReason, Status
 from portal.subsidy.workflow import Action
@@ -148,9 +149,9 @@ def shown_query(query: str) -> str:
 def approve(session: Session, *, user: User, application: Application, today: date) -> Status:
     """Approve (or give the first of two approvals to) a submitted application."""
     services.allowed(Action.APPROVE, application, user)
-    assessment = services.assess(session, application, today=today)
+    assessment = assess(session, application, today=today)
     if assessment.reasons:
-        raise services.NotEligible(assessment.reasons)
+        raise NotEligible(assessment.reasons)
     if workflow.needs_second_approval(application.flagged, application.first_approver_id):
         _first_approval(session, user, application)
         return application.status
@@ -166,7 +167,7 @@ def approve(session: Session, *, user: User, application: Application, today: da
         decided_by=user.id,
         decided_at=utcnow(),
     )
-    if services.program_of(session, application).kind is Kind.SCRAPPING:
+    if program_lookup.program_of(session, application).kind is Kind.SCRAPPING:
         _scrap_old_car(session, application, user, today)
     return application.status
 

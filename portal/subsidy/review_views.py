@@ -17,7 +17,8 @@ from portal.audit import china_today, history
 from portal.errors import DomainError, translate
 from portal.formatting import label
 from portal.messages import N_
-from portal.subsidy import review, services, workflow
+from portal.subsidy import program_lookup, review, services, workflow
+from portal.subsidy.assessment import assess, old_car_facts
 from portal.subsidy.forms import RejectForm, ReturnForm
 from portal.subsidy.models import Application
 from portal.subsidy.terms import DocumentKind, Kind, RejectReason, Status
@@ -186,11 +187,11 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
     """The application page; after a refused decision with the message and the form kept."""
     session, user = db.session(), signed_in_user()
     found = services.application_for(session, user=user, application_id=application_id)
-    program = services.program_of(session, found)
+    program = program_lookup.program_of(session, found)
     actors = services.actors_for(user, found)
     documents = services.documents_of(session, found)
     required = services.required_documents(found, program.kind)
-    old_car = services.old_car_facts(session, found)
+    old_car = old_car_facts(session, found)
     events = history(session, services.ENTITY, found.id)
     context = dict(
         application=found,
@@ -198,7 +199,7 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
         row=_row(user, found),
         old_vehicle=services.old_vehicle(session, found),
         old_car=old_car,
-        assessment=services.assess(session, found, today=china_today()),
+        assessment=assess(session, found, today=china_today()),
         flags=_flags(found),
         papers=[(kind, documents.get(kind)) for kind in required],
         timeline=[(event, _paper(event.detail)) for event in reversed(events)],

@@ -1,44 +1,31 @@
-"""The owner's application: start a draft, fill it step by step, assess it, submit it.
+"""The owner's application: who may see it, start a draft, fill it step by step.
 
 Every step saves the draft, so an application can be resumed on another day or device.
-Submission recomputes the assessment on the server and relies on the partial unique
-indexes of `models.Application` for the claims that must not happen twice (§1.5).
+`move` is the one conditional status change that withdrawal, review and payouts share.
+The assessment lives in `assessment`, submission and withdrawal in `submission`.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
-from portal import audit, regions
+from portal import audit
 from portal.accounts.models import Role, User
 from portal.audit import utcnow
-from portal.db import unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_
-from portal.registry.models import Ownership, Person, Vehicle
-from portal.registry.terms import Acquisition, BodyType, FuelType, Usage, VehicleStatus
-from portal.subsidy import facts, rules, window, workflow
-from portal.subsidy.models import Application, ApplicationDocument, Program, ProgramTier
-from portal.subsidy.terms import NOT_LIVE, DocumentKind, Kind, Status
+from portal.registry.models import Ownership, Vehicle
+from portal.registry.terms import BodyType, FuelType
+from portal.subsidy import program_lookup, window, workflow
+from portal.subsidy.models import Application, ApplicationDocument
+from portal.subsidy.terms import DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action, Actor, IllegalTransition
-from portal.transfer.models import TransferCase
-from portal.transfer.terms import TransferStatus
 from portal.uploads import store
 
 ENTITY = "subsidy_application"
 EDITABLE = (Status.DRAFT, Status.RETURNED)
-
-
-class NotEligible(DomainError):
-    """The application fails the program's rules; reasons lists every one (§1.2)."""
-
-    status = 422
-
-    def __init__(self, reasons: tuple[facts.Reason, ...]):
-        super().__init__(N_("The application does not meet the program's rules."))
-        self.reasons = reasons
 
 
 @dataclass(frozen=True)
@@ -59,38 +46,6 @@ class NewCarEntry:
     invoice_price_fen: int
     invoice_city_code: str
     invoice_buyer_id_hash: str
-
-
-# --- programs ---------------------------------------------------------------------------
-
-
-def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
-    """The program as the pure rules read it."""
-    tiers = session.exec(select(ProgramTier).where(ProgramTier.program_id == program.id)).all()
-    fields = {
-        name: getattr(program, name)
-        for name in facts.ProgramTerms.__dataclass_fields__
-        if name != "tiers"
-    }
-    fields["tiers"] = tuple(
-        facts.Tier(t.new_energy, t.min_price_fen, t.amount_fen)
-        for t in sorted(tiers, key=lambda t: t.min_price_fen)
-    )
-    return facts.ProgramTerms(**fields)
-
-
-def current_program(session: Session, *, province_code: str, kind: Kind, today: date) -> Program:
-    """This year's program of that kind in the province; NotFound when there is none."""
-    program = session.exec(
-        select(Program).where(
-            Program.year == today.year,
-            Program.province_code == province_code,
-            Program.kind == kind,
-        )
-    ).first()
-    if program is None:
-        raise NotFound(N_("There is no program of this kind in that province this year."))
-    return program
 
 
 # --- scope ------------------------------------------------------------------------------
@@ -162,8 +117,10 @@ def start(
     """Open a draft in the current program of that kind and province (§1.4 pause)."""
     if user.person_id is None:
         raise DomainError(N_("Link your account to your registry record before applying."))
-    program = current_program(session, province_code=province_code, kind=kind, today=today)
-    refusal = window.may_start(program_terms(session, program), today)
+    program = program_lookup.current_program(
+        session, province_code=province_code, kind=kind, today=today
+    )
+    refusal = window.may_start(program_lookup.program_terms(session, program), today)
     if refusal:
         raise DomainError(refusal.message, **refusal.params)
     application = Application(
@@ -174,7 +131,7 @@ def start(
     )
     session.add(application)
     session.flush()
-    _audit(session, user, application, "created", to_state=Status.DRAFT)
+    audit_event(session, user, application, "created", to_state=Status.DRAFT)
     return application
 
 
@@ -195,6 +152,11 @@ def old_car_choices(session: Session, *, user: User) -> list[Vehicle]:
         .order_by(Vehicle.first_registration)
         .distinct()
     ).all()
+
+
+def old_vehicle(session: Session, application: Application) -> Vehicle | None:
+    """The registry's record of the old car, for the pages that show its facts."""
+    return session.get(Vehicle, application.old_vehicle_id) if application.old_vehicle_id else None
 
 
 def choose_old_car(
@@ -283,7 +245,8 @@ def upload_document(
 ) -> ApplicationDocument:
     """Store a paper (checked by content); accepted until the grace date of a pause (§1.4)."""
     _editable(application)
-    refusal = window.may_upload(program_terms(session, program_of(session, application)), today)
+    program = program_lookup.program_of(session, application)
+    refusal = window.may_upload(program_lookup.program_terms(session, program), today)
     if refusal:
         raise DomainError(refusal.message, **refusal.params)
     stored = store(folder, "subsidy", content)
@@ -295,231 +258,11 @@ def upload_document(
     document.size, document.uploaded_at = stored.size, utcnow()
     session.add(document)
     session.flush()
-    _audit(session, user, application, "document_uploaded", detail={"kind": kind.value})
+    audit_event(session, user, application, "document_uploaded", detail={"kind": kind.value})
     return document
 
 
-# --- assessment and submission ----------------------------------------------------------
-
-
-def assess(session: Session, application: Application, *, today: date) -> facts.Assessment:
-    """What the rules say of the application as it stands (the live panel and submission)."""
-    program = program_of(session, application)
-    return rules.assess(
-        program_terms(session, program),
-        old=old_car_facts(session, application),
-        new=_new_car(session, application),
-        claims=_live_claims(session, application),
-        today=today,
-    )
-
-
-def old_car_facts(session: Session, application: Application) -> facts.OldCar | None:
-    """The old car as the rules read it: registry facts seen from the applicant."""
-    if application.old_vehicle_id is None:
-        return None
-    vehicle = session.get(Vehicle, application.old_vehicle_id)
-    held = session.exec(
-        select(Ownership)
-        .where(Ownership.vehicle_id == vehicle.id, Ownership.person_id == application.person_id)
-        .order_by(Ownership.start.desc())
-    ).first()
-    return facts.OldCar(
-        vin=vehicle.vin,
-        fuel_type=vehicle.fuel_type,
-        first_registration=vehicle.first_registration,
-        status=vehicle.status,
-        held_since=held.start if held else None,
-        transferred_on=_transferred_away_on(session, vehicle.id, held),
-    )
-
-
-def _transferred_away_on(session: Session, vehicle_id: int, held: Ownership | None):
-    """The day a completed transfer took the car from the applicant (§1.3 replacement)."""
-    if held is None or held.end is None:
-        return None
-    completed = session.exec(
-        select(TransferCase.sale_date).where(
-            TransferCase.vehicle_id == vehicle_id,
-            TransferCase.seller_ownership_id == held.id,
-            TransferCase.status == TransferStatus.COMPLETED,
-        )
-    ).first()
-    return completed
-
-
-def _new_car(session: Session, application: Application) -> facts.NewCar | None:
-    if application.new_vin is None or application.invoice_price_fen is None:
-        return None  # the new-car step saves all its fields at once, or none
-    known = session.exec(select(Vehicle).where(Vehicle.vin == application.new_vin)).first()
-    owner = _open_holder(session, known.id) if known else None
-    plate_city = regions.city_for_plate_prefix((application.new_plate or "")[:2])
-    invoice_city = regions.city(application.invoice_city_code or "")
-    fuel = application.new_fuel_type
-    return facts.NewCar(
-        vin=application.new_vin,
-        fuel_type=fuel,
-        # The MIIT catalogue itself is not in the portal (the model catalog lists every
-        # new-energy trim as in it), so a new-energy drive train stands for "listed".
-        in_nev_catalogue=fuel.new_energy,
-        displacement_ml=application.new_displacement_ml,
-        registration_date=application.new_registration_date,
-        registration_province_code=known.province_code
-        if known
-        else (plate_city.province_code if plate_city else ""),
-        owner_is_applicant=owner is None or owner.person_id == application.person_id,
-        invoice_date=application.invoice_date,
-        invoice_price_fen=application.invoice_price_fen,
-        invoice_province_code=invoice_city.province_code if invoice_city else "",
-        invoice_buyer_is_applicant=_is_applicant_hash(session, application),
-        transferred_on=_first_transfer_after(session, known) if known else None,
-    )
-
-
-def _open_holder(session: Session, vehicle_id: int) -> Ownership | None:
-    return session.exec(
-        select(Ownership).where(Ownership.vehicle_id == vehicle_id, Ownership.end.is_(None))
-    ).first()
-
-
-def _is_applicant_hash(session: Session, application: Application) -> bool:
-    person = session.get(Person, application.person_id)
-    return person is not None and person.id_hash == application.invoice_buyer_id_hash
-
-
-def _first_transfer_after(session: Session, vehicle: Vehicle) -> date | None:
-    """When the new car first changed hands after registration (zero-mileage, §1.5)."""
-    return session.exec(
-        select(Ownership.start)
-        .where(Ownership.vehicle_id == vehicle.id, Ownership.acquired != Acquisition.NEW)
-        .order_by(Ownership.start)
-    ).first()
-
-
-def _live_claims(session: Session, application: Application) -> list[facts.LiveClaim]:
-    """Other live applications on the same cars, or of the same person (§1.5)."""
-    key = rules.claim_key(program_terms(session, program_of(session, application)))
-    matches = [Application.person_id == application.person_id]
-    if application.old_vin:
-        matches.append(Application.old_vin == application.old_vin)
-    if application.new_vin:
-        matches.append(Application.new_vin == application.new_vin)
-    rows = session.exec(
-        select(Application).where(
-            Application.id != application.id,
-            Application.status.not_in(NOT_LIVE),
-            or_(*matches),
-        )
-    ).all()
-    return [
-        facts.LiveClaim(
-            # Someone else's application number is not the applicant's to know.
-            number=(row.number or "") if row.person_id == application.person_id else "",
-            old_vin=row.old_vin or "",
-            new_vin=row.new_vin,
-            claim_key=row.claim_key if row.claim_key == key else None,
-        )
-        for row in rows
-    ]
-
-
-def submit(session: Session, *, user: User, application: Application, today: date) -> None:
-    """Recheck on the server, number it, freeze its papers and card, queue it (§1.4)."""
-    program = program_of(session, application)
-    terms = program_terms(session, program)
-    allowed(Action.SUBMIT, application, user)
-    refusal = window.may_submit(terms, today)
-    if refusal:
-        raise DomainError(refusal.message, **refusal.params)
-    missing = _missing_papers(session, application, program.kind)
-    if missing:
-        raise DomainError(N_("Upload these papers first: %(papers)s."), papers=missing)
-    if not application.bank_card:
-        raise DomainError(N_("Enter the bank card the subsidy is paid to."))
-    assessment = assess(session, application, today=today)
-    if not assessment.eligible:
-        raise NotEligible(assessment.reasons)
-    _record_new_car(session, application)
-    before = application.status
-    values = dict(
-        status=Status.SUBMITTED,
-        number=application.number or _number(program, application),
-        amount_fen=assessment.amount.fen,
-        amount_note={
-            "message": assessment.amount.explanation.message,
-            "params": assessment.amount.explanation.params,
-        },
-        flags=",".join(flag.value for flag in assessment.flags),
-        flagged=bool(assessment.flags),
-        claim_key=rules.claim_key(terms),
-        submitted_at=application.submitted_at or utcnow(),
-        clock_start=utcnow(),
-        updated_at=utcnow(),
-    )
-    duplicate = Conflict(N_("One of these cars or this program is already claimed."))
-    with unique_or(session, duplicate):
-        moved = session.execute(
-            update(Application)
-            .where(Application.id == application.id, Application.status == before)
-            .values(**values)
-        )
-    if moved.rowcount != 1:
-        raise Conflict(N_("The application changed just now. Reload and try again."))
-    session.refresh(application)
-    _audit(session, user, application, "submitted", before, Status.SUBMITTED)
-
-
-def _missing_papers(session: Session, application: Application, kind: Kind) -> str:
-    present = documents_of(session, application)
-    return ", ".join(k.value for k in required_documents(application, kind) if k not in present)
-
-
-def _number(program: Program, application: Application) -> str:
-    """Province letters + year + kind + the id: unique without a counter row to fight over."""
-    letters = regions.ISO_LETTERS[program.province_code]
-    kind = "S" if program.kind is Kind.SCRAPPING else "R"
-    return f"{letters}{program.year}{kind}{application.id:08d}"
-
-
-def _record_new_car(session: Session, application: Application) -> None:
-    """Put the new car in the registry in the applicant's name when it is not there yet."""
-    known = session.exec(select(Vehicle).where(Vehicle.vin == application.new_vin)).first()
-    if known is None:
-        city = regions.city_for_plate_prefix(application.new_plate[:2])
-        known = Vehicle(
-            vin=application.new_vin,
-            plate=application.new_plate,
-            brand=application.new_brand,
-            model=application.new_model,
-            body_type=application.new_body_type,
-            fuel_type=application.new_fuel_type,
-            displacement_ml=application.new_displacement_ml,
-            seats=application.new_seats,
-            usage=Usage.PRIVATE,
-            first_registration=application.new_registration_date,
-            province_code=city.province_code,
-            city_code=city.code,
-            status=VehicleStatus.REGISTERED,
-        )
-        duplicate = Conflict(N_("The new car's plate is registered to another vehicle."))
-        with unique_or(session, duplicate):
-            session.add(known)
-            session.flush()
-        session.add(
-            Ownership(
-                vehicle_id=known.id,
-                person_id=application.person_id,
-                start=application.new_registration_date,
-                acquired=Acquisition.NEW,
-            )
-        )
-    application.new_vehicle_id = known.id
-
-
-def withdraw(session: Session, *, user: User, application: Application) -> None:
-    """The applicant takes the application back before a decision (frees its claims)."""
-    target = allowed(Action.WITHDRAW, application, user)
-    move(session, user=user, application=application, target=target, action="withdrawn")
+# --- status changes ---------------------------------------------------------------------
 
 
 def move(
@@ -541,17 +284,7 @@ def move(
     if moved.rowcount != 1:
         raise Conflict(N_("Someone else changed this application just now. Reload and try again."))
     session.refresh(application)
-    _audit(session, user, application, action, before, target)
-
-
-def program_of(session: Session, application: Application) -> Program:
-    """The program the application belongs to."""
-    return session.get(Program, application.program_id)
-
-
-def old_vehicle(session: Session, application: Application) -> Vehicle | None:
-    """The registry's record of the old car, for the pages that show its facts."""
-    return session.get(Vehicle, application.old_vehicle_id) if application.old_vehicle_id else None
+    audit_event(session, user, application, action, before, target)
 
 
 def _touch(session: Session, application: Application, flush: bool = True) -> None:
@@ -562,7 +295,8 @@ def _touch(session: Session, application: Application, flush: bool = True) -> No
         session.flush()
 
 
-def _audit(session, user, application, action, from_state=None, to_state=None, detail=None):
+def audit_event(session, user, application, action, from_state=None, to_state=None, detail=None):
+    """One audit event on the application, by user (None for the system)."""
     audit.record(
         session,
         actor_id=user.id if user else None,

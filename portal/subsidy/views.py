@@ -27,7 +27,8 @@ from portal.identifiers import (
 from portal.messages import N_
 from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import payouts, services
+from portal.subsidy import payouts, program_lookup, services, submission
+from portal.subsidy.assessment import assess
 from portal.subsidy.forms import (
     BankForm,
     ConfirmForm,
@@ -107,13 +108,13 @@ def application(application_id: int):
 
 def _context(session, application: Application, **extra) -> dict:
     """What every page of one application shows: program, papers, assessment, timeline."""
-    program = services.program_of(session, application)
+    program = program_lookup.program_of(session, application)
     return dict(
         application=application,
         program=program,
         documents=services.documents_of(session, application),
         required=services.required_documents(application, program.kind),
-        assessment=services.assess(session, application, today=china_today()),
+        assessment=assess(session, application, today=china_today()),
         events=history(session, services.ENTITY, application.id),
         card=mask_bank_card(application.bank_card) if application.bank_card else None,
         steps=STEPS,
@@ -204,7 +205,7 @@ def _save(session, application: Application, step: str, form) -> None:
     elif step == "documents":
         _upload(session, application, form)
     else:
-        services.submit(
+        submission.submit(
             session, user=signed_in_user(), application=application, today=china_today()
         )
 
@@ -257,7 +258,7 @@ def preview(application_id: int, step: str):
             # An error here is shown next to the form when the step is submitted.
             with suppress(DomainError):
                 _apply(session, application, step, form)
-        assessment = services.assess(session, application, today=china_today())
+        assessment = assess(session, application, today=china_today())
         panel = render_template(
             "subsidy/_eligibility.html", assessment=assessment, application=application
         )
@@ -281,7 +282,7 @@ def _apply(session, application: Application, step: str, form) -> None:
 def withdraw(application_id: int):
     application = _mine(application_id)
     if ConfirmForm().validate_on_submit():
-        services.withdraw(db.session(), user=signed_in_user(), application=application)
+        submission.withdraw(db.session(), user=signed_in_user(), application=application)
     return redirect(url_for("subsidy.application", application_id=application.id), 303)
 
 

@@ -5,11 +5,14 @@ replacement-cost method (DOMAIN §3.1), and returns the three prices of §3.3 wi
 ranges and the steps of the arithmetic. A step is a translatable template with its numbers
 as text; every rate has a few decimals and is used exactly as shown, so a person redoing
 the sum by hand gets the same yuan. Money is integer fen, prices are whole yuan.
+
+The inspection's vocabulary (conditions, grades, the score) is in `inspection.py`, the
+purchase tax in `tax.py`, the refusal `InvalidValuationInput` in `errors.py`.
 """
 
 import calendar
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,97 +20,15 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NoReturn
 
-from portal.messages import N_, MessageError
+from portal.messages import N_
 from portal.money import FEN_PER_YUAN, yuan
 from portal.registry.terms import FuelType
+from portal.valuation.errors import InvalidValuationInput
+from portal.valuation.inspection import Grade, grade_for
+from portal.valuation.tax import purchase_tax_fen
 
 MAX_MILEAGE_KM = 2_000_000
 RATE_PLACES = Decimal("0.0001")  # the age rate is rounded to this, then used as shown
-NEV_EXEMPTION_CAP_FEN = 3_000_000  # 2024–2025: at most 30,000 yuan exempted
-NEV_REDUCTION_CAP_FEN = 1_500_000  # 2026–2027: at most 15,000 yuan of reduction
-
-
-class InvalidValuationInput(MessageError):
-    """An input or setting the engine refuses; `field` names it, message is a template."""
-
-    def __init__(self, field: str, message: str, **params):
-        super().__init__(message, **params)
-        self.field = field
-
-
-class InvalidInspection(InvalidValuationInput):
-    """An inspection sheet with a part missing, unknown or scored outside its range."""
-
-
-class Condition(StrEnum):
-    """What a user without an inspection says of the car (DOMAIN §3.2)."""
-
-    EXCELLENT = "excellent"
-    GOOD = "good"
-    FAIR = "fair"
-    POOR = "poor"
-    ACCIDENT = "accident"
-
-    @property
-    def score(self) -> int:
-        """A score near the middle of the condition's range."""
-        return CONDITION_SCORES[self]
-
-    @property
-    def structural_accident(self) -> bool:
-        """Only an accident car has structural damage (grade V)."""
-        return self is Condition.ACCIDENT
-
-
-# DOMAIN §3.2 ranges: excellent 90–100, good 75–89, fair 60–74, poor 20–59. An accident car
-# is grade V whatever its score; we assume the damage left the rest in poor condition.
-CONDITION_SCORES = {"excellent": 95, "good": 82, "fair": 67, "poor": 40, "accident": 40}
-
-
-class Grade(StrEnum):
-    I = "I"  # noqa: E741 - the standard numbers its grades in Roman numerals
-    II = "II"
-    III = "III"
-    IV = "IV"
-    V = "V"
-
-
-def grade_for(score: int, structural_accident: bool) -> Grade:
-    """DOMAIN §3.2: I ≥ 90, II 60–89, III 20–59, IV < 20; structural damage is V."""
-    if structural_accident:
-        return Grade.V
-    if score >= 90:
-        return Grade.I
-    if score >= 60:
-        return Grade.II
-    return Grade.III if score >= 20 else Grade.IV
-
-
-class InspectionPart(StrEnum):
-    BODY = "body"
-    ENGINE_BAY = "engine_bay"
-    CABIN = "cabin"
-    START_UP = "start_up"
-    ROAD_TEST = "road_test"
-    CHASSIS = "chassis"
-
-
-# The points each part can score, 100 in all (DOMAIN §3.2).
-INSPECTION_PARTS = dict(zip(InspectionPart, (20, 20, 10, 20, 15, 15), strict=True))
-
-
-def inspection_score(parts: Mapping[str, int]) -> int:
-    """The technical score: the sum of the six parts, each within its maximum (DOMAIN §3.2)."""
-    unknown = sorted(set(parts) - set(INSPECTION_PARTS))
-    if unknown:
-        message = N_("%(part)s is not an inspection part.")
-        raise InvalidInspection(unknown[0], message, part=unknown[0])
-    for part, maximum in INSPECTION_PARTS.items():
-        points = parts.get(part)
-        if type(points) is not int or not 0 <= points <= maximum:
-            message = N_("Score the %(part)s from 0 to %(maximum)s points.")
-            raise InvalidInspection(part.value, message, part=part, maximum=maximum)
-    return sum(parts[part] for part in INSPECTION_PARTS)
 
 
 class Method(StrEnum):
@@ -170,20 +91,6 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
-
-
-def purchase_tax_fen(price_fen: int, fuel_type: FuelType, on: date) -> int:
-    """Purchase tax on a new car bought on `on` (DOMAIN §3.1), rounded to the fen."""
-    tax = (20 * price_fen + 113) // 226  # 10 % of the price without its 13 % VAT, half up
-    if not fuel_type.new_energy:
-        return tax
-    if date(2014, 9, 1) <= on <= date(2023, 12, 31):
-        return 0  # the 2014–2023 policy exempted new-energy cars in full, without a cap
-    if on.year in (2024, 2025):
-        return max(0, tax - NEV_EXEMPTION_CAP_FEN)
-    if on.year in (2026, 2027):
-        return tax - min(tax // 2, NEV_REDUCTION_CAP_FEN)
-    return tax  # before September 2014 and from 2028 on, the full tax
 
 
 @dataclass(frozen=True)
@@ -299,7 +206,7 @@ def value(
     """Value the car on `on`: by comparable sales if there are enough, else by replacement cost."""
     _check(subject, on)
     months = months_between(subject.first_registration, on)
-    rates, private_fen, steps = _replacement(subject, months, on, settings)
+    replacement = _replacement(subject, months, on, settings)
     used = select_comparables(
         subject.family, subject.first_registration, subject.mileage_km, on, comparables, settings
     )
@@ -308,6 +215,8 @@ def value(
         private, steps = _market(subject, used, len(comparables), on, settings)
     else:
         method, used = Method.REPLACEMENT_COST, []
+        steps = _replacement_steps(subject, months, on, settings, replacement)
+        private_fen = replacement.private_fen
         private = PriceRange(
             _floor_yuan(private_fen, 1 - settings.range_rate),
             private_fen,
@@ -337,7 +246,11 @@ def value(
         steps=tuple(steps),
         comparables_used=tuple(used),
         months_in_service=months,
-        **rates,
+        age_rate=replacement.age_rate,
+        technical_rate=replacement.technical_rate,
+        combined_rate=replacement.combined_rate,
+        mileage_factor=replacement.mileage_factor,
+        replacement_cost_fen=replacement.cost_fen,
     )
 
 
@@ -349,7 +262,7 @@ def depreciation_curve(
     points = []
     for years in range(settings.reference_months // 12 + 1):
         aged = replace(subject, mileage_km=settings.annual_km * years)
-        points.append((years, _replacement(aged, 12 * years, on, settings)[1]))
+        points.append((years, _replacement(aged, 12 * years, on, settings).private_fen))
     return points
 
 
@@ -358,14 +271,27 @@ def months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
 
 
-def _replacement(subject: Subject, months: int, on: date, s: Settings):
-    """DOMAIN §3.1: replacement cost × combined newness rate × adjustment factors.
+@dataclass(frozen=True)
+class _Replacement:
+    """The numbers of the replacement-cost method, before they are written as steps."""
 
-    Returns the key rates (as Valuation fields), the private price and the steps.
-    """
-    guide, km = subject.guide_price_fen, subject.mileage_km
+    full_tax_fen: int  # the purchase tax without new-energy relief
+    tax_fen: int
+    cost_fen: int
+    age_rate: Decimal
+    technical_rate: Decimal
+    combined_rate: Decimal
+    expected_km: int
+    mileage_factor: Decimal
+    battery_factor: Decimal
+    accident_factor: Decimal
+    private_fen: int
+
+
+def _replacement(subject: Subject, months: int, on: date, s: Settings) -> _Replacement:
+    """DOMAIN §3.1: replacement cost × combined newness rate × adjustment factors."""
+    guide = subject.guide_price_fen
     tax = purchase_tax_fen(guide, subject.fuel_type, on)
-    full_tax = purchase_tax_fen(guide, FuelType.PETROL, on)
     cost = guide + tax
     age = max(Decimal(0), 1 - Decimal(months) / s.reference_months)
     age = age.quantize(RATE_PLACES, ROUND_HALF_UP)
@@ -374,46 +300,63 @@ def _replacement(subject: Subject, months: int, on: date, s: Settings):
     # The expectation stops at the reference life: past it age no longer lowers the value,
     # so it must not earn a mileage credit either.
     expected = s.annual_km * min(months, s.reference_months) // 12
-    mileage = 1 - s.mileage_step_rate * (km - expected) / s.mileage_step_km
+    mileage = 1 - s.mileage_step_rate * (subject.mileage_km - expected) / s.mileage_step_km
     mileage = min(max(mileage, 1 - s.mileage_cap), 1 + s.mileage_cap)
     battery = Decimal(1)
     if subject.fuel_type.new_energy and subject.battery_health_pct is not None:
         battery = 1 - Decimal(100 - subject.battery_health_pct) / 100 * s.battery_share
     accident = s.accident_rate if subject.structural_accident else Decimal(1)
-    private = _floor_yuan(cost, combined, mileage, subject.region_factor, battery, accident)
+    return _Replacement(
+        full_tax_fen=purchase_tax_fen(guide, FuelType.PETROL, on),
+        tax_fen=tax,
+        cost_fen=cost,
+        age_rate=age,
+        technical_rate=technical,
+        combined_rate=combined,
+        expected_km=expected,
+        mileage_factor=mileage,
+        battery_factor=battery,
+        accident_factor=accident,
+        private_fen=_floor_yuan(cost, combined, mileage, subject.region_factor, battery, accident),
+    )
 
-    n = {  # every number of the steps, as printed
-        "guide": yuan(guide),
-        "full_tax": yuan(full_tax),
+
+def _replacement_steps(
+    subject: Subject, months: int, on: date, s: Settings, r: _Replacement
+) -> list[Step]:
+    """The replacement-cost method written out, every number as it is printed."""
+    n = {
+        "guide": yuan(subject.guide_price_fen),
+        "full_tax": yuan(r.full_tax_fen),
         "on": str(on),
-        "relief": yuan(full_tax - tax),
-        "tax": yuan(tax),
-        "cost": yuan(cost),
+        "relief": yuan(r.full_tax_fen - r.tax_fen),
+        "tax": yuan(r.tax_fen),
+        "cost": yuan(r.cost_fen),
         "first": str(subject.first_registration),
         "months": str(months),
         "reference": str(s.reference_months),
-        "age": _num(age),
+        "age": _num(r.age_rate),
         "score": str(subject.score),
-        "technical": _num(technical),
+        "technical": _num(r.technical_rate),
         "a": _num(s.weight_age),
         "b": _num(s.weight_technical),
         "annual": f"{s.annual_km:,}",
-        "km": f"{km:,}",
-        "expected": f"{expected:,}",
+        "km": f"{subject.mileage_km:,}",
+        "expected": f"{r.expected_km:,}",
         "step": f"{s.mileage_step_km:,}",
         "rate": _num(s.mileage_step_rate),
         "cap": _num(s.mileage_cap),
         "health": str(subject.battery_health_pct),
         "share": _num(s.battery_share),
-        "combined": _num(combined),
-        "mileage": _num(mileage),
+        "combined": _num(r.combined_rate),
+        "mileage": _num(r.mileage_factor),
         "region": _num(subject.region_factor),
-        "battery": _num(battery),
-        "accident": _num(accident),
-        "private": yuan(private),
+        "battery": _num(r.battery_factor),
+        "accident": _num(r.accident_factor),
+        "private": yuan(r.private_fen),
     }
     rows = [(N_("Purchase tax = 10%% × %(guide)s ÷ 1.13"), n["full_tax"])]
-    if tax != full_tax:
+    if r.tax_fen != r.full_tax_fen:
         rows.append((N_("New-energy relief on %(on)s: %(full_tax)s − %(relief)s"), n["tax"]))
     rows += [
         (N_("Replacement cost = guide price %(guide)s + purchase tax %(tax)s"), n["cost"]),
@@ -428,7 +371,7 @@ def _replacement(subject: Subject, months: int, on: date, s: Settings):
         ),
         (N_("Region factor (demand in the city)"), n["region"]),
     ]
-    if battery != 1:
+    if r.battery_factor != 1:
         rows.append((N_("Battery factor = 1 − (100 − %(health)s)%% × %(share)s"), n["battery"]))
     if subject.structural_accident:
         rows.append((N_("Structural accident damage (grade V): factor"), n["accident"]))
@@ -437,14 +380,7 @@ def _replacement(subject: Subject, months: int, on: date, s: Settings):
         " × %(battery)s × %(accident)s, rounded down to the yuan"
     )
     rows.append((label, n["private"]))
-    rates = {
-        "age_rate": age,
-        "technical_rate": technical,
-        "combined_rate": combined,
-        "mileage_factor": mileage,
-        "replacement_cost_fen": cost,
-    }
-    return rates, private, _steps(n, rows)
+    return _steps(n, rows)
 
 
 def _market(

@@ -30,7 +30,8 @@ from portal.audit import china_today
 from portal.errors import translate
 from portal.formatting import label, region_name
 from portal.identifiers import InvalidIdentifier, parse_vin
-from portal.valuation.engine import INSPECTION_PARTS, MAX_MILEAGE_KM, Condition, InspectionPart
+from portal.valuation.engine import MAX_MILEAGE_KM
+from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
 
 EARLIEST_REGISTRATION = date(1990, 1, 1)
 
@@ -44,7 +45,7 @@ FIELD_OF = {
     **{part.value: part.value for part in InspectionPart},
 }
 
-# One line each, so an owner can tell which fits (scores of DOMAIN §3.2 in engine.py).
+# One line each, so an owner can tell which fits (scores of DOMAIN §3.2 in inspection.py).
 CONDITION_HINTS = {
     Condition.EXCELLENT: _l("Like new: no repairs, hardly any wear, full service record."),
     Condition.GOOD: _l("Normal wear for its age, small scratches, never in an accident."),

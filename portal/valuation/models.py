@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel
 from portal.audit import utcnow
 from portal.enums import enum_column
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
-from portal.valuation.engine import Condition, Grade, Method
+from portal.valuation.engine import Method
+from portal.valuation.inspection import Condition, Grade
 
 
 class CarModel(SQLModel, table=True):

@@ -25,7 +25,7 @@ from portal.subsidy.models import Application
 from portal.subsidy.terms import Status as ApplicationStatus
 from portal.transfer.models import TransferCase
 from portal.valuation import services
-from portal.valuation.engine import InvalidValuationInput
+from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.models import CarModel, ValuationRecord
 
 PURPOSE = "valuation_report"  # what the payments feature calls a report's fee

@@ -23,7 +23,8 @@ from portal.registry.terms import EmissionStandard
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
 from portal.valuation import catalog, engine, settings
-from portal.valuation.engine import Condition
+from portal.valuation.errors import InvalidValuationInput
+from portal.valuation.inspection import Condition, inspection_score
 from portal.valuation.models import CarModel, ValuationRecord
 
 OLD_EMISSIONS = (
@@ -202,7 +203,7 @@ def value_car(
     """Value the car on `on`; signed-in users keep it in their history (keep=True)."""
     model = car_model(session, request.car_model_id)
     if regions.city(request.city_code) is None:
-        raise engine.InvalidValuationInput("city_code", N_("Choose a city from the list."))
+        raise InvalidValuationInput("city_code", N_("Choose a city from the list."))
     _check_model_year(model, request)
     configured = settings.current(session)
     subject = _subject(request, model, configured)
@@ -219,7 +220,7 @@ def _check_model_year(model: CarModel, request: Request) -> None:
     """A car is sold as next year's model at the earliest; a registry car's facts stand."""
     earliest = model.model_year - 1
     if request.vehicle_id is None and request.first_registration.year < earliest:
-        raise engine.InvalidValuationInput(
+        raise InvalidValuationInput(
             "first_registration",
             N_(
                 "A %(year)s model was first registered in %(earliest)s at the earliest:"
@@ -232,7 +233,7 @@ def _check_model_year(model: CarModel, request: Request) -> None:
 
 def _subject(request: Request, model: CarModel, configured: settings.Values) -> engine.Subject:
     if request.inspection is not None:
-        score, accident = engine.inspection_score(request.inspection), False
+        score, accident = inspection_score(request.inspection), False
     else:
         condition = request.condition or Condition.GOOD
         score, accident = condition.score, condition.structural_accident

@@ -16,6 +16,7 @@ from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.messages import N_
 from portal.valuation import engine
+from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.models import ValuationSettings
 
 EDITABLE = (
@@ -65,7 +66,7 @@ def values_of(typed: dict) -> Values:
     """Check the values together (InvalidValuationInput names the field) and build them."""
     for name in ("key_region_old_factor", "undervalued_share"):
         if not 0 < typed[name] <= 1:
-            raise engine.InvalidValuationInput(name, N_("Enter a share above 0 and at most 1."))
+            raise InvalidValuationInput(name, N_("Enter a share above 0 and at most 1."))
     engine_values = {name: typed[name] for name in EDITABLE if name in ENGINE_FIELDS}
     settings = engine.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
     return Values(settings, typed["key_region_old_factor"], typed["undervalued_share"])

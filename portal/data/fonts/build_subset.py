@@ -27,6 +27,7 @@ TEXT_FILES = (
     PORTAL / "registry" / "demo.py",
     PORTAL / "transfer" / "paperwork.py",
     PORTAL / "valuation" / "engine.py",  # the steps' templates print as they are in English
+    PORTAL / "valuation" / "inspection.py",  # the inspection's refusals, also in English
     PORTAL / "valuation" / "report.py",
 )
 PO_FILE = PORTAL / "translations" / "zh" / "LC_MESSAGES" / "messages.po"

@@ -1,0 +1,50 @@
+"""Programs as stored: this year's program, an application's program, and its terms.
+
+The database side of `facts.ProgramTerms`, shared by the draft steps (`services`), the
+assessment (`assessment`), submission and review. `programs.py` is the other, pure side:
+the national rule sets the programs are seeded from.
+"""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from portal.errors import NotFound
+from portal.messages import N_
+from portal.subsidy import facts
+from portal.subsidy.models import Application, Program, ProgramTier
+from portal.subsidy.terms import Kind
+
+
+def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
+    """The program as the pure rules read it."""
+    tiers = session.exec(select(ProgramTier).where(ProgramTier.program_id == program.id)).all()
+    fields = {
+        name: getattr(program, name)
+        for name in facts.ProgramTerms.__dataclass_fields__
+        if name != "tiers"
+    }
+    fields["tiers"] = tuple(
+        facts.Tier(t.new_energy, t.min_price_fen, t.amount_fen)
+        for t in sorted(tiers, key=lambda t: t.min_price_fen)
+    )
+    return facts.ProgramTerms(**fields)
+
+
+def current_program(session: Session, *, province_code: str, kind: Kind, today: date) -> Program:
+    """This year's program of that kind in the province; NotFound when there is none."""
+    program = session.exec(
+        select(Program).where(
+            Program.year == today.year,
+            Program.province_code == province_code,
+            Program.kind == kind,
+        )
+    ).first()
+    if program is None:
+        raise NotFound(N_("There is no program of this kind in that province this year."))
+    return program
+
+
+def program_of(session: Session, application: Application) -> Program:
+    """The program the application belongs to."""
+    return session.get(Program, application.program_id)
