@@ -7,25 +7,24 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from portal.api.schemas import (
+from portal.api.schemas import Problem
+from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
-    CatalogPage,
-    CatalogQuery,
+    EligibilityCheck,
+    EligibilityOut,
+    SubsidyListQuery,
+)
+from portal.api.transfer_schemas import (
     DocumentList,
     DocumentOut,
     DocumentUpload,
-    EligibilityCheck,
-    EligibilityOut,
     ListQuery,
-    Problem,
-    SubsidyListQuery,
     TransferCreate,
     TransferOut,
     TransferPage,
-    ValuationCreate,
-    ValuationOut,
 )
+from portal.api.valuation_schemas import CatalogPage, CatalogQuery, ValuationCreate, ValuationOut
 
 REF = "#/components/schemas/{model}"
 PREFIX = "/api/v1"

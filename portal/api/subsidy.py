@@ -10,8 +10,9 @@ from flask import request
 from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
-from portal.api.schemas import (
-    MAX_ID,
+from portal.api.common import json_response, parse_body
+from portal.api.schemas import MAX_ID
+from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
     ApplicationSummary,
@@ -21,7 +22,7 @@ from portal.api.schemas import (
     ReasonOut,
     SubsidyListQuery,
 )
-from portal.api.views import _json, _parse, bp
+from portal.api.views import bp
 from portal.audit import china_today, history
 from portal.errors import NotFound, translate
 from portal.formatting import message, subsidy_event
@@ -62,7 +63,7 @@ DETAIL_FIELDS = {
 @bp.post("/subsidy/eligibility")
 @auth.for_role(Role.OWNER)
 def check_eligibility():
-    body = _parse(EligibilityCheck, lambda model: model.model_validate_json(request.get_data()))
+    body = parse_body(EligibilityCheck, lambda model: model.model_validate_json(request.get_data()))
     assessment = eligibility.check(
         db.session(),
         user=auth.api_user(),
@@ -72,7 +73,7 @@ def check_eligibility():
         new=_new_car_entry(body.new_car) if body.new_car else None,
         today=china_today(),
     )
-    return _json(_eligibility_out(assessment))
+    return json_response(_eligibility_out(assessment))
 
 
 def _new_car_entry(car: NewCarIn) -> services.NewCarEntry:
@@ -101,11 +102,11 @@ def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
 @bp.get("/subsidy/applications")
 @auth.for_role(Role.OWNER)
 def list_applications():
-    query = _parse(SubsidyListQuery, lambda model: model.model_validate(request.args.to_dict()))
+    query = parse_body(SubsidyListQuery, lambda model: model.model_validate(request.args.to_dict()))
     rows, has_next = services.my_applications(
         db.session(), user=auth.api_user(), page=query.page, page_size=query.page_size
     )
-    return _json(
+    return json_response(
         ApplicationPage(
             items=[ApplicationSummary.model_validate(_summary(row)) for row in rows],
             page=query.page,
@@ -125,7 +126,7 @@ def get_application(application_id: int):
     found = services.application_for(session, user=auth.api_user(), application_id=application_id)
     program = administration.program(session, found.program_id)
     events = history(session, services.ENTITY, found.id)
-    return _json(
+    return json_response(
         ApplicationOut.model_validate(
             {
                 **_summary(found),

@@ -18,16 +18,17 @@ from flask_limiter.util import get_remote_address
 
 from portal import db
 from portal.api import auth, problems
+from portal.api.common import InvalidRequest, json_response, parse_body
 from portal.api.problems import MESSAGES
-from portal.api.schemas import (
+from portal.api.schemas import FieldError
+from portal.api.valuation_schemas import (
     CatalogModelOut,
     CatalogPage,
     CatalogQuery,
-    FieldError,
     ValuationCreate,
     ValuationOut,
 )
-from portal.api.views import InvalidRequest, _json, _parse, bp
+from portal.api.views import bp
 from portal.audit import china_today
 from portal.errors import NotFound, translate
 from portal.extensions import limiter
@@ -75,13 +76,13 @@ def _refused_input(error: InvalidValuationInput):
 @auth.anonymous_allowed
 @anonymous_budget
 def create_valuation():
-    body = _parse(ValuationCreate, lambda model: model.model_validate_json(request.get_data()))
+    body = parse_body(ValuationCreate, lambda model: model.model_validate_json(request.get_data()))
     _one_way_to_the_car(body)
     session, user, today = db.session(), auth.optional_api_user(), china_today()
     result = services.value_car(
         session, request=_request(body), on=today, user=user, keep=user is not None
     )
-    return _json(_valuation_out(result, today))
+    return json_response(_valuation_out(result, today))
 
 
 def _one_way_to_the_car(body: ValuationCreate) -> None:
@@ -196,11 +197,11 @@ def _valuation_out(result: services.Result, on: date) -> ValuationOut:
 @auth.anonymous_allowed
 @anonymous_budget
 def search_models():
-    query = _parse(CatalogQuery, lambda model: model.model_validate(request.args.to_dict()))
+    query = parse_body(CatalogQuery, lambda model: model.model_validate(request.args.to_dict()))
     rows, has_next = services.search_models(
         db.session(), query=query.q, page=query.page, page_size=query.page_size
     )
-    return _json(
+    return json_response(
         CatalogPage(
             items=[CatalogModelOut.model_validate(row.model_dump()) for row in rows],
             page=query.page,

@@ -5,16 +5,15 @@ pages call; the request commits once on success, as for the pages (portal.db).
 """
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from pydantic import BaseModel, ValidationError
 
 from portal import db, web
 from portal.api import auth, openapi, problems
-from portal.api.schemas import (
-    MAX_ID,
+from portal.api.common import InvalidRequest, json_response, parse_body
+from portal.api.schemas import MAX_ID, FieldError
+from portal.api.transfer_schemas import (
     DocumentList,
     DocumentOut,
     DocumentUpload,
-    FieldError,
     ListQuery,
     TransferCreate,
     TransferOut,
@@ -38,14 +37,6 @@ limiter.shared_limit(auth.rate_limit, scope="api", key_func=auth.rate_key)(bp)
 CASE = "/transfers/<int:case_id>"
 
 
-class InvalidRequest(Exception):
-    """The request's fields are wrong; answered with 422 and the field errors."""
-
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("invalid request")
-        self.errors = errors
-
-
 @bp.errorhandler(InvalidRequest)
 def _invalid(error: InvalidRequest):
     return problems.invalid(error.errors)
@@ -60,19 +51,6 @@ def _refused(error: services.FilingRefused):
 def _invalid_identifier(error: InvalidIdentifier):
     # The schemas check identifiers first; this keeps a missed one a 422, not a 500.
     return problems.invalid([FieldError(field=None, message=translate(error), type="identifier")])
-
-
-def _parse(model: type[BaseModel], validate):
-    try:
-        return validate(model)
-    except ValidationError as error:
-        raise InvalidRequest(problems.field_errors(error)) from error
-
-
-def _json(body: BaseModel, status: int = 200):
-    return current_app.response_class(
-        body.model_dump_json(), status=status, mimetype="application/json"
-    )
 
 
 def _case_for(case_id: int) -> TransferCase:
@@ -108,7 +86,7 @@ def openapi_document():
 
 @bp.post("/transfers")
 def create_transfer():
-    body = _parse(TransferCreate, lambda model: model.model_validate_json(request.get_data()))
+    body = parse_body(TransferCreate, lambda model: model.model_validate_json(request.get_data()))
     session, user = db.session(), auth.api_user()
     try:
         vehicle = services.vehicle_to_file(session, query=body.vin or body.plate)
@@ -129,14 +107,14 @@ def create_transfer():
         dealer_temporary=body.dealer_temporary,
     )
     case = services.open_case(session, user=user, filing=filing, key=web.id_hash_key())
-    response = _json(_case_out(case, vehicle), 201)
+    response = json_response(_case_out(case, vehicle), 201)
     response.headers["Location"] = url_for("api.get_transfer", case_id=case.id)
     return response
 
 
 @bp.get("/transfers")
 def list_transfers():
-    query = _parse(ListQuery, lambda model: model.model_validate(request.args.to_dict()))
+    query = parse_body(ListQuery, lambda model: model.model_validate(request.args.to_dict()))
     page = services.list_cases(
         db.session(),
         user=auth.api_user(),
@@ -147,7 +125,7 @@ def list_transfers():
         page_size=query.page_size,
     )
     items = [_case_out(row.case, row.vehicle) for row in page.rows]
-    return _json(
+    return json_response(
         TransferPage(
             items=items, page=page.number, page_size=query.page_size, has_next=page.has_next
         )
@@ -156,12 +134,12 @@ def list_transfers():
 
 @bp.get(CASE)
 def get_transfer(case_id: int):
-    return _json(_case_out(_case_for(case_id)))
+    return json_response(_case_out(_case_for(case_id)))
 
 
 @bp.get(CASE + "/documents")
 def list_documents(case_id: int):
-    return _json(_document_list(_case_for(case_id)))
+    return json_response(_document_list(_case_for(case_id)))
 
 
 def _document_list(case: TransferCase) -> DocumentList:
@@ -185,7 +163,7 @@ def upload_document(case_id: int):
     upload = request.files.get("file")
     if upload is not None:
         fields["file"] = upload.read()
-    body = _parse(DocumentUpload, lambda model: model.model_validate(fields))
+    body = parse_body(DocumentUpload, lambda model: model.model_validate(fields))
     # Names come from partners' systems: keep them printable (PostgreSQL refuses NUL).
     filename = "".join(char for char in (upload.filename or "") if char.isprintable())
     try:
@@ -202,7 +180,7 @@ def upload_document(case_id: int):
         raise InvalidRequest(
             [FieldError(field="file", message=translate(error), type="invalid_upload")]
         ) from error
-    return _json(DocumentOut.model_validate(document.model_dump()), 201)
+    return json_response(DocumentOut.model_validate(document.model_dump()), 201)
 
 
 @bp.post(CASE + "/submit")
@@ -216,7 +194,7 @@ def submit_transfer(case_id: int):
         action=Action.SUBMIT,
         stripe_config=StripeConfig.from_app(current_app.config),
     )
-    return _json(_case_out(case))
+    return json_response(_case_out(case))
 
 
 # The owner's subsidy routes and the valuation routes (open to anonymous callers too) live

@@ -1,0 +1,200 @@
+"""Request and response bodies of the owner's subsidy endpoints (`subsidy.py`, DOMAIN §1).
+
+The owner's side: check eligibility before applying, follow one's applications. Bounds
+are the new-car page form's (portal/subsidy/forms.py); its date and displacement checks
+are called, not copied.
+"""
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from portal import regions
+from portal.api.schemas import Strict, known_city, text
+from portal.identifiers import normalize, parse_plate, parse_resident_id, parse_vin
+from portal.messages import N_, MessageError
+from portal.registry.terms import BodyType, FuelType
+from portal.subsidy.forms import NewCarForm
+from portal.subsidy.terms import Flag, Kind, RejectReason, Status
+
+
+class NewCarIn(Strict):
+    """The new car and its invoice, as the owner's papers give them (DOMAIN §1.3)."""
+
+    vin: text(17, min_length=17)
+    plate: text(10, min_length=2)
+    brand: text(32)
+    model: text(64)
+    body_type: BodyType
+    seats: int = Field(ge=2, le=9)
+    fuel_type: FuelType
+    displacement_ml: int | None = Field(
+        None, ge=600, le=8000, validate_default=True, description="Required for a fuel car."
+    )
+    registration_date: date = Field(description="Not in the future.")
+    invoice_number: text(20, min_length=8)
+    invoice_date: date = Field(description="Not in the future.")
+    invoice_price_fen: int = Field(
+        ge=100, le=10_000_000_000, description="Price on the invoice, with VAT, in fen."
+    )
+    invoice_city_code: str = Field(pattern=r"^[0-9]{6}$")
+    invoice_buyer_id_number: text(32) = Field(
+        description="Buyer's resident ID number on the invoice; compared by keyed hash, "
+        "never stored or returned."
+    )
+
+    @field_validator("vin")
+    @classmethod
+    def _valid_vin(cls, value: str):
+        return parse_vin(value).value
+
+    @field_validator("plate")
+    @classmethod
+    def _valid_plate(cls, value: str):
+        return parse_plate(value).value
+
+    @field_validator("invoice_buyer_id_number")
+    @classmethod
+    def _valid_resident_id(cls, value: str):
+        return parse_resident_id(value).value
+
+    @field_validator("brand", "model")
+    @classmethod
+    def _trimmed(cls, value: str):
+        return value.strip()
+
+    @field_validator("invoice_number")
+    @classmethod
+    def _normalized(cls, value: str):
+        return normalize(value)
+
+    @field_validator("invoice_city_code")
+    @classmethod
+    def _known_city(cls, value: str):
+        return known_city(value)
+
+    @field_validator("registration_date")
+    @classmethod
+    def _registration_not_future(cls, value: date):
+        NewCarForm.validate_registration_date(None, SimpleNamespace(data=value))
+        return value
+
+    @field_validator("invoice_date")
+    @classmethod
+    def _invoice_not_future(cls, value: date):
+        NewCarForm.validate_invoice_date(None, SimpleNamespace(data=value))
+        return value
+
+    @field_validator("displacement_ml")
+    @classmethod
+    def _engine_has_displacement(cls, value: int | None, info):
+        fuel = info.data.get("fuel_type")
+        if fuel is not None:
+            form = SimpleNamespace(fuel_type=SimpleNamespace(data=fuel.value))
+            NewCarForm.validate_displacement_ml(form, SimpleNamespace(data=value))
+        return value
+
+
+class EligibilityCheck(Strict):
+    """Would this application qualify today, and for how much? Nothing is saved."""
+
+    kind: Kind
+    province_code: str = Field(
+        pattern=r"^[0-9]{6}$", description="Province where the new car is registered."
+    )
+    old_vin: text(17, min_length=17) = Field(
+        description="VIN of a car the owner holds or held in the registry."
+    )
+    new_car: NewCarIn | None = Field(
+        None, description="Without it only the old car and the claims are checked."
+    )
+
+    @field_validator("province_code")
+    @classmethod
+    def _known_province(cls, value: str):
+        if regions.province(value) is None:
+            raise MessageError(N_("There is no province with this code."))
+        return value
+
+    @field_validator("old_vin")
+    @classmethod
+    def _valid_vin(cls, value: str):
+        return parse_vin(value).value
+
+
+class SubsidyListQuery(BaseModel):
+    """Query parameters of the owner's application list; unknown ones are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(1, ge=1, le=10_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+class ReasonOut(BaseModel):
+    """One rule the application fails."""
+
+    message: str = Field(description="In the request's language.")
+    template: str = Field(description="The English template: a stable key for machines.")
+    params: dict[str, str | int] = Field(description="The values that fill the template.")
+
+
+class EligibilityOut(BaseModel):
+    eligible: bool = Field(description="True only with the new car given and no reason.")
+    amount_fen: int | None = Field(description="Null until the new car is given.")
+    amount_explanation: str | None = Field(description="How the amount was computed.")
+    reasons: list[ReasonOut]
+    flags: list[Flag] = Field(description="What would make a second reviewer look at it.")
+
+
+class ApplicationSummary(BaseModel):
+    """An owner's application in a list."""
+
+    id: int
+    number: str | None = Field(description="Given on submission.")
+    kind: Kind
+    status: Status
+    amount_fen: int | None
+    old_vin: str | None
+    new_vin: str | None
+    submitted_at: datetime | None
+    decided_at: datetime | None
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationSummary]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class TimelineEvent(BaseModel):
+    at: datetime
+    action: str = Field(description="A stable code, e.g. submitted, returned, approved.")
+    label: str = Field(description="The action in the request's language.")
+    from_status: Status | None
+    to_status: Status | None
+
+
+class ApplicationOut(ApplicationSummary):
+    """One application: the cars, the amount and why, the decision, the payout, the timeline."""
+
+    year: int
+    province_code: str
+    new_plate: str | None
+    new_brand: str | None
+    new_model: str | None
+    new_fuel_type: FuelType | None
+    invoice_date: date | None
+    invoice_price_fen: int | None
+    amount_explanation: str | None
+    flags: list[Flag]
+    reject_reason: RejectReason | None = Field(description="Set when rejected.")
+    decision_note: str | None = Field(description="The reviewer's words on a return or rejection.")
+    bank_card: str | None = Field(description="Masked: 6217 **** **** 1234.")
+    bank_name: str | None
+    created_at: datetime
+    updated_at: datetime
+    paid_at: datetime | None
+    timeline: list[TimelineEvent] = Field(description="Oldest first.")
