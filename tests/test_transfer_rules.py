@@ -1,6 +1,7 @@
 """The transfer state machine and filing rules, as pure functions (DOMAIN §2)."""
 
 import random
+from datetime import date
 
 import pytest
 
@@ -158,6 +159,13 @@ def test_destination_emission_rules(standard, fuel, acceptance, accepted):
 def test_only_key_region_cities_may_refuse_national_iv():
     assert rules.strictest_allowed(True) is EmissionAcceptance.CN5_OR_BETTER
     assert rules.strictest_allowed(False) is EmissionAcceptance.ANY
+
+
+def test_a_sale_may_be_filed_for_30_days():
+    """DOMAIN §2.2: the new owner registers within 30 days of the sale."""
+    today = date(2026, 3, 31)
+    assert rules.earliest_sale_date(today) == date(2026, 3, 1)
+    assert rules.earliest_sale_date(date(2026, 3, 1)) == date(2026, 1, 30)  # across February
 
 
 def test_document_checklist_depends_on_the_case():

@@ -24,6 +24,7 @@ from portal.extensions import limiter
 from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
+from portal.transfer import documents as case_documents
 from portal.transfer import services, steps
 from portal.transfer.models import TransferCase
 from portal.transfer.workflow import Action
@@ -144,8 +145,8 @@ def list_documents(case_id: int):
 
 def _document_list(case: TransferCase) -> DocumentList:
     session = db.session()
-    documents = services.documents_of(session, case)
-    required = services.required_documents(session, case)
+    documents = case_documents.documents_of(session, case)
+    required = case_documents.required_documents(session, case)
     return DocumentList(
         items=[
             DocumentOut.model_validate(document.model_dump()) for document in documents.values()
@@ -167,7 +168,7 @@ def upload_document(case_id: int):
     # Names come from partners' systems: keep them printable (PostgreSQL refuses NUL).
     filename = "".join(char for char in (upload.filename or "") if char.isprintable())
     try:
-        document = services.upload_document(
+        document = case_documents.upload_document(
             session,
             user=user,
             case=case,

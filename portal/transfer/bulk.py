@@ -5,7 +5,7 @@ Each row is filed in its own savepoint, so one refused row leaves the others fil
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session
 
@@ -14,11 +14,10 @@ from portal.db import savepoint
 from portal.errors import DomainError
 from portal.identifiers import InvalidIdentifier, parse_vin
 from portal.messages import N_
-from portal.money import InvalidAmount, parse_yuan
+from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 from portal.registry.importing import BatchResult
 from portal.registry.rules import RowProblem, RowReader
-from portal.transfer import services
-from portal.transfer.forms import SALE_DAYS
+from portal.transfer import rules, services
 from portal.transfer.terms import BuyerKind
 
 HEADER = (
@@ -45,11 +44,11 @@ def parse_row(row: dict[str, str], today: date) -> BulkRow | list[RowProblem]:
     city = r.text("destination_city_code", max_length=6)
     price = _price(r)
     sale_date = r.day("sale_date", today)
-    if sale_date and sale_date < today - timedelta(days=SALE_DAYS):
+    if sale_date and sale_date < rules.earliest_sale_date(today):
         r.fail(
             "sale_date", N_("The sale was more than 30 days ago; the transfer deadline has passed.")
         )
-    mileage = r.integer("mileage_km", 0, 2_000_000)
+    mileage = r.integer("mileage_km", 0, rules.MAX_ODOMETER_KM)
     temporary = r.flag("dealer_temporary")
     if r.problems:
         return r.problems
@@ -77,7 +76,7 @@ def _price(r: RowReader) -> int | None:
     except InvalidAmount as error:
         r.fail("price_yuan", error.message, **error.params)
         return None
-    if not 100 <= fen <= 100_000_000 * 100:
+    if not rules.MIN_PRICE_YUAN * FEN_PER_YUAN <= fen <= rules.MAX_PRICE_YUAN * FEN_PER_YUAN:
         r.fail("price_yuan", N_("Enter a price from 1 to 100,000,000 yuan."))
         return None
     return fen

@@ -1,7 +1,5 @@
 """Forms of the transfer pages: find the car, file the case, upload a paper, act on a case."""
 
-from datetime import timedelta
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -31,10 +29,13 @@ from portal.errors import translate
 from portal.fields import Yuan
 from portal.formatting import region_name
 from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
+from portal.transfer.rules import (
+    MAX_ODOMETER_KM,
+    MAX_PRICE_YUAN,
+    MIN_PRICE_YUAN,
+    earliest_sale_date,
+)
 from portal.transfer.terms import BuyerKind, EmissionAcceptance
-
-# DOMAIN §2.2: the new owner registers at the destination within 30 days of the sale.
-SALE_DAYS = 30
 
 
 class FindVehicleForm(FlaskForm):
@@ -82,7 +83,7 @@ class CaseForm(FlaskForm):
         _l("Agreed price (yuan)"),
         validators=[
             InputRequired(_l("Enter the agreed price.")),
-            Yuan(1, 100_000_000, _l("Enter a price from 1 to 100,000,000 yuan.")),
+            Yuan(MIN_PRICE_YUAN, MAX_PRICE_YUAN, _l("Enter a price from 1 to 100,000,000 yuan.")),
         ],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
@@ -92,7 +93,7 @@ class CaseForm(FlaskForm):
         validators=[
             InputRequired(),
             NumberRange(
-                min=0, max=2_000_000, message=_l("Enter a reading from 0 to 2,000,000 km.")
+                min=0, max=MAX_ODOMETER_KM, message=_l("Enter a reading from 0 to 2,000,000 km.")
             ),
         ],
     )
@@ -114,7 +115,7 @@ class CaseForm(FlaskForm):
         today = china_today()
         if field.data > today:
             raise ValidationError(_l("The sale date cannot be in the future."))
-        if field.data < today - timedelta(days=SALE_DAYS):
+        if field.data < earliest_sale_date(today):
             raise ValidationError(
                 _l("The sale was more than 30 days ago; the transfer deadline has passed.")
             )

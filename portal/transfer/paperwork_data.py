@@ -6,7 +6,7 @@ from sqlmodel import Session
 from portal.audit import utcnow
 from portal.formatting import label, region_name
 from portal.payments.labels import payment_label
-from portal.transfer import services
+from portal.transfer.case_view import case_view
 from portal.transfer.models import TransferCase
 from portal.transfer.paperwork import CaseSheet, Party
 from portal.transfer.terms import BuyerKind
@@ -14,7 +14,7 @@ from portal.transfer.terms import BuyerKind
 
 def sheet_for(session: Session, case: TransferCase) -> CaseSheet:
     """The CaseSheet the PDF builders print."""
-    view = services.case_view(session, case=case)
+    view = case_view(session, case=case)
     vehicle, dealer = view["vehicle"], view["dealer"]
     return CaseSheet(
         number=case.number,

@@ -1,10 +1,12 @@
 """Pure decisions of a transfer case: may this car be filed, which documents, which plate.
 
-DOMAIN §2.1 (emission rules of destinations), §2.2 (before filing, documents), §4 (plates).
+DOMAIN §2.1 (emission rules of destinations), §2.2 (before filing, the sale window,
+documents), §4 (plates).
 """
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from portal.messages import N_
@@ -13,6 +15,13 @@ from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
 
 NATIONAL_V_OR_BETTER = (EmissionStandard.CN5, EmissionStandard.CN6A, EmissionStandard.CN6B)
 PLATE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: no I or O
+
+# DOMAIN §2.2: the new owner registers at the destination within 30 days of the sale, so
+# an older sale can no longer be filed. The filing form and bulk filing read the window and
+# the bounds below; their error messages spell the numbers out, so change them together.
+SALE_DAYS = 30
+MIN_PRICE_YUAN, MAX_PRICE_YUAN = 1, 100_000_000
+MAX_ODOMETER_KM = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,11 @@ def filing_problems(
         ),
     ]
     return [Problem(message, params) for failed, message, params in checks if failed]
+
+
+def earliest_sale_date(today: date) -> date:
+    """The oldest sale date that may still be filed today (DOMAIN §2.2)."""
+    return today - timedelta(days=SALE_DAYS)
 
 
 def undervalued(price_fen: int, valuation_fen: int | None, share: Decimal) -> bool:

@@ -1,4 +1,9 @@
-"""Transfer use cases: open a case, upload papers, move it through the workflow, complete it."""
+"""Transfer use cases: which cases a user may see, and filing a case.
+
+Filing checks the clerk's entries against the registry and the rules (DOMAIN §2.2) and
+opens a draft case; the same checks run again when the case is submitted (steps.py).
+Documents, fees and the case page's read model have modules of their own.
+"""
 
 import random
 from dataclasses import dataclass
@@ -9,7 +14,7 @@ from sqlmodel import Session, select
 
 from portal import audit, regions
 from portal.accounts.models import Role, User
-from portal.audit import AuditEvent, china_today, utcnow
+from portal.audit import china_today
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
@@ -21,20 +26,12 @@ from portal.identifiers import (
     resident_id_hash,
 )
 from portal.messages import N_
-from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
-from portal.transfer import emission, rules, workflow
-from portal.transfer.models import TransferCase, TransferDocument
-from portal.transfer.paperwork import Party
-from portal.transfer.terms import (
-    CLOSED,
-    BuyerKind,
-    DocumentKind,
-    TransferStatus,
-)
+from portal.transfer import emission, rules
+from portal.transfer.models import TransferCase
+from portal.transfer.terms import CLOSED, BuyerKind, TransferStatus
 from portal.transfer.workflow import Actor
-from portal.uploads import store
 from portal.valuation import services as valuation
 from portal.valuation import settings as valuation_settings
 
@@ -110,6 +107,50 @@ def actors_for(user: User, case: TransferCase) -> set[Actor]:
     return actors
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    case: TransferCase
+    vehicle: Vehicle
+
+
+def list_cases(
+    session: Session,
+    *,
+    user: User,
+    statuses: list[TransferStatus],
+    query: str,
+    direction: str | None,
+    page: int,
+    page_size: int,
+) -> registry.Page:
+    """Cases in the user's scope with their vehicles, newest first, one page."""
+    statement = (
+        select(TransferCase, Vehicle)
+        .join(Vehicle, Vehicle.id == TransferCase.vehicle_id)
+        .where(_in_scope(user))
+        .order_by(TransferCase.id.desc())
+    )
+    if statuses:
+        statement = statement.where(TransferCase.status.in_(statuses))
+    if direction == "outgoing":
+        statement = statement.where(TransferCase.origin_province_code == user.province_code)
+    elif direction == "incoming":
+        statement = statement.where(TransferCase.destination_province_code == user.province_code)
+    term = "".join(char for char in normalize(query) if char.isalnum())
+    if term:
+        statement = statement.where(
+            or_(
+                TransferCase.number == term,
+                Vehicle.vin == term,
+                Vehicle.plate == term,
+                TransferCase.new_plate == term,
+            )
+        )
+    rows = session.execute(statement.offset((page - 1) * page_size).limit(page_size + 1)).all()
+    cases = [CaseRow(case, vehicle) for case, vehicle in rows]
+    return registry.Page(rows=cases[:page_size], number=page, has_next=len(cases) > page_size)
+
+
 # --- filing ---------------------------------------------------------------------------
 
 
@@ -124,11 +165,17 @@ def vehicle_to_file(session: Session, *, query: str) -> Vehicle:
     return vehicle
 
 
-def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> TransferCase:
-    """Check the filing against the registry and the rules, and open a draft case."""
-    vehicle = session.get(Vehicle, filing.vehicle_id)
+def vehicle_by_id(session: Session, vehicle_id: int) -> Vehicle:
+    """A vehicle of a case or about to be filed; NotFound if there is none."""
+    vehicle = session.get(Vehicle, vehicle_id)
     if vehicle is None:
         raise NotFound(N_("No vehicle with this VIN or plate is in the registry."))
+    return vehicle
+
+
+def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> TransferCase:
+    """Check the filing against the registry and the rules, and open a draft case."""
+    vehicle = vehicle_by_id(session, filing.vehicle_id)
     current = _current_ownership(session, vehicle.id)
     destination = regions.city(filing.destination_city_code)
     problems = _problems(
@@ -264,197 +311,3 @@ def _buyer_identity(buyer: Buyer, key: bytes):
         value = parse_resident_id(buyer.identifier).value
         return resident_id_hash(value, key), mask_resident_id(value), None
     return None, None, parse_uscc(buyer.identifier).value
-
-
-# --- documents ------------------------------------------------------------------------
-
-
-def documents_of(session: Session, case: TransferCase) -> dict[DocumentKind, TransferDocument]:
-    """The case's current document of each kind."""
-    statement = select(TransferDocument).where(TransferDocument.case_id == case.id)
-    return {document.kind: document for document in session.exec(statement)}
-
-
-def required_documents(session: Session, case: TransferCase) -> list[DocumentKind]:
-    """The checklist for this case (DOMAIN §2.2)."""
-    seller = session.get(Ownership, case.seller_ownership_id)
-    return rules.required_documents(
-        buyer_kind=case.buyer_kind,
-        seller_is_person=seller.person_id is not None,
-        dealer_temporary=case.dealer_temporary,
-    )
-
-
-def upload_document(
-    session: Session,
-    *,
-    user: User,
-    case: TransferCase,
-    kind: DocumentKind,
-    filename: str,
-    content: bytes,
-    folder: str,
-) -> TransferDocument:
-    """Store a checked file as the case's document of this kind (replacing an older one)."""
-    if Actor.DEALER not in actors_for(user, case):
-        raise NotFound(N_("There is no such transfer case, or you cannot see it."))
-    if case.status not in (TransferStatus.DRAFT, TransferStatus.RETURNED):
-        raise Conflict(N_("Documents can be changed only in a draft or a returned case."))
-    stored = store(folder, f"transfer/{case.id}", content)
-    document = documents_of(session, case).get(kind) or TransferDocument(
-        case_id=case.id,
-        kind=kind,
-        uploaded_by=user.id,
-        filename="",
-        stored_name="",
-        content_type="",
-        size=0,
-    )
-    document.filename = filename[:255] or kind.value
-    document.stored_name, document.content_type = stored.stored_name, stored.content_type
-    document.size, document.uploaded_by, document.uploaded_at = stored.size, user.id, utcnow()
-    session.add(document)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=user.id,
-        entity="transfer_case",
-        entity_id=case.id,
-        action="document_uploaded",
-        detail={"kind": kind.value},
-    )
-    return document
-
-
-def document_for(session: Session, *, user: User, case_id: int, document_id: int):
-    """A document of a case the user may see; NotFound otherwise."""
-    case = case_for(session, user=user, case_id=case_id)
-    document = session.get(TransferDocument, document_id)
-    if document is None or document.case_id != case.id:
-        raise NotFound(N_("There is no such document."))
-    return document
-
-
-# --- lists ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    case: TransferCase
-    vehicle: Vehicle
-
-
-def list_cases(
-    session: Session,
-    *,
-    user: User,
-    statuses: list[TransferStatus],
-    query: str,
-    direction: str | None,
-    page: int,
-    page_size: int,
-) -> registry.Page:
-    """Cases in the user's scope with their vehicles, newest first, one page."""
-    statement = (
-        select(TransferCase, Vehicle)
-        .join(Vehicle, Vehicle.id == TransferCase.vehicle_id)
-        .where(_in_scope(user))
-        .order_by(TransferCase.id.desc())
-    )
-    if statuses:
-        statement = statement.where(TransferCase.status.in_(statuses))
-    if direction == "outgoing":
-        statement = statement.where(TransferCase.origin_province_code == user.province_code)
-    elif direction == "incoming":
-        statement = statement.where(TransferCase.destination_province_code == user.province_code)
-    term = "".join(char for char in normalize(query) if char.isalnum())
-    if term:
-        statement = statement.where(
-            or_(
-                TransferCase.number == term,
-                Vehicle.vin == term,
-                Vehicle.plate == term,
-                TransferCase.new_plate == term,
-            )
-        )
-    rows = session.execute(statement.offset((page - 1) * page_size).limit(page_size + 1)).all()
-    cases = [CaseRow(case, vehicle) for case, vehicle in rows]
-    return registry.Page(rows=cases[:page_size], number=page, has_next=len(cases) > page_size)
-
-
-def vehicle_by_id(session: Session, vehicle_id: int) -> Vehicle:
-    """A vehicle of a case or about to be filed; NotFound if there is none."""
-    vehicle = session.get(Vehicle, vehicle_id)
-    if vehicle is None:
-        raise NotFound(N_("No vehicle with this VIN or plate is in the registry."))
-    return vehicle
-
-
-def seller_of(session: Session, case: TransferCase) -> Party:
-    """The seller as shown: a person with a masked ID number, or a company with its USCC."""
-    ownership = session.get(Ownership, case.seller_ownership_id)
-    if ownership.person_id is not None:
-        person = session.get(Person, ownership.person_id)
-        return Party(name=person.name, identifier=person.id_masked, kind="person")
-    company = session.get(Dealer, ownership.dealer_id)
-    return Party(name=company.name, identifier=company.uscc, kind="company")
-
-
-def case_view(session: Session, *, case: TransferCase, user: User | None = None) -> dict:
-    """Everything the case page and its paperwork show, in a handful of queries."""
-    actors = actors_for(user, case) if user else set()
-    documents = documents_of(session, case)
-    required = required_documents(session, case)
-    return {
-        "case": case,
-        "vehicle": session.get(Vehicle, case.vehicle_id),
-        "dealer": session.get(Dealer, case.dealer_id),
-        "seller": seller_of(session, case),
-        "checklist": [(kind, documents.get(kind)) for kind in required],
-        "documents_complete": all(kind in documents for kind in required),
-        "actions": workflow.available_actions(case.status, actors),
-        "is_dealer": Actor.DEALER in actors,
-        "fees": case_fees(session, case),
-        "payment": next(iter(payments.payments_of(session, PURPOSE, case.id)), None),
-        "timeline": timeline(session, case),
-    }
-
-
-PURPOSE = "transfer_case"  # what the payments feature calls a case's fee
-
-
-def case_fees(session: Session, case: TransferCase) -> list[tuple[str, int]]:
-    """The fee items a case pays (DOMAIN §2.2), as (fee code, amount in fen)."""
-    codes = ["transfer_filing", "plate_pair", "registration_certificate", "driving_licence"]
-    if case.dealer_temporary:
-        codes.append("temporary_plate")
-    return [(code, payments.fee_amount(session, code)) for code in codes]
-
-
-def timeline(session: Session, case: TransferCase) -> list[tuple[AuditEvent, str | None]]:
-    """The case's audit events, oldest first, with who made each."""
-    statement = (
-        select(AuditEvent, User.display_name)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.entity == "transfer_case", AuditEvent.entity_id == case.id)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    )
-    return list(session.execute(statement).all())
-
-
-def start_fee_payment(session: Session, *, user: User, case: TransferCase, stripe_config):
-    """Open (or reuse) the payment of the case's fees; the amount is the server's."""
-    if Actor.DEALER not in actors_for(user, case):
-        raise NotFound(N_("There is no such transfer case, or you cannot see it."))
-    if case.status is not TransferStatus.SUBMITTED:
-        raise Conflict(N_("The fees are paid once the case is submitted, and only once."))
-    return payments.start_payment(
-        session,
-        purpose_kind=PURPOSE,
-        purpose_id=case.id,
-        amount_fen=sum(amount for _code, amount in case_fees(session, case)),
-        description=f"{case.number}",
-        payer_id=user.id,
-        stripe_config=stripe_config,
-        return_path=f"/transfers/{case.id}",
-    )

@@ -20,7 +20,7 @@ from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.transfer import rules, services, workflow
+from portal.transfer import documents, fees, rules, services, workflow
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.transfer.workflow import Action, Actor, IllegalTransition
@@ -44,8 +44,8 @@ def act(
     stripe_config is needed to refund the fees of a case withdrawn after paying.
     """
     actors = actors if actors is not None else services.actors_for(user, case)
-    documents = services.documents_of(session, case)
-    complete = all(kind in documents for kind in services.required_documents(session, case))
+    held = documents.documents_of(session, case)
+    complete = all(kind in held for kind in documents.required_documents(session, case))
     try:
         target = workflow.next_status(
             action, case.status, actors, documents_complete=complete, reason=reason
@@ -66,7 +66,7 @@ def act(
     if action is Action.WITHDRAW and workflow.refund_due(before):
         refunds.refund_purpose(
             session,
-            purpose_kind=services.PURPOSE,
+            purpose_kind=fees.PURPOSE,
             purpose_id=case.id,
             reason="withdrawn before inspection",
             actor_id=user.id if user else None,
@@ -166,7 +166,7 @@ def _complete(session: Session, case: TransferCase, vehicle: Vehicle, user: User
     case.completed_at = utcnow()
 
 
-@payments.on_paid(services.PURPOSE)
+@payments.on_paid(fees.PURPOSE)
 def mark_paid(session: Session, case_id: int, payment) -> None:
     """The payments feature's handler: a verified payment moves a submitted case on."""
     case = session.get(TransferCase, case_id)

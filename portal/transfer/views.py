@@ -13,7 +13,8 @@ from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import bulk as bulk_rows
-from portal.transfer import emission, paperwork, paperwork_data, services, steps
+from portal.transfer import documents, emission, fees, paperwork, paperwork_data, services, steps
+from portal.transfer.case_view import case_view
 from portal.transfer.forms import (
     ActionForm,
     BulkForm,
@@ -203,7 +204,7 @@ def case(case_id: int):
 def _case_page(case_id: int, *, document_form=None, action_error=None, status=200):
     session, user = db.session(), signed_in_user()
     found = services.case_for(session, user=user, case_id=case_id)
-    context = services.case_view(session, case=found, user=user)
+    context = case_view(session, case=found, user=user)
     page = render_template(
         "transfer/case.html",
         **context,
@@ -221,7 +222,7 @@ def upload(case_id: int):
     form = DocumentForm()
     if form.validate_on_submit():
         try:
-            services.upload_document(
+            documents.upload_document(
                 session,
                 user=user,
                 case=found,
@@ -240,7 +241,7 @@ def upload(case_id: int):
 @bp.get("/<int:case_id>/documents/<int:document_id>")
 @roles_required(*STAFF)
 def document(case_id: int, document_id: int):
-    found = services.document_for(
+    found = documents.document_for(
         db.session(), user=signed_in_user(), case_id=case_id, document_id=document_id
     )
     path = uploads.path_of(
@@ -258,7 +259,7 @@ def document(case_id: int, document_id: int):
 def pay_fees(case_id: int):
     session, user = db.session(), signed_in_user()
     found = services.case_for(session, user=user, case_id=case_id)
-    payment = services.start_fee_payment(
+    payment = fees.start_fee_payment(
         session, user=user, case=found, stripe_config=StripeConfig.from_app(current_app.config)
     )
     return redirect(url_for("payments.pay", payment_id=payment.id), 303)

@@ -1,0 +1,57 @@
+"""What the case page and the printed paperwork show of a case: a read model, no writes.
+
+The seller as a Party, the document checklist, the next steps the user may take, the
+fees and their payment, and the timeline of audit events.
+"""
+
+from sqlmodel import Session, select
+
+from portal.accounts.models import User
+from portal.audit import AuditEvent
+from portal.payments import services as payments
+from portal.registry.models import Dealer, Ownership, Person, Vehicle
+from portal.transfer import documents, fees, services, workflow
+from portal.transfer.models import TransferCase
+from portal.transfer.paperwork import Party
+from portal.transfer.workflow import Actor
+
+
+def case_view(session: Session, *, case: TransferCase, user: User | None = None) -> dict:
+    """Everything the case page and its paperwork show, in a handful of queries."""
+    actors = services.actors_for(user, case) if user else set()
+    held = documents.documents_of(session, case)
+    required = documents.required_documents(session, case)
+    return {
+        "case": case,
+        "vehicle": session.get(Vehicle, case.vehicle_id),
+        "dealer": session.get(Dealer, case.dealer_id),
+        "seller": seller_of(session, case),
+        "checklist": [(kind, held.get(kind)) for kind in required],
+        "documents_complete": all(kind in held for kind in required),
+        "actions": workflow.available_actions(case.status, actors),
+        "is_dealer": Actor.DEALER in actors,
+        "fees": fees.case_fees(session, case),
+        "payment": next(iter(payments.payments_of(session, fees.PURPOSE, case.id)), None),
+        "timeline": timeline(session, case),
+    }
+
+
+def seller_of(session: Session, case: TransferCase) -> Party:
+    """The seller as shown: a person with a masked ID number, or a company with its USCC."""
+    ownership = session.get(Ownership, case.seller_ownership_id)
+    if ownership.person_id is not None:
+        person = session.get(Person, ownership.person_id)
+        return Party(name=person.name, identifier=person.id_masked, kind="person")
+    company = session.get(Dealer, ownership.dealer_id)
+    return Party(name=company.name, identifier=company.uscc, kind="company")
+
+
+def timeline(session: Session, case: TransferCase) -> list[tuple[AuditEvent, str | None]]:
+    """The case's audit events, oldest first, with who made each."""
+    statement = (
+        select(AuditEvent, User.display_name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.entity == "transfer_case", AuditEvent.entity_id == case.id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return list(session.execute(statement).all())
