@@ -9,7 +9,9 @@ from pydantic import model_validator as _model_validator
 from portal.api.schemas import Strict, known_city, text
 from portal.identifiers import parse_resident_id, parse_uscc
 from portal.messages import N_, MessageError
+from portal.money import FEN_PER_YUAN
 from portal.transfer.forms import CaseForm
+from portal.transfer.rules import MAX_ODOMETER_KM, MAX_PRICE_YUAN, MIN_PRICE_YUAN
 from portal.transfer.terms import BuyerKind, DocumentKind, TransferStatus
 
 
@@ -38,9 +40,13 @@ class TransferCreate(Strict):
     seller_id: text(32) = Field(description="Resident ID number or USCC of the registered owner.")
     buyer: BuyerIn
     destination_city_code: str = Field(pattern=r"^[0-9]{6}$")
-    price_fen: int = Field(gt=0, le=10_000_000_000, description="Agreed price in fen.")
+    price_fen: int = Field(
+        ge=MIN_PRICE_YUAN * FEN_PER_YUAN,
+        le=MAX_PRICE_YUAN * FEN_PER_YUAN,
+        description="Agreed price in fen (the form's bounds: 1 to 100,000,000 yuan).",
+    )
     sale_date: date = Field(description="Not in the future, at most 30 days ago.")
-    mileage_km: int = Field(ge=0, le=2_000_000)
+    mileage_km: int = Field(ge=0, le=MAX_ODOMETER_KM)
     dealer_temporary: bool = False
 
     @_model_validator(mode="after")
