@@ -10,13 +10,8 @@ from portal.registry.terms import EmissionStandard, FuelType, VehicleStatus
 from portal.transfer import rules
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
 from portal.transfer.terms import TransferStatus as S
-from portal.transfer.workflow import (
-    Action,
-    Actor,
-    IllegalTransition,
-    available_actions,
-    next_status,
-)
+from portal.transfer.workflow import Action, Actor, available_actions, next_status
+from portal.workflow import IllegalTransition
 
 DEALER, ORIGIN, DESTINATION = {Actor.DEALER}, {Actor.ORIGIN_OFFICER}, {Actor.DESTINATION_OFFICER}
 

@@ -21,8 +21,9 @@ from portal.registry.terms import BodyType, FuelType
 from portal.subsidy import program_lookup, window, workflow
 from portal.subsidy.models import Application, ApplicationDocument
 from portal.subsidy.terms import DocumentKind, Kind, Status
-from portal.subsidy.workflow import Action, Actor, IllegalTransition
+from portal.subsidy.workflow import Action, Actor
 from portal.uploads import store
+from portal.workflow import IllegalTransition
 
 ENTITY = "subsidy_application"
 EDITABLE = (Status.DRAFT, Status.RETURNED)

@@ -6,11 +6,11 @@ and withdrawn beside review, and payout_failed → retried (approved), account_r
 An application with a fraud flag needs two approvals by two reviewers (issue: review).
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from portal.messages import N_, MessageError
+from portal.messages import N_
 from portal.subsidy.terms import Status as S
+from portal.workflow import Transition, available, check
 
 
 class Actor(StrEnum):
@@ -32,14 +32,6 @@ class Action(StrEnum):
     RETURN_ACCOUNT = "return_account"
     FIX_ACCOUNT = "fix_account"
     CANCEL_PAYOUT = "cancel_payout"
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[S, ...]
-    target: S
-    actors: tuple[Actor, ...]
-    needs_reason: bool = False
 
 
 TRANSITIONS = {
@@ -64,33 +56,22 @@ TRANSITIONS = {
 }
 
 
-class IllegalTransition(MessageError):
-    """A transition the state machine refuses; message is a template for translation."""
-
-
 def next_status(action: Action, status: S, actors: set[Actor], *, reason: str = "") -> S:
     """The state after action, or IllegalTransition saying why it cannot happen."""
-    transition = TRANSITIONS[action]
-    if status not in transition.sources:
-        raise IllegalTransition(
-            N_("The application is %(status)s: “%(action)s” is not possible now."),
-            status=status,
-            action=action,
-        )
-    if not actors & set(transition.actors):
-        raise IllegalTransition(N_("You may not “%(action)s” this application."), action=action)
-    if transition.needs_reason and not reason.strip():
-        raise IllegalTransition(N_("Give the reason."))
-    return transition.target
+    return check(
+        TRANSITIONS,
+        action,
+        status,
+        actors,
+        reason=reason,
+        wrong_state=N_("The application is %(status)s: “%(action)s” is not possible now."),
+        not_yours=N_("You may not “%(action)s” this application."),
+    )
 
 
 def available_actions(status: S, actors: set[Actor]) -> list[Action]:
     """What these actors could do with an application in this state (for the buttons)."""
-    return [
-        action
-        for action, transition in TRANSITIONS.items()
-        if status in transition.sources and actors & set(transition.actors)
-    ]
+    return available(TRANSITIONS, status, actors)
 
 
 def needs_second_approval(flagged: bool, first_approver_id: int | None) -> bool:

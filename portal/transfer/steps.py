@@ -23,7 +23,8 @@ from portal.registry.terms import VehicleStatus
 from portal.transfer import documents, fees, rules, services, workflow
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
-from portal.transfer.workflow import Action, Actor, IllegalTransition
+from portal.transfer.workflow import Action, Actor
+from portal.workflow import IllegalTransition
 
 PLATE_ATTEMPTS = 20
 _plate_random = random.SystemRandom()

@@ -6,11 +6,11 @@ origin province's officer inspects and releases, the destination's officer regis
 and completes (DOMAIN §2.2). Payment moves a case to fee_paid (the verified webhook).
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from portal.messages import N_, MessageError
+from portal.messages import N_
 from portal.transfer.terms import TransferStatus as S
+from portal.workflow import IllegalTransition, Transition, available, check
 
 
 class Actor(StrEnum):
@@ -30,14 +30,6 @@ class Action(StrEnum):
     RETURN = "return"
     REJECT = "reject"
     WITHDRAW = "withdraw"
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[S, ...]
-    target: S
-    actors: tuple[Actor, ...]
-    needs_reason: bool = False
 
 
 TRANSITIONS = {
@@ -65,39 +57,27 @@ TRANSITIONS = {
 }
 
 
-class IllegalTransition(MessageError):
-    """A transition the state machine refuses; message is a template for translation."""
-
-
 def next_status(
     action: Action, status: S, actors: set[Actor], *, documents_complete: bool, reason: str
 ) -> S:
     """The state after action, or IllegalTransition saying why it cannot happen."""
-    transition = TRANSITIONS[action]
-    if status not in transition.sources:
-        raise IllegalTransition(
-            N_("The case is %(status)s: “%(action)s” is not possible now."),
-            status=status,
-            action=action,
-        )
-    if not actors & set(transition.actors):
-        raise IllegalTransition(N_("You may not “%(action)s” this case."), action=action)
+    target = check(
+        TRANSITIONS,
+        action,
+        status,
+        actors,
+        reason=reason,
+        wrong_state=N_("The case is %(status)s: “%(action)s” is not possible now."),
+        not_yours=N_("You may not “%(action)s” this case."),
+    )
     if action is Action.SUBMIT and not documents_complete:
         raise IllegalTransition(N_("Upload every required document before submitting."))
-    if transition.needs_reason and not reason.strip():
-        raise IllegalTransition(N_("Give the reason."))
-    return transition.target
+    return target
 
 
 def available_actions(status: S, actors: set[Actor]) -> list[Action]:
     """What these actors could do with a case in this state (for the buttons)."""
-    return [
-        action
-        for action, transition in TRANSITIONS.items()
-        if status in transition.sources
-        and actors & set(transition.actors)
-        and action is not Action.PAY
-    ]
+    return [action for action in available(TRANSITIONS, status, actors) if action is not Action.PAY]
 
 
 def refund_due(status: S) -> bool:
