@@ -331,13 +331,13 @@ def measure_service(engine, requests: list[valuation.Request], *, profile: bool)
     today = china_today()
     timings, market, fetched, calls, prices = [], 0, [], [], []
     profiler = cProfile.Profile() if profile else None
-    select_comparables = valuation.engine.select_comparables
+    select_comparables = valuation.market.select_comparables
 
     def counting(family, registered, mileage, on, candidates, *rest):
         calls.append(len(candidates))  # the first call per valuation gets the query's rows
         return select_comparables(family, registered, mileage, on, candidates, *rest)
 
-    valuation.engine.select_comparables = counting
+    valuation.market.select_comparables = counting
     try:
         for number, request in enumerate(requests):
             counted = number >= WARM_UP
@@ -358,7 +358,7 @@ def measure_service(engine, requests: list[valuation.Request], *, profile: bool)
                 market += result.valuation.method is Method.MARKET
                 fetched.append(calls[0])
     finally:
-        valuation.engine.select_comparables = select_comparables
+        valuation.market.select_comparables = select_comparables
     report("service value_car", timings, market)
     print(
         f"comparables query rows: median {statistics.median(fetched):.0f}, max {max(fetched)}, "

@@ -11,18 +11,7 @@ from hypothesis import strategies as st
 
 from portal.money import parse_yuan
 from portal.registry.terms import FuelType
-from portal.valuation.engine import (
-    MAX_MILEAGE_KM,
-    Comparable,
-    Method,
-    PriceRange,
-    Settings,
-    Subject,
-    depreciation_curve,
-    months_between,
-    select_comparables,
-    value,
-)
+from portal.valuation.engine import MAX_MILEAGE_KM, Method, depreciation_curve, value
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.inspection import (
     CONDITION_SCORES,
@@ -33,7 +22,9 @@ from portal.valuation.inspection import (
     grade_for,
     inspection_score,
 )
+from portal.valuation.market import Comparable, select_comparables
 from portal.valuation.tax import purchase_tax_fen
+from portal.valuation.terms import PriceRange, Settings, Subject, months_between
 
 ON = date(2026, 6, 1)
 PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV

@@ -18,10 +18,10 @@ from portal.audit import in_china
 from portal.formatting import label, region_name
 from portal.money import FEN_PER_YUAN, yuan
 from portal.pdf import FONT, add_cjk_font
-from portal.valuation.engine import DEFAULT_SETTINGS
 from portal.valuation.inspection import INSPECTION_PARTS, Condition
 from portal.valuation.models import ValuationRecord
 from portal.valuation.services import Result
+from portal.valuation.terms import DEFAULT_SETTINGS
 
 WIDTH = 180  # A4 less 15 mm margins
 GREY = (238, 238, 238)

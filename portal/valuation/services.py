@@ -1,8 +1,9 @@
 """Valuation use cases: the catalog, linking registry cars to it, valuing a car, history.
 
-The engine (`engine.py`) is pure; this module finds what it needs: the catalog trim and
-its guide price, the registry's facts for a VIN, the region factor of the city, and the
-comparable sales (completed transfers of the same family, DOMAIN §3.1).
+The engine (`engine.py`, `replacement.py`, `market.py`, `terms.py`) is pure; this module
+finds what it needs: the catalog trim and its guide price, the registry's facts for a VIN,
+the region factor of the city, and the comparable sales (completed transfers of the same
+family, DOMAIN §3.1).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -22,7 +23,7 @@ from portal.registry.models import Vehicle
 from portal.registry.terms import EmissionStandard
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import catalog, engine, settings
+from portal.valuation import catalog, engine, market, settings, terms
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.inspection import Condition, inspection_score
 from portal.valuation.models import CarModel, ValuationRecord
@@ -231,13 +232,13 @@ def _check_model_year(model: CarModel, request: Request) -> None:
         )
 
 
-def _subject(request: Request, model: CarModel, configured: settings.Values) -> engine.Subject:
+def _subject(request: Request, model: CarModel, configured: settings.Values) -> terms.Subject:
     if request.inspection is not None:
         score, accident = inspection_score(request.inspection), False
     else:
         condition = request.condition or Condition.GOOD
         score, accident = condition.score, condition.structural_accident
-    return engine.Subject(
+    return terms.Subject(
         guide_price_fen=model.current_price_fen,
         fuel_type=model.fuel_type,
         first_registration=request.first_registration,
@@ -266,7 +267,7 @@ def _family(brand: str, series: str) -> str:
 
 def _comparable_sales(
     session: Session, model: CarModel, request: Request, on: date
-) -> list[engine.Comparable]:
+) -> list[market.Comparable]:
     """Completed transfers of the family near the car's age, in the last year (indexed)."""
     since = on - timedelta(days=366)
     earliest = request.first_registration - timedelta(days=366)
@@ -294,8 +295,8 @@ def _comparable_sales(
         .limit(COMPARABLES_LIMIT)
     ).all()
     family = _family(model.brand, model.series)
-    candidates = [engine.Comparable(p, r, km, sold, family) for p, r, km, sold in rows]
-    return engine.select_comparables(
+    candidates = [market.Comparable(p, r, km, sold, family) for p, r, km, sold in rows]
+    return market.select_comparables(
         family, request.first_registration, request.mileage_km, on, candidates
     )
 

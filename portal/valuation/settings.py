@@ -1,9 +1,9 @@
 """The valuation's configurable values, set by an administrator (DOMAIN §3.1, §3.3, §2.2).
 
 One row in `valuation_settings`; until an administrator saves it, the seeded defaults of
-DOMAIN apply. The engine checks that the values hold together (weights add up to 1, age
-always costs more than expected mileage earns), so a bad combination is refused with the
-field it concerns.
+DOMAIN apply. The engine's `Settings` (`terms.py`) check that the values hold together
+(weights add up to 1, age always costs more than expected mileage earns), so a bad
+combination is refused with the field it concerns.
 """
 
 from dataclasses import dataclass, fields
@@ -15,7 +15,7 @@ from portal import audit
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.messages import N_
-from portal.valuation import engine
+from portal.valuation import terms
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.models import ValuationSettings
 
@@ -36,7 +36,7 @@ EDITABLE = (
 class Values:
     """The settings as the services use them."""
 
-    engine: engine.Settings
+    engine: terms.Settings
     # DOMAIN §2.1 and §3.1 region adjustment: a National IV or older car in a key
     # air-pollution region, where it may be refused on transfer in, finds fewer buyers.
     key_region_old_factor: Decimal
@@ -44,9 +44,9 @@ class Values:
     undervalued_share: Decimal
 
 
-ENGINE_FIELDS = {f.name for f in fields(engine.Settings)}
+ENGINE_FIELDS = {f.name for f in fields(terms.Settings)}
 DEFAULTS = {
-    **{f.name: f.default for f in fields(engine.Settings) if f.name in EDITABLE},
+    **{f.name: f.default for f in fields(terms.Settings) if f.name in EDITABLE},
     "key_region_old_factor": Decimal("0.95"),
     "undervalued_share": Decimal("0.5"),
 }
@@ -68,7 +68,7 @@ def values_of(typed: dict) -> Values:
         if not 0 < typed[name] <= 1:
             raise InvalidValuationInput(name, N_("Enter a share above 0 and at most 1."))
     engine_values = {name: typed[name] for name in EDITABLE if name in ENGINE_FIELDS}
-    settings = engine.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
+    settings = terms.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
     return Values(settings, typed["key_region_old_factor"], typed["undervalued_share"])
 
 

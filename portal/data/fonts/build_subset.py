@@ -26,7 +26,11 @@ TEXT_FILES = (
     PORTAL / "data" / "models.csv",  # the catalog's brands, series and trims (valuation report)
     PORTAL / "registry" / "demo.py",
     PORTAL / "transfer" / "paperwork.py",
-    PORTAL / "valuation" / "engine.py",  # the steps' templates print as they are in English
+    # The steps' templates and the refusals print as they are in English.
+    PORTAL / "valuation" / "engine.py",
+    PORTAL / "valuation" / "market.py",
+    PORTAL / "valuation" / "replacement.py",
+    PORTAL / "valuation" / "terms.py",
     PORTAL / "valuation" / "inspection.py",  # the inspection's refusals, also in English
     PORTAL / "valuation" / "report.py",
 )
