@@ -3,7 +3,7 @@
 import itertools
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
@@ -23,6 +23,8 @@ from portal.registry.terms import (
     Usage,
     VehicleStatus,
 )
+from portal.transfer.models import TransferCase
+from portal.transfer.terms import BuyerKind, TransferStatus
 
 KEY = b"test-id-key"
 PASSWORD = "correct-horse-battery"
@@ -146,11 +148,52 @@ def user(
     return row
 
 
+def transfer_case(
+    session: Session,
+    vehicle: Vehicle,
+    *,
+    price_fen: int,
+    mileage_km: int,
+    sale_date: date,
+    status: TransferStatus = TransferStatus.COMPLETED,
+    buyer: Person | Dealer | None = None,
+    destination_city_code: str = "510100",
+) -> TransferCase:
+    """A case selling the car from its current owner, filed by a new dealer's clerk."""
+    seller = session.exec(
+        select(Ownership).where(Ownership.vehicle_id == vehicle.id, Ownership.end.is_(None))
+    ).one()
+    clerk_dealer = dealer(session)
+    clerk = user(session, Role.DEALER, dealer_row=clerk_dealer)
+    buyer = buyer or person(session, name="李娜")
+    company = isinstance(buyer, Dealer)
+    case = TransferCase(
+        number=f"TR44{next(_serial):012d}",
+        dealer_id=clerk_dealer.id,
+        created_by=clerk.id,
+        vehicle_id=vehicle.id,
+        seller_ownership_id=seller.id,
+        buyer_kind=BuyerKind.COMPANY if company else BuyerKind.PERSON,
+        buyer_name=buyer.name,
+        buyer_id_hash=None if company else buyer.id_hash,
+        buyer_id_masked=None if company else buyer.id_masked,
+        buyer_uscc=buyer.uscc if company else None,
+        origin_province_code=vehicle.province_code,
+        origin_city_code=vehicle.city_code,
+        destination_province_code=destination_city_code[:2] + "0000",
+        destination_city_code=destination_city_code,
+        price_fen=price_fen,
+        sale_date=sale_date,
+        mileage_km=mileage_km,
+        status=status,
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
 def find_user(session: Session, email: str) -> User:
     """The account with this email (fresh from the database)."""
-    from sqlmodel import select
-
     session.commit()  # end the read transaction: see what others committed
-
     session.expire_all()
     return session.exec(select(User).where(User.email == email)).one()

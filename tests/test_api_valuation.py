@@ -8,9 +8,6 @@ from sqlmodel import func, select
 
 from portal.accounts.models import Role
 from portal.audit import china_today
-from portal.registry.models import Ownership
-from portal.transfer.models import TransferCase
-from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation import services
 from portal.valuation.models import CarModel, ValuationRecord
 from tests import factories
@@ -166,35 +163,22 @@ def test_chinese_steps_differ_from_english(api, session, car):
 
 def _sold(session, first_registration: date, mileage_km: int, price_fen: int) -> None:
     """A completed transfer of a 朗逸: a sale the market method may compare with."""
-    seller = factories.person(session)
     sold = factories.vehicle(
-        session, owner=seller, brand="大众", model="朗逸", first_registration=first_registration
+        session,
+        owner=factories.person(session),
+        brand="大众",
+        model="朗逸",
+        first_registration=first_registration,
     )
-    ownership = session.exec(select(Ownership).where(Ownership.vehicle_id == sold.id)).one()
-    dealer, buyer = factories.dealer(session), factories.person(session, name="王强")
-    staff = factories.user(session, Role.DEALER, dealer_row=dealer)
-    session.add(
-        TransferCase(
-            number=f"TR44{factories.next_serial():012d}",
-            dealer_id=dealer.id,
-            created_by=staff.id,
-            vehicle_id=sold.id,
-            seller_ownership_id=ownership.id,
-            buyer_kind=BuyerKind.PERSON,
-            buyer_name=buyer.name,
-            buyer_id_hash=buyer.id_hash,
-            buyer_id_masked=buyer.id_masked,
-            origin_province_code="440000",
-            origin_city_code="440300",
-            destination_province_code="330000",
-            destination_city_code="330100",
-            price_fen=price_fen,
-            sale_date=china_today() - timedelta(days=30),
-            mileage_km=mileage_km,
-            status=TransferStatus.COMPLETED,
-        )
+    factories.transfer_case(
+        session,
+        sold,
+        price_fen=price_fen,
+        mileage_km=mileage_km,
+        sale_date=china_today() - timedelta(days=30),
+        buyer=factories.person(session, name="王强"),
+        destination_city_code="330100",
     )
-    session.flush()
 
 
 def test_enough_comparable_sales_use_the_market_method(api, session, car):

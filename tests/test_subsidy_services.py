@@ -2,8 +2,6 @@
 
 from datetime import date
 
-from sqlmodel import select
-
 from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.subsidy import budget
@@ -38,12 +36,18 @@ def test_approval_reserves_the_amount(app, session):
 def _sold_through_a_transfer(session, applicant, sale_date):
     """The applicant's old car sold to another province: a completed transfer case."""
     from portal.registry.models import Ownership
-    from portal.transfer.models import TransferCase
-    from portal.transfer.terms import BuyerKind, TransferStatus
 
-    held = session.exec(select(Ownership).where(Ownership.vehicle_id == applicant.old_car.id)).one()
-    held.end = sale_date
     buyer = factories.person(session, name="李娜")
+    case = factories.transfer_case(
+        session,
+        applicant.old_car,
+        price_fen=3_000_000,
+        mileage_km=150_000,
+        sale_date=sale_date,
+        buyer=buyer,
+    )
+    held = session.get(Ownership, case.seller_ownership_id)
+    held.end = sale_date
     session.add(held)
     session.flush()
     session.add(
@@ -52,29 +56,6 @@ def _sold_through_a_transfer(session, applicant, sale_date):
             person_id=buyer.id,
             start=sale_date,
             acquired="transfer",
-        )
-    )
-    dealer = factories.dealer(session)
-    staff = factories.user(session, Role.DEALER, dealer_row=dealer)
-    session.add(
-        TransferCase(
-            number=f"TR44{factories.next_serial():012d}",
-            dealer_id=dealer.id,
-            created_by=staff.id,
-            vehicle_id=applicant.old_car.id,
-            seller_ownership_id=held.id,
-            buyer_kind=BuyerKind.PERSON,
-            buyer_name=buyer.name,
-            buyer_id_hash=buyer.id_hash,
-            buyer_id_masked=buyer.id_masked,
-            origin_province_code="440000",
-            origin_city_code="440100",
-            destination_province_code="510000",
-            destination_city_code="510100",
-            price_fen=3_000_000,
-            sale_date=sale_date,
-            mileage_km=150_000,
-            status=TransferStatus.COMPLETED,
         )
     )
     session.commit()

@@ -14,9 +14,6 @@ from sqlmodel import func, select
 
 from portal.accounts.models import Role
 from portal.audit import china_today
-from portal.registry.models import Ownership
-from portal.transfer.models import TransferCase
-from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation import chart, services
 from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel, ValuationRecord
@@ -288,35 +285,20 @@ def test_enough_comparable_sales_use_the_market_method(client, session, lavida):
 
 def _sales(session, prices_fen: list[int]) -> None:
     """Completed transfers of 朗逸 cars like the subject, sold last month."""
-    dealer = factories.dealer(session)
-    staff = factories.user(session, Role.DEALER, dealer_row=dealer)
     for price in prices_fen:
-        seller = factories.person(session)
         sold = factories.vehicle(
-            session, owner=seller, brand="大众", model="朗逸", first_registration=date(2020, 3, 1)
+            session,
+            owner=factories.person(session),
+            brand="大众",
+            model="朗逸",
+            first_registration=date(2020, 3, 1),
         )
-        held = session.exec(select(Ownership).where(Ownership.vehicle_id == sold.id)).one()
-        buyer = factories.person(session, name="李娜")
-        session.add(
-            TransferCase(
-                number=f"TR44{factories.next_serial():012d}",
-                dealer_id=dealer.id,
-                created_by=staff.id,
-                vehicle_id=sold.id,
-                seller_ownership_id=held.id,
-                buyer_kind=BuyerKind.PERSON,
-                buyer_name=buyer.name,
-                buyer_id_hash=buyer.id_hash,
-                buyer_id_masked=buyer.id_masked,
-                origin_province_code="440000",
-                origin_city_code="440100",
-                destination_province_code="510000",
-                destination_city_code="510100",
-                price_fen=price,
-                sale_date=china_today() - timedelta(days=30),
-                mileage_km=62_000,
-                status=TransferStatus.COMPLETED,
-            )
+        factories.transfer_case(
+            session,
+            sold,
+            price_fen=price,
+            mileage_km=62_000,
+            sale_date=china_today() - timedelta(days=30),
         )
     session.commit()
 

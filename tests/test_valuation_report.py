@@ -20,7 +20,7 @@ from portal.payments.rules import PaymentStatus
 from portal.pdf import FONT_DIR
 from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
-from portal.transfer.terms import BuyerKind, TransferStatus
+from portal.transfer.terms import TransferStatus
 from portal.valuation import report, reports, services
 from portal.valuation.engine import Method
 from portal.valuation.inspection import Condition, Grade, InspectionPart
@@ -235,33 +235,17 @@ def test_an_inspection_and_comparable_sales_are_printed(app, session, owner, tmp
 
 
 def transfer_case(session, vehicle, *, status, price_fen=8_650_000) -> TransferCase:
-    """A case for the car, filed by a Guangzhou dealer (as the transfer pages would)."""
-    dealer = factories.dealer(session)
-    clerk = factories.user(session, Role.DEALER, dealer_row=dealer)
-    seller = session.exec(
-        select(Ownership.id).where(Ownership.vehicle_id == vehicle.id, Ownership.end.is_(None))
-    ).one()
-    case = TransferCase(
-        number=f"TR44{factories.next_serial():09d}",
-        dealer_id=dealer.id,
-        created_by=clerk.id,
-        vehicle_id=vehicle.id,
-        seller_ownership_id=seller,
-        buyer_kind=BuyerKind.COMPANY,
-        buyer_name="杭州测试车行",
-        buyer_uscc=factories.uscc(region="330100"),
-        origin_province_code="440000",
-        origin_city_code="440300",
-        destination_province_code="330000",
-        destination_city_code="330100",
-        price_fen=price_fen,
-        sale_date=china_today() - timedelta(days=30),
-        mileage_km=68_000,
+    """A case for the car, sold to a Hangzhou dealer (as the transfer pages would file it)."""
+    return factories.transfer_case(
+        session,
+        vehicle,
         status=status,
+        price_fen=price_fen,
+        mileage_km=68_000,
+        sale_date=china_today() - timedelta(days=30),
+        buyer=factories.dealer(session, name="杭州测试车行", city_code="330100"),
+        destination_city_code="330100",
     )
-    session.add(case)
-    session.flush()
-    return case
 
 
 def test_free_for_the_owners_car_in_a_subsidy_application(client, auth, session, app, tmp_path):
