@@ -16,7 +16,7 @@ class Yuan:
     float field would take "NaN" or "1e9" and round fen silently (ARCHITECTURE, Data).
     """
 
-    def __init__(self, minimum_yuan: int, maximum_yuan: int, message=None):
+    def __init__(self, minimum_yuan: int = 0, maximum_yuan: int | None = None, message=None):
         self.minimum, self.maximum, self.message = minimum_yuan, maximum_yuan, message
 
     def __call__(self, form, field) -> None:
@@ -25,7 +25,8 @@ class Yuan:
             fen = parse_yuan("?" if len(text) > MAX_TYPED else text)
         except InvalidAmount as error:
             raise StopValidation(translate(error)) from error
-        if not self.minimum * FEN_PER_YUAN <= fen <= self.maximum * FEN_PER_YUAN:
+        maximum = fen if self.maximum is None else self.maximum * FEN_PER_YUAN
+        if not self.minimum * FEN_PER_YUAN <= fen <= maximum:
             raise StopValidation(
                 self.message
                 or _l(

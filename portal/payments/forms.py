@@ -6,7 +6,8 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from portal.errors import translate
-from portal.money import InvalidAmount, parse_yuan, yuan_input
+from portal.fields import Yuan
+from portal.money import yuan_input
 from portal.payments import rules
 from portal.payments.labels import FEE_LABELS, payment_label
 from portal.payments.models import Payment
@@ -18,16 +19,6 @@ class _Refusal:
 
     def __init__(self, refusal: tuple[str, dict]):
         self.message, self.params = refusal
-
-
-class Yuan:
-    """Validator: the text is an amount in yuan with at most two decimals; sets field.fen."""
-
-    def __call__(self, form, field) -> None:
-        try:
-            field.fen = parse_yuan(field.data or "")
-        except InvalidAmount as error:
-            raise StopValidation(translate(error)) from error
 
 
 def _amount_field(label, default: str | None = None) -> StringField:

@@ -14,10 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from portal import regions
-from portal.errors import translate
+from portal import fields, regions
 from portal.formatting import region_name
-from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 
 BP_PER_PERCENT = 100
 # Sane bounds: far beyond any real program, near enough to stop a typo or hostile input.
@@ -38,20 +36,15 @@ def typed(text: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
-class Yuan:
-    """An amount in yuan from 0 to maximum; field.value is fen."""
+class Yuan(fields.Yuan):
+    """An amount in yuan from 0 to maximum; field.value is fen, as the other fields here."""
 
     def __init__(self, maximum: int):
-        self.maximum = maximum
+        super().__init__(0, maximum, _l("Enter at most %(amount)s yuan.", amount=f"{maximum:,}"))
 
     def __call__(self, form, field) -> None:
-        try:
-            fen = parse_yuan(typed(field.data) if field.data else "")
-        except InvalidAmount as error:
-            raise StopValidation(translate(error)) from error
-        if fen > self.maximum * FEN_PER_YUAN:
-            raise StopValidation(_l("Enter at most %(amount)s yuan.", amount=f"{self.maximum:,}"))
-        field.value = fen
+        super().__call__(form, field)
+        field.value = field.fen
 
 
 class WholeNumber:
