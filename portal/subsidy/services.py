@@ -18,7 +18,7 @@ from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import program_lookup, window, workflow
+from portal.subsidy import facts, program_lookup, window, workflow
 from portal.subsidy.models import Application, ApplicationDocument
 from portal.subsidy.terms import DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action, Actor
@@ -99,6 +99,12 @@ def my_applications(session: Session, *, user: User, page: int, page_size: int):
     return rows[:page_size], len(rows) > page_size
 
 
+def refuse_if(reason: facts.Reason | None) -> None:
+    """Turn a rule's refusal (a window that is shut) into the domain error the pages show."""
+    if reason is not None:
+        raise DomainError(reason.message, **reason.params)
+
+
 def allowed(action: Action, application: Application, user: User, reason: str = "") -> Status:
     """The status action leads to, or a Conflict saying why the user cannot take it."""
     try:
@@ -121,9 +127,7 @@ def start(
     program = program_lookup.current_program(
         session, province_code=province_code, kind=kind, today=today
     )
-    refusal = window.may_start(program_lookup.program_terms(session, program), today)
-    if refusal:
-        raise DomainError(refusal.message, **refusal.params)
+    refuse_if(window.may_start(program_lookup.program_terms(session, program), today))
     application = Application(
         program_id=program.id,
         province_code=program.province_code,
@@ -247,9 +251,7 @@ def upload_document(
     """Store a paper (checked by content); accepted until the grace date of a pause (§1.4)."""
     _editable(application)
     program = program_lookup.program_of(session, application)
-    refusal = window.may_upload(program_lookup.program_terms(session, program), today)
-    if refusal:
-        raise DomainError(refusal.message, **refusal.params)
+    refuse_if(window.may_upload(program_lookup.program_terms(session, program), today))
     stored = store(folder, "subsidy", content)
     document = documents_of(session, application).get(kind) or ApplicationDocument(
         application_id=application.id, kind=kind

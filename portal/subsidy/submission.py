@@ -30,9 +30,7 @@ def submit(session: Session, *, user: User, application: Application, today: dat
     program = program_lookup.program_of(session, application)
     terms = program_lookup.program_terms(session, program)
     services.allowed(Action.SUBMIT, application, user)
-    refusal = window.may_submit(terms, today)
-    if refusal:
-        raise DomainError(refusal.message, **refusal.params)
+    services.refuse_if(window.may_submit(terms, today))
     missing = _missing_papers(session, application, program.kind)
     if missing:
         raise DomainError(N_("Upload these papers first: %(papers)s."), papers=missing)
