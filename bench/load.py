@@ -38,7 +38,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import national  # noqa: E402
-from portal import create_app  # noqa: E402
+from portal import create_app, migrate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync"]
@@ -84,6 +84,8 @@ def main() -> None:
         "SECRET_KEY": national.SECRET_KEY,
         "ID_HASH_KEY": national.KEY.decode(),
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "CACHE_URL": "redis://127.0.0.1:6379/14",
+        "API_RATE_LIMIT": "1000000 per minute",
         "VALUATION_API_ANON_LIMIT": "1000000 per minute",
     }
     app = create_app(config | {"RATELIMIT_ENABLED": False})
@@ -115,7 +117,8 @@ def ensure_data(app, layout: national.Layout, rebuild: bool) -> None:
         except Exception:
             built = None
     if built == wanted and not rebuild:
-        print(f"Reusing the data set in the database ({wanted}).")
+        print(f"Reusing the data set in the database ({wanted}); migrating it to the code's.")
+        migrate.upgrade(app.config["DATABASE_URL"])
         return
     print(f"Building the data set: {wanted}")
     started = time.time()

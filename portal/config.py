@@ -24,7 +24,12 @@ def from_environment(environ=os.environ) -> dict:
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Calls an API token may make, and an address may make to the valuation API without one.
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "120 per minute"),
+        "VALUATION_API_ANON_LIMIT": environ.get("VALUATION_API_ANON_LIMIT", "30 per minute"),
         "HUEY_REDIS_URL": environ.get("HUEY_REDIS_URL"),
+        # The shared cache (portal/cache.py): Redis when set, this process otherwise.
+        "CACHE_URL": environ.get("CACHE_URL"),
         "HUEY_SQLITE_PATH": environ.get("HUEY_SQLITE_PATH", str(INSTANCE_PATH / "huey.db")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

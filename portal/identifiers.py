@@ -81,8 +81,11 @@ class Vin:
     chinese: bool  # made in China: the VIN begins with L
 
 
+VIN_LENGTH = 17
+
+
 def _check_vin_characters(value: str, *, skip_check_position: bool = False) -> None:
-    if len(value) != 17:
+    if len(value) != VIN_LENGTH:
         raise InvalidIdentifier(
             N_("A VIN has 17 characters; this one has %(count)s."), count=len(value)
         )

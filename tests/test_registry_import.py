@@ -198,3 +198,16 @@ def test_only_admins_import(client, auth, session, role):
 
 def test_problem_report_of_a_missing_job(admin):
     assert admin.get("/admin/imports/4242/problems.csv").status_code == 404
+
+
+def test_a_row_refused_while_writing_names_its_vin_in_the_report(admin):
+    first, second = demo_rows(2)[:2]
+    upload(admin, extract([first]))
+    taken = second | {"plate": first["plate"]}  # a plate the registry gave another car
+    response = upload(admin, extract([taken]))
+    report = admin.get(
+        response.headers["Location"] + "/problems.csv", headers={"Accept-Language": "en"}
+    )
+    lines = report.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert len(lines) == 2, lines
+    assert lines[1].startswith(f"2,{taken['vin']},"), lines[1]

@@ -3,7 +3,10 @@
 import pytest
 
 from portal.accounts.models import Role
+from portal.identifiers import mask_resident_id
 from tests import factories
+
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -102,11 +105,30 @@ def test_admin_searches_by_vin_or_plate_prefix(client, auth, registry, query, ex
     assert registry["cars"][absent].vin not in page
 
 
-def test_admin_searches_by_owner_id_number(client, auth, registry):
+def test_admin_searches_by_owner_id_number_with_a_post(client, auth, registry):
     auth.login("admin@example.cn")
-    page = client.get("/vehicles", query_string={"q": registry["li_number"]}).get_data(as_text=True)
+    response = client.post("/vehicles", data={"q": registry["li_number"]}, headers=HTMX)
+    page = response.get_data(as_text=True)
     assert registry["cars"]["li"].vin in page
     assert registry["cars"]["wang"].vin not in page
+    # The address bar (and so the access log of the next visit) shows only the mask.
+    masked = mask_resident_id(registry["li_number"])
+    assert response.headers["HX-Push-Url"] == f"/vehicles?q={masked}"
+    assert registry["li_number"] not in page
+
+
+def test_the_masked_id_number_the_pages_show_finds_the_same_cars(client, auth, registry):
+    auth.login("admin@example.cn")
+    masked = mask_resident_id(registry["li_number"])
+    page = client.get("/vehicles", query_string={"q": masked}).get_data(as_text=True)
+    assert registry["cars"]["li"].vin in page
+    assert registry["cars"]["wang"].vin not in page
+
+
+def test_the_search_form_posts(client, auth, registry):
+    auth.login("admin@example.cn")
+    page = client.get("/vehicles").get_data(as_text=True)
+    assert 'method="post" action="/vehicles"' in page and 'hx-post="/vehicles"' in page
 
 
 def test_officer_search_is_limited_to_the_province(client, auth, registry):

@@ -38,7 +38,8 @@ def english(client):
 def lavida(session) -> CarModel:
     """朗逸 2021 1.5L, the trim a 2020 registry car is linked to."""
     trims = services.trims_of(session, "大众", "朗逸")
-    return next(t for t in trims if t.model_year == 2021 and t.trim.startswith("1.5L"))
+    chosen = next(t for t in trims if t.model_year == 2021 and t.trim.startswith("1.5L"))
+    return session.get(CarModel, chosen.id)
 
 
 @pytest.fixture
@@ -121,10 +122,11 @@ def test_choosing_a_brand_lists_its_series_and_empties_the_trims(client):
     assert "Choose the model year and trim" in text
 
 
-def test_choosing_a_series_lists_its_model_years_and_trims(client, session):
+def test_choosing_a_series_lists_its_model_years_and_trims(app, client, session):
     query = {"brand": "大众", "series": "朗逸"}
     text = page(client.get("/valuation/trims", query_string=query, headers=HX))
-    expected = services.trims_of(session, "大众", "朗逸")
+    with app.app_context():
+        expected = services.trims_of(session, "大众", "朗逸")
     values = re.findall(r'<option value="([0-9]+)"', text)
     assert values == [str(trim.id) for trim in expected]
     assert "2026 · 1.5L 自动满逸版 · ¥119,900" in text

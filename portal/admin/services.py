@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from portal import audit
+from portal import audit, cache
 from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
 from portal.db import transaction
@@ -47,6 +47,7 @@ class Importer:
     apply: Callable  # (session, [(line, record)], key=, actor_id=) -> BatchResult
     key_fields: tuple[str, ...]  # the columns that identify a row, for duplicates and the report
     after_batch: Callable[[Session, list], object] = lambda session, records: None
+    changes: str | None = None  # the shared cache (portal/cache.py) to renew after the job
 
 
 IMPORTERS = {
@@ -64,6 +65,7 @@ IMPORTERS = {
         catalog.parse_import_row,
         valuation.import_rows,
         ("brand", "series", "model_year", "trim"),
+        changes=valuation.CATALOG_CACHE,
     ),
 }
 
@@ -129,6 +131,9 @@ def run_import(
         with transaction(engine) as session:
             _finish(session, job_id, JobStatus.FAILED, failure=str(error)[:500])
         raise
+    finally:  # committed batches stand either way: every process reads them again
+        if importer.changes:
+            cache.bump(importer.changes)
     with transaction(engine) as session:
         return _finish(session, job_id, JobStatus.DONE)
 
@@ -166,7 +171,7 @@ def _batches(path: Path) -> Iterator[list[tuple[int, dict]]]:
 
 def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) -> None:
     today = date.today()
-    good, problems = [], []
+    good, problems, keys = [], [], {}
     for line, row in batch:
         row_key = "|".join((row.get(name) or "").strip().upper() for name in importer.key_fields)
         outcome = importer.parse_row(row, today)
@@ -181,10 +186,12 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
             problems.append((line, row_key, problem))
         else:
             seen[row_key] = line
+            keys[line] = row_key
             good.append((line, outcome))
     result = importer.apply(session, good, key=key, actor_id=job.created_by)
     importer.after_batch(session, good)
-    problems += [(line, "", problem) for line, problem in result.problems]
+    # A row refused while writing (a plate already taken) keeps its key in the report.
+    problems += [(line, keys[line], problem) for line, problem in result.problems]
     if problems:
         session.execute(
             insert(ImportProblem),

@@ -8,7 +8,6 @@ from portal.accounts import tokens
 from portal.accounts.models import Role, User
 from portal.api import problems
 
-DEFAULT_RATE_LIMIT = "120 per minute"
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
 
 
@@ -66,7 +65,7 @@ def optional_api_user() -> User | None:
 
 def rate_limit() -> str:
     """Requests a token may make (settable, so tests can reach the limit quickly)."""
-    return current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def rate_key() -> str:

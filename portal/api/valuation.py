@@ -37,12 +37,10 @@ from portal.valuation import services
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.inspection import INSPECTION_PARTS, Condition
 
-DEFAULT_ANONYMOUS_LIMIT = "30 per minute"
-
 
 def anonymous_limit() -> str:
-    """Calls one address may make without a token (settable, so tests reach it quickly)."""
-    return current_app.config.get("VALUATION_API_ANON_LIMIT", DEFAULT_ANONYMOUS_LIMIT)
+    """Calls one address may make without a token (config.py; tests reach it quickly)."""
+    return current_app.config["VALUATION_API_ANON_LIMIT"]
 
 
 def _anonymous_key() -> str:

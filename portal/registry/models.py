@@ -54,7 +54,7 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64)
     id_hash: str = Field(max_length=64, unique=True)
-    id_masked: str = Field(max_length=18)
+    id_masked: str = Field(max_length=18, index=True)  # staff search by the shown mask
     created_at: datetime = Field(default_factory=utcnow)
 
 

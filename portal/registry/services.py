@@ -3,15 +3,16 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_
 from sqlmodel import Session, func, select
 
-from portal import audit, regions
+from portal import audit, cache, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today, utcnow
 from portal.errors import NotFound
 from portal.identifiers import (
     InvalidIdentifier,
+    mask_resident_id,
     normalize,
     parse_resident_id,
     parse_uscc,
@@ -124,21 +125,38 @@ def search_vehicles(
     session: Session, *, user: User, query: str, key: bytes, page: int, page_size: int
 ) -> Page:
     """Vehicles in the user's scope by VIN or plate prefix, or by owner ID number / USCC."""
-    # VINs, plates and ID numbers are letters and digits only; anything else is noise.
-    term = "".join(char for char in normalize(query) if char.isalnum())
+    term = search_term(query)
     if not term:
         return _vehicle_rows(session, [_in_scope(user)], Vehicle.id.desc(), page, page_size)
-    where = [_in_scope(user), _match(term, key)]
-    return _vehicle_rows(session, where, Vehicle.vin, page, page_size)
+    clause, order = _match(term, key)
+    return _vehicle_rows(session, [_in_scope(user), clause], order, page, page_size)
+
+
+def search_term(query: str) -> str:
+    """The query as the registry spells it: letters and digits, and the stars of a mask."""
+    # VINs, plates and ID numbers are letters and digits only; anything else is noise.
+    return "".join(char for char in normalize(query) if char.isalnum() or char == "*")[:40]
+
+
+def shown_query(query: str) -> str:
+    """The search as it may appear in a URL or a page: an owner's ID number only masked."""
+    term = search_term(query)
+    try:
+        return mask_resident_id(parse_resident_id(term).value)
+    except InvalidIdentifier:
+        return term
 
 
 def _match(term: str, key: bytes):
+    """The condition and the order: each kind of term on its own index (no OR across them)."""
+    if "*" in term:  # 4401**********213X, an owner's ID as the pages show it
+        return _held_by(Person, Person.id_masked == term), Vehicle.vin
     owner = _owner_clause(term, key)
     if owner is not None:
-        return owner
-    if not term[0].isascii():  # a plate starts with the province character
-        return _prefix(Vehicle.plate, term)
-    return or_(_prefix(Vehicle.vin, term), _prefix(Vehicle.plate, term))
+        return owner, Vehicle.vin
+    if term[0].isascii():  # a plate starts with the province's character; a VIN cannot
+        return _prefix(Vehicle.vin, term), Vehicle.vin
+    return _prefix(Vehicle.plate, term), Vehicle.plate
 
 
 def _prefix(column, term: str):
@@ -149,20 +167,20 @@ def _prefix(column, term: str):
 def _owner_clause(term: str, key: bytes):
     if len(term) != 18:
         return None
-    current = Ownership.end.is_(None)
     try:
         person_hash = resident_id_hash(parse_resident_id(term).value, key)
-        owners = (
-            select(Ownership.vehicle_id).join(Person).where(current, Person.id_hash == person_hash)
-        )
-        return Vehicle.id.in_(owners)
+        return _held_by(Person, Person.id_hash == person_hash)
     except InvalidIdentifier:
         pass
     try:
-        uscc = parse_uscc(term).value
+        return _held_by(Dealer, Dealer.uscc == parse_uscc(term).value)
     except InvalidIdentifier:
         return None
-    owners = select(Ownership.vehicle_id).join(Dealer).where(current, Dealer.uscc == uscc)
+
+
+def _held_by(holder, condition):
+    """Vehicles whose current holder (a Person or a Dealer) meets the condition."""
+    owners = select(Ownership.vehicle_id).join(holder).where(Ownership.end.is_(None), condition)
     return Vehicle.id.in_(owners)
 
 
@@ -187,13 +205,24 @@ def ownership_timeline(session: Session, vehicle: Vehicle) -> list[OwnershipEntr
     return [OwnershipEntry(o, h) for o, h in session.exec(statement)]
 
 
+COUNTS_SECONDS = 60  # how stale the public counts may be
+
+
 def vehicle_counts(session: Session) -> dict[str, int]:
-    """How many vehicles, persons and dealers the registry holds."""
-    return {
-        "vehicles": session.exec(select(func.count()).select_from(Vehicle)).one(),
-        "persons": session.exec(select(func.count()).select_from(Person)).one(),
-        "dealers": session.exec(select(func.count()).select_from(Dealer)).one(),
-    }
+    """How many vehicles, persons and dealers the registry holds, as of the last minute.
+
+    Counting a table of millions of rows takes a scan of it: the figures are counted at
+    most once a minute and shared by every worker (portal/cache.py).
+    """
+
+    def count() -> dict[str, int]:
+        return {
+            "vehicles": session.exec(select(func.count()).select_from(Vehicle)).one(),
+            "persons": session.exec(select(func.count()).select_from(Person)).one(),
+            "dealers": session.exec(select(func.count()).select_from(Dealer)).one(),
+        }
+
+    return cache.remembered("registry-counts", COUNTS_SECONDS, count)
 
 
 def dealer_id_for(session: Session, uscc: str) -> int:

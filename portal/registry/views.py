@@ -1,6 +1,6 @@
 """Registry pages: search (staff), a vehicle with its ownership timeline, my vehicles."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import db, htmx, web
@@ -11,10 +11,12 @@ from portal.registry import services
 bp = Blueprint("registry", __name__)
 
 
-@bp.get("/vehicles")
+@bp.route("/vehicles", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def search():
-    query = request.args.get("q", "")[:40]
+    """Search as you type; the form posts, so a typed ID number stays out of URLs and logs."""
+    fields = request.form if request.method == "POST" else request.args
+    query = fields.get("q", "")[:40]
     page = services.search_vehicles(
         db.session(),
         user=current_user,
@@ -23,7 +25,11 @@ def search():
         page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    return htmx.render("registry/search.html", "registry/_results.html", page=page, query=query)
+    shown = services.shown_query(query)
+    response = htmx.render("registry/search.html", "registry/_results.html", page=page, query=shown)
+    if request.method == "POST":
+        response.headers["HX-Push-Url"] = url_for("registry.search", q=shown or None)
+    return response
 
 
 @bp.get("/vehicles/<int:vehicle_id>")

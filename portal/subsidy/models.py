@@ -148,6 +148,14 @@ class Application(SQLModel, table=True):
             name="ck_application_four_eyes",
         ),
         Index("ix_application_queue", "province_code", "status", "id"),
+        # The reviewer's queue in each of its orders (review.SORTS), one page at a time,
+        # with a status chosen or any status; and its searches by person and by car.
+        Index("ix_application_queue_clock", "province_code", "status", "clock_start", "id"),
+        Index("ix_application_queue_amount", "province_code", "status", "amount_fen", "id"),
+        Index("ix_application_province_clock", "province_code", "clock_start", "id"),
+        Index("ix_application_person", "person_id", "id"),
+        Index("ix_application_old_vin", "old_vin"),
+        Index("ix_application_new_vin", "new_vin"),
         Index("ix_application_applicant", "applicant_id", "id"),
         Index("ix_application_program_status", "program_id", "status"),
         # DOMAIN §1.5: one live claim per old car, per new car, per person where limited.

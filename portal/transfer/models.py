@@ -7,9 +7,20 @@ from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
 from portal.enums import enum_column
-from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
+from portal.transfer.terms import (
+    QUEUES,
+    BuyerKind,
+    DocumentKind,
+    EmissionAcceptance,
+    TransferStatus,
+)
 
 OPEN_STATUSES = "status NOT IN ('completed', 'rejected', 'withdrawn')"
+
+
+def _in_queue(direction: str):
+    """The statuses of an officers' queue as SQL, for the partial index that serves it."""
+    return text("status IN ({})".format(", ".join(f"'{s.value}'" for s in QUEUES[direction])))
 
 
 class TransferCase(SQLModel, table=True):
@@ -56,6 +67,21 @@ class TransferCase(SQLModel, table=True):
         Index("ix_transfer_dealer_id", "dealer_id", "id"),
         Index("ix_transfer_origin_status", "origin_province_code", "status", "id"),
         Index("ix_transfer_destination_status", "destination_province_code", "status", "id"),
+        # The officers' queues, newest first, however many cases a province has closed.
+        Index(
+            "ix_transfer_outgoing_queue",
+            "origin_province_code",
+            "id",
+            sqlite_where=_in_queue("outgoing"),
+            postgresql_where=_in_queue("outgoing"),
+        ),
+        Index(
+            "ix_transfer_incoming_queue",
+            "destination_province_code",
+            "id",
+            sqlite_where=_in_queue("incoming"),
+            postgresql_where=_in_queue("incoming"),
+        ),
         # One open case per vehicle, even when two clerks file it at once (issue: the case).
         Index(
             "uq_transfer_open_vehicle",

@@ -23,6 +23,12 @@ class TransferStatus(StrEnum):
 
 CLOSED = (TransferStatus.COMPLETED, TransferStatus.REJECTED, TransferStatus.WITHDRAWN)
 
+# The officers' queues: what waits for the origin's office, what waits for the destination's.
+QUEUES = {
+    "outgoing": (TransferStatus.FEE_PAID, TransferStatus.INSPECTED),
+    "incoming": (TransferStatus.RELEASED, TransferStatus.REGISTERED),
+}
+
 
 class BuyerKind(StrEnum):
     PERSON = "person"

@@ -24,17 +24,19 @@ from portal.transfer.forms import (
     FindVehicleForm,
     city_choices,
 )
-from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
+from portal.transfer.terms import (
+    QUEUES,
+    BuyerKind,
+    DocumentKind,
+    EmissionAcceptance,
+    TransferStatus,
+)
 from portal.transfer.workflow import QUEUE_STEPS, Action
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfers")
 STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
 
 # What each direction of an officer's queue waits for (issue: officer pages).
-QUEUES = {
-    "outgoing": [TransferStatus.FEE_PAID, TransferStatus.INSPECTED],
-    "incoming": [TransferStatus.RELEASED, TransferStatus.REGISTERED],
-}
 PAPERWORK = {"application": paperwork.application_form_pdf, "summary": paperwork.case_summary_pdf}
 
 
@@ -62,7 +64,7 @@ def index():
     page = services.list_cases(
         db.session(),
         user=user,
-        statuses=statuses or QUEUES.get(direction, []),
+        statuses=statuses or list(QUEUES.get(direction, [])),
         query=query,
         direction=direction,
         page=web.page_number(),

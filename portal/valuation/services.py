@@ -9,11 +9,12 @@ family, DOMAIN §3.1).
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, select
 
-from portal import regions
+from portal import cache, regions
 from portal.accounts.models import User
 from portal.errors import NotFound
 from portal.identifiers import parse_vin
@@ -120,26 +121,53 @@ def _nearest(years: list[tuple[int, int]], year: int) -> int | None:
     return min(years, key=lambda pair: (abs(pair[0] - year), pair[0]))[1]
 
 
+CATALOG_CACHE = "catalog"  # bumped when a catalog import finishes (admin/services.py)
+
+
+class TrimChoice(NamedTuple):
+    """A trim as the dependent selects list it (a plain copy, safe to keep between requests)."""
+
+    id: int
+    brand: str
+    series: str
+    model_year: int
+    trim: str
+    current_price_fen: int
+
+
+def _catalog_tree(session: Session) -> dict[str, dict[str, list[TrimChoice]]]:
+    """brand → series → trims (newest model year first), from one read of the catalog."""
+
+    def load():
+        tree: dict[str, dict[str, list[TrimChoice]]] = {}
+        rows = session.exec(
+            select(CarModel).order_by(
+                CarModel.brand, CarModel.series, CarModel.model_year.desc(), CarModel.trim
+            )
+        )
+        for row in rows:
+            trim = TrimChoice(
+                row.id, row.brand, row.series, row.model_year, row.trim, row.current_price_fen
+            )
+            tree.setdefault(row.brand, {}).setdefault(row.series, []).append(trim)
+        return tree
+
+    return cache.versioned(CATALOG_CACHE, load)
+
+
 def brands(session: Session) -> list[str]:
     """Every brand of the catalog, in order."""
-    return list(session.exec(select(CarModel.brand).distinct().order_by(CarModel.brand)))
+    return list(_catalog_tree(session))
 
 
 def series_of(session: Session, brand: str) -> list[str]:
     """The series of a brand."""
-    statement = select(CarModel.series).where(CarModel.brand == brand).distinct()
-    return list(session.exec(statement.order_by(CarModel.series)))
+    return list(_catalog_tree(session).get(brand, {}))
 
 
-def trims_of(session: Session, brand: str, series: str) -> list[CarModel]:
+def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
     """The trims of a series, newest model year first."""
-    return list(
-        session.exec(
-            select(CarModel)
-            .where(CarModel.brand == brand, CarModel.series == series)
-            .order_by(CarModel.model_year.desc(), CarModel.trim)
-        )
-    )
+    return _catalog_tree(session).get(brand, {}).get(series, [])
 
 
 def search_models(session: Session, *, query: str, page: int, page_size: int):

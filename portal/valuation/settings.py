@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from portal import audit
+from portal import audit, cache, db
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.messages import N_
@@ -57,9 +57,21 @@ def row(session: Session) -> ValuationSettings:
     return session.get(ValuationSettings, 1) or ValuationSettings(id=1, **DEFAULTS)
 
 
+CACHE_NAME = "valuation-settings"
+
+
 def current(session: Session) -> Values:
-    """The settings in force."""
-    return values_of({name: getattr(row(session), name) for name in EDITABLE})
+    """The settings in force: this process's copy, read again after an administrator saves.
+
+    A valuation page and a transfer filing each need them; reading the row every time
+    was a tenth of their queries (portal/cache.py keeps the copy and its version).
+    """
+
+    def load() -> Values:
+        saved = row(session)
+        return values_of({name: getattr(saved, name) for name in EDITABLE})
+
+    return cache.versioned(CACHE_NAME, load)
 
 
 def values_of(typed: dict) -> Values:
@@ -88,6 +100,7 @@ def update(session: Session, *, user: User, typed: dict) -> None:
     saved.updated_by, saved.updated_at = user.id, utcnow()
     session.add(saved)
     session.flush()
+    db.after_commit(lambda: cache.bump(CACHE_NAME))
     audit.record(
         session,
         actor_id=user.id,
