@@ -431,7 +431,8 @@ function request()
   if line == nil then
     return wrk.format("GET", "/healthz")
   end
-  local method, path, credential, kind, body = line:match("([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t([^\\t]*)\\t(.*)")
+  local field = "([^\\t]*)\\t"
+  local method, path, credential, kind, body = line:match(field:rep(4) .. "(.*)")
   local headers = {}
   if kind == "json" then
     headers["Content-Type"] = "application/json"
