@@ -329,7 +329,8 @@ TRANSFER_COLUMNS = (
     "buyer_name", "buyer_id_hash", "buyer_id_masked", "origin_province_code", "origin_city_code",
     "destination_province_code", "destination_city_code", "price_fen", "sale_date",
     "mileage_km", "dealer_temporary", "status", "new_plate", "created_at", "updated_at",
-    "submitted_at", "completed_at", "undervalued",
+    "submitted_at", "completed_at", "undervalued", "vehicle_brand", "vehicle_model",
+    "vehicle_registered",
 )  # fmt: skip
 OPEN_STATUSES = ("submitted", "fee_paid", "inspected", "released")
 
@@ -348,7 +349,7 @@ def _transfers(session: Session, layout: Layout, app) -> None:
     cars = session.execute(
         text(
             "SELECT v.id, v.first_registration, v.province_code, v.city_code, v.plate,"
-            " m.current_price_fen, m.model_year FROM vehicle v JOIN car_model m"
+            " m.current_price_fen, v.brand, v.model FROM vehicle v JOIN car_model m"
             " ON m.id = v.car_model_id WHERE v.id > :start ORDER BY v.id"
         ),
         {"start": layout.general_from},
@@ -358,7 +359,7 @@ def _transfers(session: Session, layout: Layout, app) -> None:
     car_iter = iter(cars)
     completed = 0
     while completed < layout.transfers:
-        car_id, registered, province, city, plate, price, model_year = next(car_iter)
+        car_id, registered, province, city, plate, price, brand, model = next(car_iter)
         earliest = max(registered + timedelta(days=60), today - timedelta(days=730))
         if earliest >= today:
             continue
@@ -376,11 +377,11 @@ def _transfers(session: Session, layout: Layout, app) -> None:
         cases.append(
             _case(completed, rng, layout, car_id, next_ownership, origin, origin_city)
             + (province, city, price_fen, sold, rng.randint(5_000, 250_000), False, "completed")
-            + (plate, now, now, now, now, False)
+            + (plate, now, now, now, now, False, brand, model, registered)
         )
         next_ownership += 1
     opened = 0
-    for car_id, _registered, province, city, _plate, price, _ in car_iter:
+    for car_id, registered, province, city, _plate, price, brand, model in car_iter:
         if opened == OPEN_TRANSFERS:
             break
         outgoing = province == GUANGDONG
@@ -394,7 +395,7 @@ def _transfers(session: Session, layout: Layout, app) -> None:
             _case(number, rng, layout, car_id, car_id, province, city)
             + (destination, destination_city, price // 2, today - timedelta(days=rng.randrange(20)))
             + (rng.randint(5_000, 250_000), False, rng.choice(OPEN_STATUSES))
-            + (None, now, now, now, None, False)
+            + (None, now, now, now, None, False, brand, model, registered)
         )
     copy_rows(session, "ownership", OWNERSHIP_COLUMNS, seller_periods)
     copy_rows(session, "transfer_case", TRANSFER_COLUMNS, cases)
@@ -441,6 +442,10 @@ def _applications(session: Session, layout: Layout, app) -> None:
     template = _template_draft(session, app)
     columns = [c.name for c in Application.__table__.columns]
     kinds = _program_ids(session)
+    # The new cars' VINs, valid ones (submission puts the new car in the registry).
+    session.execute(text("CREATE TEMP TABLE new_car (g integer PRIMARY KEY, vin varchar(17))"))
+    new_cars = ((g, vin("LC0", 2026, 5_000_000 + g)) for g in range(layout.sellers_from))
+    copy_rows(session, "new_car", ("g", "vin"), new_cars)
 
     def clone(first: int, count: int, status: str) -> None:
         varying = {
@@ -461,7 +466,7 @@ def _applications(session: Session, layout: Layout, app) -> None:
             "status": f"'{status}'",
             "old_vehicle_id": "g + 1",
             "old_vin": "v.vin",
-            "new_vin": "'LC0BN' || lpad(g::text, 12, '0')",
+            "new_vin": "n.vin",
             "new_plate": "'粤AD' || substr('ABCDEFGHJK', g / 10000 % 10 + 1, 1)"
             " || lpad((g % 10000)::text, 4, '0')",
             "invoice_buyer_id_hash": "p.id_hash",
@@ -486,6 +491,7 @@ def _applications(session: Session, layout: Layout, app) -> None:
                 " FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g"
                 " CROSS JOIN subsidy_application t"
                 " JOIN vehicle v ON v.id = g + 1 JOIN person p ON p.id = g + 1"
+                " JOIN new_car n ON n.g = g"
                 " WHERE t.id = :template"
             ),
             {"first": first, "last": first + count - 1, "template": template},

@@ -150,6 +150,9 @@ def fill(engine, count: int, rng: random.Random) -> None:
                     "price_fen": price_fen(trim, registered, sold, rng),
                     "sale_date": sold,
                     "mileage_km": rng.randint(5_000, 250_000),
+                    "vehicle_brand": trim.brand,
+                    "vehicle_model": trim.series,
+                    "vehicle_registered": registered,
                 }
             )
         with Session(engine) as session:

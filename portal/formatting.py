@@ -2,8 +2,8 @@
 
 from types import SimpleNamespace
 
-from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, g
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 from portal import regions
@@ -287,8 +287,28 @@ def region_name(code: str | None) -> str:
     return place.name_zh if str(get_locale()).startswith("zh") else place.name_en
 
 
+def _translations():
+    """The catalog of the request's language, looked up once per request and language.
+
+    flask-babel looks it up again for every string (16 µs each, a millisecond or more
+    per page); force_locale() gives another Locale object, so it is still obeyed.
+    """
+    locale = get_locale()
+    cached = g.get("translations")
+    if cached is None or cached[0] is not locale:
+        cached = g.translations = (locale, get_translations())
+    return cached[1]
+
+
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
+    app.jinja_env.install_gettext_callables(
+        lambda string: _translations().ugettext(string),
+        lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters.update(
         label=label,
         subsidy_event=subsidy_event,

@@ -185,6 +185,9 @@ def transfer_case(
         price_fen=price_fen,
         sale_date=sale_date,
         mileage_km=mileage_km,
+        vehicle_brand=vehicle.brand,
+        vehicle_model=vehicle.model,
+        vehicle_registered=vehicle.first_registration,
         status=status,
     )
     session.add(case)

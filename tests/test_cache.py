@@ -31,10 +31,21 @@ def redis_url():
     return url
 
 
-def machine(app, **config):
-    """Another app on the same database, as on another machine."""
-    other = create_app(dict(app.config) | config)
-    return other, FormClient(other.test_client())
+@pytest.fixture
+def machine(app):
+    """Start another app on the same database, as on another machine."""
+    started = []
+
+    def start(**config):
+        other = create_app(dict(app.config) | config)
+        started.append(other)
+        return other, FormClient(other.test_client())
+
+    yield start
+    for other in started:
+        other.extensions["db_engine"].dispose()
+        if other.extensions["cache_redis"] is not None:
+            other.extensions["cache_redis"].close()
 
 
 def statements(app) -> list[str]:
@@ -60,11 +71,11 @@ def test_the_home_page_counts_the_registry_once_a_minute(app, client, session):
     assert len([s for s in seen if "count(" in s.lower()]) == 3
 
 
-def test_machines_sharing_redis_share_the_counts(app, session, redis_url):
+def test_machines_sharing_redis_share_the_counts(machine, session, redis_url):
     prefix = uuid.uuid4().hex  # each run its own keys in the shared Redis
     config = {"CACHE_URL": redis_url, "CACHE_PREFIX": prefix}
-    first, first_client = machine(app, **config)
-    second, second_client = machine(app, **config)
+    _, first_client = machine(**config)
+    second, second_client = machine(**config)
     factories.vehicle(session)
     session.commit()
     assert vehicles_shown(first_client) == "1"
@@ -76,7 +87,7 @@ def test_machines_sharing_redis_share_the_counts(app, session, redis_url):
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["one process", "redis"])
-def test_new_valuation_settings_apply_at_once_on_every_machine(app, session, request, shared):
+def test_new_valuation_settings_apply_at_once_on_every_machine(machine, session, request, shared):
     config = {}
     if shared:
         url = request.getfixturevalue("redis_url")
@@ -84,8 +95,8 @@ def test_new_valuation_settings_apply_at_once_on_every_machine(app, session, req
     services.load_catalog(session)
     factories.user(session, Role.ADMIN, email="admin@example.cn")
     session.commit()
-    first, admin = machine(app, **config)
-    second, visitor = machine(app, **config) if shared else (first, admin)
+    first, admin = machine(**config)
+    second, visitor = machine(**config) if shared else (first, admin)
     lavida = next(t for t in services.trims_of(session, "大众", "朗逸") if t.model_year == 2021)
     query = {
         "model": str(lavida.id),

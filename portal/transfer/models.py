@@ -16,6 +16,7 @@ from portal.transfer.terms import (
 )
 
 OPEN_STATUSES = "status NOT IN ('completed', 'rejected', 'withdrawn')"
+COMPLETED = "status = 'completed'"
 
 
 def _in_queue(direction: str):
@@ -47,6 +48,12 @@ class TransferCase(SQLModel, table=True):
     sale_date: date
     mileage_km: int
     dealer_temporary: bool = False
+    # The car's family and first registration as filed (facts that never change), so the
+    # valuation finds comparable sales on this table's own index (DOMAIN §3.1), not by
+    # visiting every car of the family in the registry.
+    vehicle_brand: str | None = Field(default=None, max_length=32)
+    vehicle_model: str | None = Field(default=None, max_length=64)
+    vehicle_registered: date | None = None
     status: TransferStatus = Field(sa_type=enum_column(TransferStatus))
     reason: str | None = Field(default=None, max_length=500)
     new_plate: str | None = Field(default=None, max_length=8)
@@ -67,6 +74,14 @@ class TransferCase(SQLModel, table=True):
         Index("ix_transfer_dealer_id", "dealer_id", "id"),
         Index("ix_transfer_origin_status", "origin_province_code", "status", "id"),
         Index("ix_transfer_destination_status", "destination_province_code", "status", "id"),
+        Index(
+            "ix_transfer_comparables",
+            "vehicle_brand",
+            "vehicle_model",
+            "sale_date",
+            sqlite_where=text(COMPLETED),
+            postgresql_where=text(COMPLETED),
+        ),
         # The officers' queues, newest first, however many cases a province has closed.
         Index(
             "ix_transfer_outgoing_queue",

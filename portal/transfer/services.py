@@ -209,6 +209,9 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
         sale_date=filing.sale_date,
         mileage_km=filing.mileage_km,
         dealer_temporary=filing.dealer_temporary,
+        vehicle_brand=vehicle.brand,
+        vehicle_model=vehicle.model,
+        vehicle_registered=vehicle.first_registration,
         status=TransferStatus.DRAFT,
         valuation_fen=worth.mid_fen if worth else None,
         undervalued=rules.undervalued(

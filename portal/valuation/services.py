@@ -305,17 +305,16 @@ def _comparable_sales(
     rows = session.exec(
         select(
             TransferCase.price_fen,
-            Vehicle.first_registration,
+            TransferCase.vehicle_registered,
             TransferCase.mileage_km,
             TransferCase.sale_date,
         )
-        .join(Vehicle, Vehicle.id == TransferCase.vehicle_id)
-        .where(
-            Vehicle.brand == model.brand,
-            Vehicle.model == model.series,
-            Vehicle.first_registration.between(earliest, latest),
+        .where(  # on ix_transfer_comparables: the family's sales, newest first
+            TransferCase.vehicle_brand == model.brand,
+            TransferCase.vehicle_model == model.series,
             TransferCase.status == TransferStatus.COMPLETED,
             TransferCase.sale_date >= since,
+            TransferCase.vehicle_registered.between(earliest, latest),
             TransferCase.mileage_km.between(low_km, high_km),
         )
         # The newest sales first, so the same question always gets the same answer.

@@ -11,7 +11,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from portal.messages import N_
 from portal.money import FEN_PER_YUAN, yuan
@@ -130,11 +129,17 @@ def steps_from(numbers: dict[str, str], rows: list[tuple[str, str]]) -> list[Ste
 
 
 def floor_yuan(fen, *factors) -> int:
-    """fen × factors, exactly, rounded down to a whole yuan and never below zero."""
-    amount = Fraction(fen)
+    """fen × factors, exactly, rounded down to a whole yuan and never below zero.
+
+    The factors (Decimal, int or Fraction) are multiplied as integer ratios: exact as
+    Fraction is, without reducing every intermediate product (a valuation page computes
+    some two hundred of these for its curve).
+    """
+    numerator, denominator = fen.as_integer_ratio()
     for factor in factors:
-        amount *= Fraction(factor)
-    return max(0, int(amount // FEN_PER_YUAN) * FEN_PER_YUAN)
+        top, bottom = factor.as_integer_ratio()
+        numerator, denominator = numerator * top, denominator * bottom
+    return max(0, numerator // (denominator * FEN_PER_YUAN) * FEN_PER_YUAN)
 
 
 def rate_text(number: Decimal) -> str:
