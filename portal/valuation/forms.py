@@ -28,6 +28,7 @@ from wtforms.widgets import TextInput
 from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
+from portal.fields import Select
 from portal.formatting import label, region_name
 from portal.identifiers import InvalidIdentifier, parse_vin
 from portal.valuation.engine import MAX_MILEAGE_KM
@@ -134,12 +135,17 @@ class ValuationForm(FlaskForm):
         validators=[Optional(), Length(max=64)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    brand = SelectField(_l("Brand"), validate_choice=False, validators=[Length(max=32)])
-    series = SelectField(_l("Series"), validate_choice=False, validators=[Length(max=64)])
+    brand = SelectField(
+        _l("Brand"), validate_choice=False, validators=[Length(max=32)], widget=Select()
+    )
+    series = SelectField(
+        _l("Series"), validate_choice=False, validators=[Length(max=64)], widget=Select()
+    )
     model = SelectField(
         _l("Model year and trim"),
         validate_choice=False,
         description=_l("The model year (款) is on the invoice or the registration certificate."),
+        widget=Select(),
     )
     registered = MonthOfYearField(
         _l("First registration"),
@@ -154,12 +160,13 @@ class ValuationForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 16},
     )
-    province = SelectField(_l("Province where you sell"), validate_choice=False)
+    province = SelectField(_l("Province where you sell"), validate_choice=False, widget=Select())
     city = SelectField(
         _l("City"),
         validate_choice=False,
         description=_l("Demand differs between cities."),
         validators=[InputRequired(_l("Choose the city where you sell the car."))],
+        widget=Select(),
     )
     condition = RadioField(
         _l("Condition"),
