@@ -6,7 +6,7 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
-from portal import regions
+from portal import regions, web
 from portal.accounts.models import Role
 from portal.admin.models import JobStatus
 from portal.money import yuan
@@ -318,4 +318,6 @@ def register(app: Flask) -> None:
         datetime=lambda value: format_datetime(value, "short") if value else "—",
         date=lambda value: format_date(value, "medium") if value else "—",
     )
-    app.jinja_env.globals.update(regions_provinces=regions.provinces, current_locale=get_locale)
+    app.jinja_env.globals.update(
+        regions_provinces=regions.provinces, current_locale=get_locale, max_page=web.MAX_PAGE
+    )

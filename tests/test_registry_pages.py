@@ -7,6 +7,7 @@ from portal.identifiers import mask_resident_id
 from tests import factories
 
 HTMX = {"HX-Request": "true"}
+EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
@@ -166,6 +167,23 @@ def test_search_is_paginated(client, auth, session, registry):
     second = client.get("/vehicles", query_string={"page": 2}).get_data(as_text=True)
     assert second.count('class="vin"') == 8
     assert 'rel="next"' not in second
+
+
+def test_pages_stop_at_the_fiftieth_and_ask_to_narrow_the_search(
+    app, client, auth, session, registry
+):
+    app.config["PAGE_SIZE"] = 1
+    owner = factories.person(session)
+    for _ in range(52):
+        factories.vehicle(session, owner=owner)
+    session.commit()
+    auth.login("admin@example.cn")
+    page_49 = client.get("/vehicles", query_string={"page": 49}, headers=EN).get_data(as_text=True)
+    assert 'rel="next"' in page_49
+    last = client.get("/vehicles", query_string={"page": 50}, headers=EN).get_data(as_text=True)
+    assert 'rel="next"' not in last and "narrow the search" in last
+    beyond = client.get("/vehicles", query_string={"page": 5000}, headers=EN)
+    assert beyond.get_data(as_text=True).count('class="vin"') == 1  # shown as page 50
 
 
 @pytest.mark.parametrize(
