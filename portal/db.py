@@ -94,6 +94,13 @@ def _run_rolled_back(db_session: Session, transaction) -> None:
             rolled_back()
 
 
+def rollback_request() -> None:
+    """Undo the request's writes now, so an error page can still read (e.g. the user)."""
+    db_session = g.get("db_session")
+    if db_session is not None:
+        db_session.rollback()
+
+
 def _commit_on_success(response):
     db_session = g.get("db_session")
     if db_session is None:

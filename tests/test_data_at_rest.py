@@ -68,7 +68,7 @@ def test_a_sealed_card_does_not_open_on_another_row(session, applicant, app):
 def test_rotation_reseals_every_card_and_the_bank_file_still_reads(
     app,
     runner,
-    admin,
+    admin,  # noqa: F811
     session,
     approved,  # noqa: F811
 ):

@@ -57,7 +57,11 @@ def upgrade() -> None:
                 "bank_card_masked = :masked, bank_card = NULL WHERE id = :id"
             ),
             [
-                {"id": row_id, "sealed": seal(keys, card, row_id=row_id), "masked": mask_bank_card(card)}
+                {
+                    "id": row_id,
+                    "sealed": seal(keys, card, row_id=row_id),
+                    "masked": mask_bank_card(card),
+                }
                 for row_id, card in rows
             ],
         )
@@ -107,7 +111,10 @@ def downgrade() -> None:
         keys = _keys()
         connection.execute(
             sa.text("UPDATE subsidy_application SET bank_card = :card WHERE id = :id"),
-            [{"id": row_id, "card": unseal(keys, sealed, row_id=row_id)} for row_id, sealed in rows],
+            [
+                {"id": row_id, "card": unseal(keys, sealed, row_id=row_id)}
+                for row_id, sealed in rows
+            ],
         )
     op.drop_column("subsidy_application", "bank_card_masked")
     op.drop_column("subsidy_application", "bank_card_sealed")
