@@ -249,3 +249,30 @@ def test_an_application_row_keeps_no_clear_card_anywhere(client, auth, session, 
     session.commit()
     row = session.exec(select(Application)).one()
     assert CARD not in repr(row.model_dump())
+
+
+def test_the_migration_seals_cards_stored_in_clear(app, session, applicant, monkeypatch):
+    from alembic import command
+
+    from portal.cards import CardKeys, unseal
+    from portal.migrate import alembic_config, upgrade
+
+    draft = h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    session.commit()
+    session.close()
+    url = app.config["DATABASE_URL"]
+    app.extensions["db_engine"].dispose()
+    migration_keys = f"m1={new_key()}"
+    monkeypatch.setenv("CARD_KEYS", f"{migration_keys},{DEV_CARD_KEYS}")  # m1 seals
+    try:
+        command.downgrade(alembic_config(url), "0007")  # back to cards in clear
+        clear = session.execute(text("SELECT bank_card FROM subsidy_application")).scalar_one()
+        assert clear == CARD
+        session.rollback()
+        session.close()
+    finally:
+        upgrade(url)
+    [(sealed, masked)] = stored_cards(session)
+    assert sealed.startswith("m1:") and CARD not in sealed
+    assert unseal(CardKeys.parse(migration_keys), sealed, row_id=draft.id) == CARD
+    assert masked == f"{CARD[:4]} **** **** {CARD[-4:]}"

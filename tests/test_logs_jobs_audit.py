@@ -236,6 +236,16 @@ def test_a_job_with_a_recent_heartbeat_keeps_running(app, admin, session):  # no
     assert admin.post(f"/admin/imports/{job.id}/resume").status_code == 409
 
 
+def test_a_job_left_running_before_heartbeats_existed_is_marked_too(app, admin, session):  # noqa: F811
+    job = stalled_job(app, session)
+    job.heartbeat_at, job.created_at = None, utcnow() - timedelta(days=3)
+    session.commit()
+    page = admin.get("/admin/imports", headers=EN).get_data(as_text=True)
+    assert "Failed" in page
+    session.expire_all()
+    assert session.get(ImportJob, job.id).resumable
+
+
 def test_a_stalled_job_can_be_given_up_and_its_file_deleted(app, admin, session):  # noqa: F811
     job = stalled_job(app, session)
     admin.get("/admin/imports")  # the list marks it too

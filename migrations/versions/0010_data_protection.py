@@ -14,6 +14,7 @@ Revises: 0007
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from portal.cards import CardKeys, seal, unseal
@@ -34,7 +35,7 @@ def _keys() -> CardKeys:
 
 def upgrade() -> None:
     # Plain ADD/DROP COLUMN (SQLite 3.35+): a batch copy would lose the CHECK constraints.
-    op.add_column("import_job", sa.Column("heartbeat_at", sa.DateTime(), nullable=True))
+    op.add_column("import_job", sa.Column("heartbeat_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     op.add_column(
         "import_job", sa.Column("attempt", sa.Integer(), nullable=False, server_default="0")
     )

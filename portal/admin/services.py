@@ -284,10 +284,9 @@ def mark_stalled(session: Session, *, silent_for: timedelta) -> None:
     batch (`_still_ours`). Called when the import pages are shown.
     """
     now = utcnow()
+    last_sign = func.coalesce(ImportJob.heartbeat_at, ImportJob.created_at)  # jobs of old
     stalled = session.exec(
-        select(ImportJob).where(
-            ImportJob.status == JobStatus.RUNNING, ImportJob.heartbeat_at < now - silent_for
-        )
+        select(ImportJob).where(ImportJob.status == JobStatus.RUNNING, last_sign < now - silent_for)
     ).all()
     for job in stalled:
         job.status, job.failure, job.finished_at = JobStatus.FAILED, STALLED, now
