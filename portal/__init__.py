@@ -4,7 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import cache, db, tasks
+from portal import cache, db, logs, tasks, web
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     INSTANCE_PATH.mkdir(exist_ok=True)
+    logs.install()
     db.init_app(app)
     cache.init_app(app)
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
@@ -31,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_template_helpers(app)
+    web.check_card_keys(app.config)
+    app.after_request(web.no_store_for_personal_data)
     return app
 
 
@@ -82,11 +85,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from portal.commands import db_cli, registry_cli, seed_command, users_cli
+    from portal.commands import db_cli, keys_cli, registry_cli, seed_command, users_cli
     from portal.payments.commands import payments_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(payments_cli)

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel, select
 
+from portal.redaction import redact_value
+
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
@@ -63,7 +65,11 @@ def record(
     to_state: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit event to the session (committed with the change it describes)."""
+    """Add an audit event to the session (committed with the change it describes).
+
+    Free text in the detail (a reason someone typed) is redacted: an ID number or a card
+    typed there is masked, since the log is kept for years and read by many.
+    """
     session.add(
         AuditEvent(
             actor_id=actor_id,
@@ -72,7 +78,7 @@ def record(
             action=action,
             from_state=from_state,
             to_state=to_state,
-            detail=detail,
+            detail=redact_value(detail),
         )
     )
 

@@ -1,6 +1,7 @@
 """Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
 
 import csv
+import io
 import tempfile
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal import db, migrate, web
+from portal import cards, db, migrate, uploads, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.admin import services as imports
@@ -17,6 +18,7 @@ from portal.payments import services as payments
 from portal.registry import services as registry
 
 users_cli = AppGroup("users", help="Manage accounts.")
+keys_cli = AppGroup("keys", help="Keys that seal personal data at rest.")
 registry_cli = AppGroup("registry", help="The vehicle registry.")
 
 
@@ -94,11 +96,14 @@ def _queue_import(path: Path) -> tuple[int, int]:
 
 
 def _write_problems(job_id: int, errors_path: Path) -> None:
-    with db.transaction() as session, errors_path.open("w", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["line", "vin", "field", "reason"])
+    """The refused rows (ID numbers masked when stored) in a file only this user reads."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "vin", "field", "reason"])
+    with db.transaction() as session:
         for problem in imports.problems_of(session, job_id):
             writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
+    uploads.write_private_file(errors_path, out.getvalue().encode())
 
 
 @click.command("seed")
@@ -131,6 +136,22 @@ def seed_command(vehicles: int):
     with db.transaction() as session:
         for line in demo.create_accounts(session, key=web.id_hash_key()):
             click.echo(line)
+
+
+@keys_cli.command("rotate-cards")
+def rotate_cards():
+    """Re-seal every stored bank card under the first key of CARD_KEYS."""
+    from portal.subsidy import card_store
+
+    keys = web.card_keys()
+    count = card_store.rotate(db.engine(), keys=keys)
+    click.echo(f"{count} card numbers re-sealed under key {keys.current}.")
+
+
+@keys_cli.command("new")
+def new_card_key():
+    """Print a fresh random key, to put first in CARD_KEYS as `id=key`."""
+    click.echo(cards.new_key())
 
 
 db_cli = AppGroup("db", help="The database schema (Alembic).")

@@ -3,11 +3,13 @@
 import os
 from pathlib import Path
 
+from portal.cards import DEV_CARD_KEYS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 
 # Values that must never fall back to a default outside development.
-SECRETS = ("SECRET_KEY", "ID_HASH_KEY")
+SECRETS = ("SECRET_KEY", "ID_HASH_KEY", "CARD_KEYS")
 
 
 def from_environment(environ=os.environ) -> dict:
@@ -19,6 +21,11 @@ def from_environment(environ=os.environ) -> dict:
         # Keyed hash for resident ID numbers (ARCHITECTURE, Data): a separate key, so
         # rotating the session key does not orphan every person record.
         "ID_HASH_KEY": environ.get("ID_HASH_KEY", "dev-only-id-hash-key"),
+        # Keys that seal bank card numbers at rest (portal/cards.py, docs/security.md):
+        # `id=base64,…`, the first seals new values, the others still open old ones.
+        "CARD_KEYS": environ.get("CARD_KEYS", DEV_CARD_KEYS),
+        # How long a running import may stay silent before it counts as dead (seconds).
+        "IMPORT_STALL_SECONDS": int(environ.get("IMPORT_STALL_SECONDS", 600)),
         "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'portal.db'}"),
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")),
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),

@@ -15,12 +15,18 @@ from sqlmodel import Session, create_engine
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    hide_parameters: a failed statement's error (and so the log) shows the SQL without
+    its values, which may be a password hash or a sealed card (docs/security.md).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
+    )
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -56,6 +62,43 @@ def after_commit(callback: Callable[[], None]) -> None:
     """Run callback once the request's changes are committed (e.g. to enqueue a job)."""
     session()
     g.after_commit.append(callback)
+
+
+def on_outcome(
+    db_session: Session, *, committed: Callable[[], None], rolled_back: Callable[[], None]
+) -> None:
+    """Run committed once the session's transaction commits, rolled_back if it does not.
+
+    For things outside the database that must follow it, such as files: a replaced upload
+    is deleted only once its replacement is committed, and a new upload is deleted if the
+    transaction that named it rolls back. Works in requests, jobs and the CLI alike.
+    """
+    db_session.info.setdefault(_OUTCOMES, []).append((committed, rolled_back))
+
+
+_OUTCOMES = "portal.outcomes"
+
+
+@event.listens_for(Session, "after_commit")
+def _run_committed(db_session: Session) -> None:
+    if db_session.in_nested_transaction():  # a savepoint released: not committed yet
+        return
+    for committed, _rolled_back in db_session.info.pop(_OUTCOMES, []):
+        committed()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_rolled_back(db_session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended without a commit
+        for _committed, rolled_back in db_session.info.pop(_OUTCOMES, []):
+            rolled_back()
+
+
+def rollback_request() -> None:
+    """Undo the request's writes now, so an error page can still read (e.g. the user)."""
+    db_session = g.get("db_session")
+    if db_session is not None:
+        db_session.rollback()
 
 
 def _commit_on_success(response):

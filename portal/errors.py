@@ -10,6 +10,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
+from portal import db
 from portal.messages import N_, MessageError
 
 
@@ -75,6 +76,8 @@ def _domain_error(error: DomainError):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.code >= 500:  # a failed flush leaves the session unusable until rolled back
+        db.rollback_request()
     title = gettext(HTTP_TITLES.get(error.code, N_("Something went wrong")))
     detail = gettext(HTTP_DETAILS.get(error.code, N_("Please try again later.")))
     if _wants_problem_json():

@@ -1,6 +1,11 @@
 """Small helpers every blueprint uses when reading a request."""
 
-from flask import current_app, request
+from datetime import timedelta
+
+from flask import Response, current_app, request
+from flask_login import current_user
+
+from portal.cards import CardKeys
 
 # Lists are pages over an index; the database walks every row before the page it shows,
 # so pages stop at the 50th (a thousand rows): past that a person narrows the search.
@@ -16,6 +21,42 @@ def page_number() -> int:
 def id_hash_key() -> bytes:
     """The key of the resident-ID hash (ARCHITECTURE, Data)."""
     return current_app.config["ID_HASH_KEY"].encode()
+
+
+def check_card_keys(config) -> None:
+    """Refuse to start with a malformed CARD_KEYS (rather than fail at the first card)."""
+    CardKeys.parse(config["CARD_KEYS"])
+
+
+def card_keys() -> CardKeys:
+    """The keys that seal bank card numbers (CARD_KEYS)."""
+    return CardKeys.parse(current_app.config["CARD_KEYS"])
+
+
+# Downloads that may hold a person's data whoever fetches them: papers, reports, exports.
+PRIVATE_TYPES = {"application/pdf", "text/csv", "image/jpeg", "image/png"}
+
+
+def no_store_for_personal_data(response: Response) -> Response:
+    """Cache-Control: no-store on anything that may show a person's data (DOMAIN §6).
+
+    The rule: every answer to a signed-in user or an API caller with a token, and every
+    download (attachment, PDF, CSV, uploaded image), whoever asks. Static files and public
+    pages seen without signing in stay cacheable.
+    """
+    if request.endpoint == "static":
+        return response
+    download = response.mimetype in PRIVATE_TYPES or "attachment" in response.headers.get(
+        "Content-Disposition", ""
+    )
+    if download or "Authorization" in request.headers or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def stall_limit() -> timedelta:
+    """How long a running import may stay silent before its consumer counts as dead."""
+    return timedelta(seconds=current_app.config["IMPORT_STALL_SECONDS"])
 
 
 def plain_text(note: str | None) -> str:

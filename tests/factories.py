@@ -200,3 +200,15 @@ def find_user(session: Session, email: str) -> User:
     session.commit()  # end the read transaction: see what others committed
     session.expire_all()
     return session.exec(select(User).where(User.email == email)).one()
+
+
+def image(image_format: str = "PNG", *, size=(24, 16), exif=None, **options) -> bytes:
+    """A real (decodable) PNG or JPEG, optionally with EXIF, as a phone would send it."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    extra = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, (200, 40, 40)).save(out, image_format, **extra, **options)
+    return out.getvalue()

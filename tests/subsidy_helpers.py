@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from portal.accounts.models import Role
 from portal.audit import china_today
+from portal.cards import DEV_CARD_KEYS, CardKeys
 from portal.identifiers import resident_id_hash
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy import administration, program_lookup, review, services, submission
@@ -15,6 +16,8 @@ from portal.subsidy.models import Application, Program
 from portal.subsidy.terms import Kind
 from tests import factories
 from tests.factories import KEY
+
+CARD_KEYS = CardKeys.parse(DEV_CARD_KEYS)  # the app's default in the tests
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GUANGDONG = "440000"
@@ -90,7 +93,9 @@ def draft(
     )
     services.choose_old_car(session, application=application, vehicle_id=applicant.old_car.id)
     services.save_new_car(session, application=application, entry=entry or new_car_entry(applicant))
-    services.save_bank_card(session, application=application, card=CARD, bank="中国工商银行")
+    services.save_bank_card(
+        session, application=application, card=CARD, bank="中国工商银行", keys=CARD_KEYS
+    )
     for paper in services.required_documents(application, kind):
         services.upload_document(
             session,

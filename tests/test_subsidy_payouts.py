@@ -303,9 +303,9 @@ def test_return_to_the_applicant_who_fixes_the_card(admin, auth, client, session
     fixed = client.post(f"/subsidies/{second.id}/card", data={"card": new_card, "bank": "中国银行"})
     assert fixed.status_code == 303, fixed.get_data(as_text=True)
     corrected = fresh(session, second)
-    assert (corrected.status, corrected.bank_card, corrected.bank_name) == (
+    assert (corrected.status, corrected.bank_card_masked, corrected.bank_name) == (
         Status.APPROVED,
-        new_card,
+        "6222 **** **** 0006",
         "中国银行",
     )
     program = program_of(session)

@@ -21,7 +21,7 @@ from tests.conftest import FormClient
 ZHEJIANG = "330000"
 EN = {"Accept-Language": "en"}
 HTMX = {"HX-Request": "true", **EN}
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+PNG = factories.image()
 AMOUNT = 2_000_000  # ¥20,000: 12 % of ¥168,000 capped, a scrapped petrol car for a BEV
 
 
@@ -248,7 +248,7 @@ def test_the_application_page_shows_registry_claim_rules_papers_and_timeline(
     assert applicant.old_car.vin in page and applicant.old_car.plate in page
     assert application.new_vin in page and application.new_plate in page
     assert "44001234" in page and "¥168,000.00" in page and "¥20,000.00" in page
-    card = application.bank_card
+    card = h.CARD
     assert f"{card[:4]} **** **** {card[-4:]}" in page and card not in page
     assert "Every rule of the program is met." in page
     assert "12" in page and "capped" in page.lower()  # the amount's explanation

@@ -22,7 +22,7 @@ from tests.payments_helpers import (  # noqa: F401  (fixtures)
 )
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = factories.image()
 EN = {"Accept-Language": "en"}
 
 

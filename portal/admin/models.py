@@ -37,6 +37,16 @@ class ImportJob(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     finished_at: datetime | None = None
+    # Liveness: the running consumer stamps heartbeat_at after every batch; a job silent
+    # for longer than IMPORT_STALL_SECONDS is marked failed and may be resumed, which
+    # starts attempt + 1 (a late batch of an older attempt then stops instead of writing).
+    heartbeat_at: datetime | None = None
+    attempt: int = 0
+
+    @property
+    def resumable(self) -> bool:
+        """Failed with its file still kept: its consumer died, so it can run again."""
+        return self.status is JobStatus.FAILED and bool(self.stored_name)
 
     @property
     def percent(self) -> int:

@@ -11,21 +11,22 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import islice
 from pathlib import Path
 
 from flask_babel import gettext
-from sqlalchemy import func, insert, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from portal import audit, cache
+from portal import audit, cache, uploads
 from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
 from portal.db import transaction
-from portal.errors import DomainError, NotFound, translate
+from portal.errors import Conflict, DomainError, NotFound, translate
 from portal.messages import N_
+from portal.redaction import redact, redact_value
 from portal.registry import importing, rules
 from portal.transfer import bulk
 from portal.valuation import catalog
@@ -36,6 +37,7 @@ from portal.valuation import services as valuation
 # smaller ones commit progress more often and keep SQLite's write lock for less time
 # (about two seconds per batch on a 2-core machine).
 BATCH_SIZE = 5000
+IMPORT_AREA = "imports"  # uploads.py's folder for uploaded files being imported
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,8 @@ def start_import(
     """Check the file's header, store it, and queue a job for it."""
     _check_header(IMPORTERS[kind].header, content)
     stored_name = f"{uuid.uuid4().hex}.csv"
-    path = Path(folder) / "imports" / stored_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    uploads.write_private(Path(folder), Path(IMPORT_AREA) / stored_name, content)
+    uploads.follow_transaction(session, folder, IMPORT_AREA, new=stored_name)
     job = ImportJob(
         kind=kind, filename=filename[:255], stored_name=stored_name, created_by=actor_id
     )
@@ -107,6 +108,10 @@ def _check_header(expected: tuple[str, ...], content: bytes) -> None:
         )
 
 
+class Superseded(Exception):
+    """This run's job was marked stalled or resumed by another run: stop writing."""
+
+
 def run_import(
     engine: Engine,
     *,
@@ -115,11 +120,18 @@ def run_import(
     key: bytes,
     progress: Callable[[int], None] = lambda rows: None,
 ) -> ImportJob:
-    """Run a queued job batch by batch, committing progress after each batch."""
+    """Run a queued job batch by batch, committing progress and a heartbeat after each.
+
+    The uploaded file is deleted when the job ends, done or failed (it holds clear ID
+    numbers); only a job whose consumer died keeps it, so that it can be resumed.
+    """
     with transaction(engine) as session:
         job = session.get(ImportJob, job_id)
-        path = Path(folder) / "imports" / job.stored_name
+        if job is None or job.status is not JobStatus.QUEUED:
+            return job  # a duplicate delivery of the task, or a job already ended
+        path = Path(folder) / IMPORT_AREA / job.stored_name
         job.status, job.total_rows = JobStatus.RUNNING, _count_rows(path)
+        job.heartbeat_at = utcnow()
     importer = IMPORTERS[job.kind]
     seen: dict[str, int] = {}
     try:
@@ -127,15 +139,18 @@ def run_import(
             with _collector_paused(), transaction(engine) as session:
                 _run_batch(session, importer, job, batch, seen, key)
             progress(len(batch))
+    except Superseded:
+        with transaction(engine) as session:
+            return session.get(ImportJob, job_id)
     except Exception as error:  # the job must end visibly failed, whatever broke
         with transaction(engine) as session:
-            _finish(session, job_id, JobStatus.FAILED, failure=str(error)[:500])
+            _finish(session, job, folder, JobStatus.FAILED, failure=redact(str(error))[:500])
         raise
     finally:  # committed batches stand either way: every process reads them again
         if importer.changes:
             cache.bump(importer.changes)
     with transaction(engine) as session:
-        return _finish(session, job_id, JobStatus.DONE)
+        return _finish(session, job, folder, JobStatus.DONE)
 
 
 @contextmanager
@@ -199,32 +214,50 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
                 {
                     "job_id": job.id,
                     "line": line,
-                    "vin": row_key[:32],
+                    "vin": redact(row_key)[:32],
                     "field": p.field,
                     "message": p.message,
-                    "params": p.params,
+                    "params": redact_value(p.params),
                 }
                 for line, row_key, p in problems
             ],
         )
     failed_lines = len({line for line, _, _ in problems})
-    session.execute(
+    moved = session.execute(
         update(ImportJob)
-        .where(ImportJob.id == job.id)
+        .where(_still_ours(job))
         .values(
             processed_rows=ImportJob.processed_rows + len(batch),
             created=ImportJob.created + result.created,
             updated=ImportJob.updated + result.updated,
             unchanged=ImportJob.unchanged + result.unchanged,
             failed=ImportJob.failed + failed_lines,
+            heartbeat_at=utcnow(),
         )
+    )
+    if moved.rowcount != 1:
+        raise Superseded  # the batch's writes roll back with this transaction
+
+
+def _still_ours(job: ImportJob):
+    """The job row as this run left it: running, in the same attempt."""
+    return (
+        (ImportJob.id == job.id)
+        & (ImportJob.status == JobStatus.RUNNING)
+        & (ImportJob.attempt == job.attempt)
     )
 
 
-def _finish(session: Session, job_id: int, status: JobStatus, failure: str | None = None):
-    job = session.get(ImportJob, job_id)
+def _finish(
+    session: Session, run: ImportJob, folder: str, status: JobStatus, failure: str | None = None
+):
+    """End the run's job (unless another run took it over) and delete its file."""
+    job = session.get(ImportJob, run.id)
+    if job.status is not JobStatus.RUNNING or job.attempt != run.attempt:
+        return job
     before = job.status
     job.status, job.failure, job.finished_at = status, failure, utcnow()
+    _forget_file(session, job, folder)
     audit.record(
         session,
         actor_id=job.created_by,
@@ -241,6 +274,68 @@ def _finish(session: Session, job_id: int, status: JobStatus, failure: str | Non
         },
     )
     return job
+
+
+def _forget_file(session: Session, job: ImportJob, folder: str) -> None:
+    """Delete the job's upload once this transaction commits; the row no longer names it."""
+    if job.stored_name:
+        uploads.follow_transaction(session, folder, IMPORT_AREA, replaced=job.stored_name)
+        job.stored_name = ""
+
+
+def mark_stalled(session: Session, *, silent_for: timedelta) -> None:
+    """Mark failed every running job whose heartbeat is older than silent_for.
+
+    Its consumer died (a deploy, a killed machine): nobody else would end it. The file is
+    kept so that the job can be resumed; a consumer that was only slow stops at its next
+    batch (`_still_ours`). Called when the import pages are shown.
+    """
+    now = utcnow()
+    last_sign = func.coalesce(ImportJob.heartbeat_at, ImportJob.created_at)  # jobs of old
+    stalled = session.exec(
+        select(ImportJob).where(ImportJob.status == JobStatus.RUNNING, last_sign < now - silent_for)
+    ).all()
+    for job in stalled:
+        job.status, job.failure, job.finished_at = JobStatus.FAILED, STALLED, now
+        _audit(session, job, actor_id=None, action="stalled", before=JobStatus.RUNNING)
+
+
+STALLED = N_(
+    "The import stopped answering: its worker was stopped or died. Resume it to read the "
+    "file again from the start; rows already imported are not imported twice."
+)
+
+
+def resume(session: Session, *, job: ImportJob, actor_id: int) -> ImportJob:
+    """Queue a stalled job again, from the start of its file (the import is idempotent)."""
+    if not job.resumable:
+        raise Conflict(N_("Only an import that stopped answering can be resumed."))
+    session.execute(delete(ImportProblem).where(ImportProblem.job_id == job.id))
+    job.status, job.failure, job.finished_at = JobStatus.QUEUED, None, None
+    job.attempt += 1
+    job.processed_rows = job.created = job.updated = job.unchanged = job.failed = 0
+    _audit(session, job, actor_id=actor_id, action="resumed", before=JobStatus.FAILED)
+    return job
+
+
+def discard(session: Session, *, job: ImportJob, folder: str, actor_id: int) -> None:
+    """Give up a stalled job: its file is deleted, it stays failed."""
+    if not job.resumable:
+        raise Conflict(N_("Only an import that stopped answering can be discarded."))
+    _forget_file(session, job, folder)
+    _audit(session, job, actor_id=actor_id, action="discarded", before=JobStatus.FAILED)
+
+
+def _audit(session: Session, job: ImportJob, *, actor_id, action: str, before: JobStatus):
+    audit.record(
+        session,
+        actor_id=actor_id,
+        entity="import_job",
+        entity_id=job.id,
+        action=action,
+        from_state=before.value,
+        to_state=job.status.value,
+    )
 
 
 def get_job(

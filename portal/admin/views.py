@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit, db, htmx, tasks
+from portal import audit, db, htmx, tasks, web
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.admin import services
@@ -54,6 +54,7 @@ IMPORT_PAGES = {
     "registry": ("admin.imports", "admin.import_job", "admin.import_problems"),
     "catalog": ("admin.catalog", "admin.catalog_job", "admin.catalog_problems"),
 }
+URL_OF_KIND = {"registry": "imports", "catalog": "catalog"}
 
 
 @bp.route("/imports", methods=["GET", "POST"])
@@ -84,6 +85,7 @@ def _imports_page(kind: str):
         else:
             db.after_commit(lambda: tasks.run_import(job.id))
             return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
+    services.mark_stalled(db.session(), silent_for=web.stall_limit())
     jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind)
     status = 422 if form.errors else 200
     return render_template(
@@ -107,6 +109,7 @@ def catalog_job(job_id: int):
 
 
 def _job_page(kind: str, job_id: int):
+    services.mark_stalled(db.session(), silent_for=web.stall_limit())
     job = services.get_job(db.session(), job_id, kind=kind)
     job_endpoint, problems_endpoint = IMPORT_PAGES[kind][1:]
     return htmx.render(
@@ -115,7 +118,30 @@ def _job_page(kind: str, job_id: int):
         job=job,
         progress_url=url_for(job_endpoint, job_id=job.id),
         problems_url=url_for(problems_endpoint, job_id=job.id),
+        resume_url=url_for("admin.resume_job", kind=URL_OF_KIND[kind], job_id=job.id),
+        discard_url=url_for("admin.discard_job", kind=URL_OF_KIND[kind], job_id=job.id),
     )
+
+
+@bp.post("/<any(imports, catalog):kind>/<int:job_id>/resume")
+def resume_job(kind: str, job_id: int):
+    """Run a stalled import again from the start of its file."""
+    kind = "catalog" if kind == "catalog" else "registry"
+    job = services.get_job(db.session(), job_id, kind=kind)
+    services.resume(db.session(), job=job, actor_id=current_user.id)
+    db.after_commit(lambda: tasks.run_import(job.id))
+    return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
+
+
+@bp.post("/<any(imports, catalog):kind>/<int:job_id>/discard")
+def discard_job(kind: str, job_id: int):
+    """Give up a stalled import and delete its file."""
+    kind = "catalog" if kind == "catalog" else "registry"
+    job = services.get_job(db.session(), job_id, kind=kind)
+    services.discard(
+        db.session(), job=job, folder=current_app.config["UPLOAD_FOLDER"], actor_id=current_user.id
+    )
+    return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 
 @bp.get("/imports/<int:job_id>/problems.csv")

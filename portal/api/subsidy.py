@@ -26,7 +26,7 @@ from portal.api.views import bp
 from portal.audit import china_today, history
 from portal.errors import NotFound, translate
 from portal.formatting import message, subsidy_event
-from portal.identifiers import mask_bank_card, resident_id_hash
+from portal.identifiers import resident_id_hash
 from portal.messages import N_
 from portal.subsidy import administration, eligibility, facts, services
 from portal.subsidy.models import Application
@@ -134,7 +134,7 @@ def get_application(application_id: int):
                 "year": program.year,
                 "amount_explanation": message(found.amount_note) if found.amount_note else None,
                 "flags": found.flag_list,
-                "bank_card": mask_bank_card(found.bank_card) if found.bank_card else None,
+                "bank_card": found.bank_card_masked,
                 "timeline": [
                     {
                         "at": event.at,

@@ -165,15 +165,13 @@ def upload_document(case_id: int):
     if upload is not None:
         fields["file"] = upload.read()
     body = parse_body(DocumentUpload, lambda model: model.model_validate(fields))
-    # Names come from partners' systems: keep them printable (PostgreSQL refuses NUL).
-    filename = "".join(char for char in (upload.filename or "") if char.isprintable())
     try:
         document = case_documents.upload_document(
             session,
             user=user,
             case=case,
             kind=body.kind,
-            filename=filename,
+            filename=upload.filename or "",
             content=body.file,
             folder=current_app.config["UPLOAD_FOLDER"],
         )

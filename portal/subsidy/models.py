@@ -122,7 +122,9 @@ class Application(SQLModel, table=True):
     invoice_price_fen: int | None = None
     invoice_city_code: str | None = Field(default=None, foreign_key="city.code", max_length=6)
     invoice_buyer_id_hash: str | None = Field(default=None, max_length=64)
-    bank_card: str | None = Field(default=None, max_length=19)
+    # The payout card, sealed at rest (portal/cards.py); every page shows the mask only.
+    bank_card_sealed: str | None = Field(default=None, max_length=128)
+    bank_card_masked: str | None = Field(default=None, max_length=24)
     bank_name: str | None = Field(default=None, max_length=64)
     amount_fen: int | None = None
     amount_note: dict | None = Field(default=None, sa_column=Column(JSON))

@@ -152,7 +152,7 @@ def bank_file(batch_id: int):
     """The bank's file: UTF-8 with a byte-order mark, so spreadsheet programs read Chinese."""
     found = _batch(batch_id)
     return Response(
-        "\ufeff" + payouts.export_csv(db.session(), found),
+        "\ufeff" + payouts.export_csv(db.session(), found, keys=web.card_keys()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f"attachment; filename={found.number}.csv",

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.accounts.models import User
 from portal.audit import utcnow
+from portal.cards import CardKeys, unseal
 from portal.db import savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_, MessageError
@@ -123,8 +124,11 @@ def lines_of(session: Session, batch: PayoutBatch):
     ).all()
 
 
-def export_csv(session: Session, batch: PayoutBatch) -> str:
-    """The bank's file: payee, masked ID, card, bank, amount in yuan, application number."""
+def export_csv(session: Session, batch: PayoutBatch, *, keys: CardKeys) -> str:
+    """The bank's file: payee, masked ID, card, bank, amount in yuan, application number.
+
+    The one place a sealed card number is opened (docs/security.md).
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADER)
@@ -134,7 +138,7 @@ def export_csv(session: Session, batch: PayoutBatch) -> str:
             (
                 _cell(person.name),
                 person.id_masked,
-                application.bank_card,
+                unseal(keys, application.bank_card_sealed, row_id=application.id),
                 _cell(application.bank_name),
                 f"{yuan}.{fen:02d}",
                 application.number,
@@ -258,11 +262,19 @@ def after_failure(
 
 
 def fix_account(
-    session: Session, *, user: User, application: Application, card: str, bank: str
+    session: Session,
+    *,
+    user: User,
+    application: Application,
+    card: str,
+    bank: str,
+    keys: CardKeys,
 ) -> None:
     """The applicant gives a new card after the bank returned the payment."""
     target = services.allowed(Action.FIX_ACCOUNT, application, user)
-    services.save_bank_card(session, application=application, card=card, bank=bank, fixing=True)
+    services.save_bank_card(
+        session, application=application, card=card, bank=bank, keys=keys, fixing=True
+    )
     services.move(
         session, user=user, application=application, target=target, action="account_fixed"
     )

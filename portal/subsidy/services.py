@@ -11,10 +11,12 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from portal import audit
+from portal import audit, uploads
 from portal.accounts.models import Role, User
 from portal.audit import utcnow
+from portal.cards import CardKeys, seal
 from portal.errors import Conflict, DomainError, NotFound
+from portal.identifiers import mask_bank_card
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
 from portal.registry.terms import BodyType, FuelType
@@ -22,7 +24,6 @@ from portal.subsidy import facts, program_lookup, window, workflow
 from portal.subsidy.models import Application, ApplicationDocument
 from portal.subsidy.terms import DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action, Actor
-from portal.uploads import store
 from portal.workflow import IllegalTransition
 
 ENTITY = "subsidy_application"
@@ -207,15 +208,23 @@ def save_new_car(
 
 
 def save_bank_card(
-    session: Session, *, application: Application, card: str, bank: str, fixing: bool = False
+    session: Session,
+    *,
+    application: Application,
+    card: str,
+    bank: str,
+    keys: CardKeys,
+    fixing: bool = False,
 ) -> None:
-    """Record the payout card; locked once submitted (§1.3), unless the bank returned it."""
+    """Record the payout card, sealed; locked once submitted (§1.3), unless the bank returned it."""
     if fixing:
         if application.status is not Status.ACCOUNT_RETURNED:
             raise Conflict(N_("The payout account can only be changed when it is returned."))
     elif application.status is not Status.DRAFT:
         raise Conflict(N_("The payout account cannot be changed after submission."))
-    application.bank_card, application.bank_name = card, bank.strip()
+    application.bank_card_sealed = seal(keys, card, row_id=application.id)
+    application.bank_card_masked = mask_bank_card(card)
+    application.bank_name = bank.strip()
     _touch(session, application)
 
 
@@ -252,11 +261,15 @@ def upload_document(
     _editable(application)
     program = program_lookup.program_of(session, application)
     refuse_if(window.may_upload(program_lookup.program_terms(session, program), today))
-    stored = store(folder, "subsidy", content)
     document = documents_of(session, application).get(kind) or ApplicationDocument(
         application_id=application.id, kind=kind
     )
-    document.filename = filename[-255:] or kind.value
+    replaced = document.stored_name if document.id else None
+    stored = uploads.store(folder, "subsidy", content)
+    uploads.follow_transaction(
+        session, folder, "subsidy", new=stored.stored_name, replaced=replaced
+    )
+    document.filename = uploads.clean_filename(filename, kind.value)
     document.stored_name, document.content_type = stored.stored_name, stored.content_type
     document.size, document.uploaded_at = stored.size, utcnow()
     session.add(document)

@@ -34,7 +34,7 @@ def submit(session: Session, *, user: User, application: Application, today: dat
     missing = _missing_papers(session, application, program.kind)
     if missing:
         raise DomainError(N_("Upload these papers first: %(papers)s."), papers=missing)
-    if not application.bank_card:
+    if not application.bank_card_sealed:
         raise DomainError(N_("Enter the bank card the subsidy is paid to."))
     assessment = assess(session, application, today=today)
     if not assessment.eligible:

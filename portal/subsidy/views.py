@@ -16,7 +16,6 @@ from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, translate
 from portal.formatting import label
 from portal.identifiers import (
-    mask_bank_card,
     normalize,
     parse_bank_card,
     parse_plate,
@@ -116,7 +115,7 @@ def _context(session, application: Application, **extra) -> dict:
         required=services.required_documents(application, program.kind),
         assessment=assess(session, application, today=china_today()),
         events=history(session, services.ENTITY, application.id),
-        card=mask_bank_card(application.bank_card) if application.bank_card else None,
+        card=application.bank_card_masked,
         steps=STEPS,
         step_names=STEP_NAMES,
         confirm=ConfirmForm(),
@@ -201,6 +200,7 @@ def _save(session, application: Application, step: str, form) -> None:
             application=application,
             card=parse_bank_card(form.card.data),
             bank=form.bank.data,
+            keys=web.card_keys(),
         )
     elif step == "documents":
         _upload(session, application, form)
@@ -300,6 +300,7 @@ def fix_card(application_id: int):
             application=application,
             card=parse_bank_card(form.card.data),
             bank=form.bank.data,
+            keys=web.card_keys(),
         )
         return redirect(url_for("subsidy.application", application_id=application.id), 303)
     page = render_template("subsidy/card.html", **_context(session, application, form=form))
@@ -328,9 +329,3 @@ def document(application_id: int, kind: str):
 def paper_label(kind: str) -> str:
     """The label of a paper kind stored as text in an audit event."""
     return label(DocumentKind(kind)) if kind in DocumentKind._value2member_map_ else kind
-
-
-@bp.app_template_filter()
-def card_mask(value: str | None) -> str:
-    """A card number as shown on screen."""
-    return mask_bank_card(value) if value else "—"

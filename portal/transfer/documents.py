@@ -6,7 +6,7 @@ users who may see the case (DOMAIN §2.2 lists the papers).
 
 from sqlmodel import Session, select
 
-from portal import audit
+from portal import audit, uploads
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.errors import Conflict, NotFound
@@ -16,7 +16,6 @@ from portal.transfer import rules, services
 from portal.transfer.models import TransferCase, TransferDocument
 from portal.transfer.terms import DocumentKind, TransferStatus
 from portal.transfer.workflow import Actor
-from portal.uploads import store
 
 
 def documents_of(session: Session, case: TransferCase) -> dict[DocumentKind, TransferDocument]:
@@ -50,7 +49,7 @@ def upload_document(
         raise NotFound(N_("There is no such transfer case, or you cannot see it."))
     if case.status not in (TransferStatus.DRAFT, TransferStatus.RETURNED):
         raise Conflict(N_("Documents can be changed only in a draft or a returned case."))
-    stored = store(folder, f"transfer/{case.id}", content)
+    area = f"transfer/{case.id}"
     document = documents_of(session, case).get(kind) or TransferDocument(
         case_id=case.id,
         kind=kind,
@@ -60,7 +59,10 @@ def upload_document(
         content_type="",
         size=0,
     )
-    document.filename = filename[:255] or kind.value
+    replaced = document.stored_name or None
+    stored = uploads.store(folder, area, content)
+    uploads.follow_transaction(session, folder, area, new=stored.stored_name, replaced=replaced)
+    document.filename = uploads.clean_filename(filename, kind.value)
     document.stored_name, document.content_type = stored.stored_name, stored.content_type
     document.size, document.uploaded_by, document.uploaded_at = stored.size, user.id, utcnow()
     session.add(document)

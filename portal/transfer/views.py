@@ -152,6 +152,7 @@ def bulk():
         else:
             db.after_commit(lambda: tasks.run_import(job.id))
             return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
+    imports.mark_stalled(session, silent_for=web.stall_limit())
     jobs, _more = imports.recent_jobs(
         session, page=1, page_size=10, kind="transfer", created_by=user.id
     )
@@ -166,6 +167,7 @@ def _bulk_job(job_id: int):
 @bp.get("/bulk/<int:job_id>")
 @roles_required(Role.DEALER)
 def bulk_job(job_id: int):
+    imports.mark_stalled(db.session(), silent_for=web.stall_limit())
     job = _bulk_job(job_id)
     return htmx.render(
         "transfer/bulk_job.html",
@@ -173,7 +175,31 @@ def bulk_job(job_id: int):
         job=job,
         progress_url=url_for("transfer.bulk_job", job_id=job.id),
         problems_url=url_for("transfer.bulk_problems", job_id=job.id),
+        resume_url=url_for("transfer.bulk_resume", job_id=job.id),
+        discard_url=url_for("transfer.bulk_discard", job_id=job.id),
     )
+
+
+@bp.post("/bulk/<int:job_id>/resume")
+@roles_required(Role.DEALER)
+def bulk_resume(job_id: int):
+    """Run a stalled bulk filing again from the start of its file."""
+    job = imports.resume(db.session(), job=_bulk_job(job_id), actor_id=signed_in_user().id)
+    db.after_commit(lambda: tasks.run_import(job.id))
+    return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
+
+
+@bp.post("/bulk/<int:job_id>/discard")
+@roles_required(Role.DEALER)
+def bulk_discard(job_id: int):
+    """Give up a stalled bulk filing and delete its file."""
+    imports.discard(
+        db.session(),
+        job=_bulk_job(job_id),
+        folder=current_app.config["UPLOAD_FOLDER"],
+        actor_id=signed_in_user().id,
+    )
+    return redirect(url_for("transfer.bulk_job", job_id=job_id), 303)
 
 
 @bp.get("/bulk/<int:job_id>/problems.csv")
