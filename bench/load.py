@@ -83,11 +83,13 @@ def main() -> None:
         "DATABASE_URL": args.database,
         "SECRET_KEY": national.SECRET_KEY,
         "ID_HASH_KEY": national.KEY.decode(),
+        "CARD_KEYS": national.CARD_KEYS,
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
         "CACHE_URL": "redis://127.0.0.1:6379/14",
         "API_RATE_LIMIT": "1000000 per minute",
         "VALUATION_API_ANON_LIMIT": "1000000 per minute",
     }
+    os.environ["CARD_KEYS"] = national.CARD_KEYS  # migration 0009 seals cards with it
     app = create_app(config | {"RATELIMIT_ENABLED": False})
     ensure_data(app, layout, args.rebuild)
     with tempfile.TemporaryDirectory() as folder:

@@ -16,6 +16,7 @@ Reserved slices of the registry (indexes into the generated cars and persons):
   names (their ID numbers are derived from the index, so the benchmark knows them).
 """
 
+import base64
 import hashlib
 import hmac
 import random
@@ -37,6 +38,7 @@ from portal.valuation.models import CarModel
 
 KEY = b"bench-id-hash-key"
 SECRET_KEY = "bench-secret-key"
+CARD_KEYS = "bench=" + base64.b64encode(hashlib.sha256(b"bench-card-key").digest()).decode()
 PASSWORD = "bench-password-2026"
 GUANGDONG = "440000"
 GUANGDONG_SHARE = 0.35
@@ -510,7 +512,6 @@ def _applications(session: Session, layout: Layout, app) -> None:
         {"template": template},
     )
     session.execute(text("DELETE FROM subsidy_document WHERE application_id = :t"), {"t": template})
-    session.execute(text("DELETE FROM audit_event WHERE entity = 'subsidy_application'"))
     session.execute(text("DELETE FROM subsidy_application WHERE id = :t"), {"t": template})
     session.execute(
         text(
