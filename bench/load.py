@@ -167,7 +167,7 @@ def prepare(app, layout: national.Layout, folder: Path) -> list[Measure]:
         model_id = c.execute(
             text("SELECT id FROM car_model WHERE series = '朗逸' LIMIT 1")
         ).scalar()
-    applicant = national.resident_id(5000, "440100")  # the 5,001st applicant, by ID number
+    applicant = c_owner_id(app, 5001)  # the 5,001st applicant (of the 5,001st car), by ID
     owner_id = c_owner_id(app, car.id)
     reviewer = login(app, "reviewer-440000@bench.cn")
     officer = login(app, "officer-440000@bench.cn")

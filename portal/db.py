@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import event, text
+from sqlalchemy import Integer, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
@@ -174,3 +174,20 @@ def _begin_on_sqlite(db_session: Session) -> None:
 def ping() -> None:
     """Ask the database for a trivial answer (health checks)."""
     session().exec(text("SELECT 1"))
+
+
+def page_of(statement, page: int, page_size: int):
+    """One page of the statement's rows, and one row more to tell whether a next exists."""
+    return statement.offset(inline((page - 1) * page_size)).limit(inline(page_size + 1))
+
+
+def inline(value, type_=Integer):
+    """A value (or a list, for IN) written into the SQL rather than sent as a parameter.
+
+    PostgreSQL plans a prepared statement once for any values (the generic plan a
+    long-lived worker runs after five executions): with LIMIT unknown it plans for every
+    row (a parallel sort of the whole queue where twenty-one rows were wanted), and a
+    partial index serves only a condition whose values it can see.
+    """
+    many = isinstance(value, list | tuple)
+    return bindparam(None, value, type_=type_, literal_execute=True, expanding=many)

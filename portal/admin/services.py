@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from portal import audit, cache, uploads
 from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
-from portal.db import transaction
+from portal.db import page_of, transaction
 from portal.errors import Conflict, DomainError, NotFound, translate
 from portal.messages import N_
 from portal.redaction import redact, redact_value
@@ -362,10 +362,8 @@ def recent_jobs(
         .where(ImportJob.kind == kind)
         .where(True if created_by is None else ImportJob.created_by == created_by)
         .order_by(ImportJob.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
     )
-    jobs = list(session.exec(statement))
+    jobs = list(session.exec(page_of(statement, page, page_size)))
     return jobs[:page_size], len(jobs) > page_size
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from portal.accounts.models import User
+from portal.db import page_of
 from portal.payments import gateway, rules
 from portal.payments.gateway import StripeConfig
 from portal.payments.models import Payment
@@ -64,7 +65,7 @@ def _rows(filters: PaymentFilter):
 
 def list_payments(session: Session, *, filters: PaymentFilter, page: int, page_size: int) -> Page:
     """One page of payments, newest first; has_next without counting the table."""
-    statement = _rows(filters).offset((page - 1) * page_size).limit(page_size + 1)
+    statement = page_of(_rows(filters), page, page_size)
     rows = [PaymentRow(p, email) for p, email in session.exec(statement)]
     return Page(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
 

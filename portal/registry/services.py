@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 from portal import audit, cache, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today, utcnow
+from portal.db import page_of
 from portal.errors import NotFound
 from portal.identifiers import (
     InvalidIdentifier,
@@ -107,10 +108,8 @@ def _vehicle_rows(session: Session, where, order_by, page: int, page_size: int) 
         .outerjoin(Dealer, Dealer.id == Ownership.dealer_id)
         .where(*where)
         .order_by(order_by)
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
     )
-    rows = [VehicleRow(v, h) for v, h in session.execute(statement)]
+    rows = [VehicleRow(v, h) for v, h in session.execute(page_of(statement, page, page_size))]
     return Page(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
 
 

@@ -19,7 +19,7 @@ from portal import audit
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.cards import CardKeys, unseal
-from portal.db import savepoint, unique_or
+from portal.db import page_of, savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_, MessageError
 from portal.registry.models import Person
@@ -84,12 +84,8 @@ def batch_for(session: Session, batch_id: int) -> PayoutBatch:
 
 def recent_batches(session: Session, *, page: int, page_size: int):
     """Batches, newest first, one page."""
-    rows = session.exec(
-        select(PayoutBatch)
-        .order_by(PayoutBatch.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
+    statement = select(PayoutBatch).order_by(PayoutBatch.id.desc())
+    rows = session.exec(page_of(statement, page, page_size)).all()
     return rows[:page_size], len(rows) > page_size
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.accounts.models import User
 from portal.audit import china_date, china_midnight, utcnow
-from portal.db import savepoint
+from portal.db import page_of, savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import (
     VIN_LENGTH,
@@ -96,12 +96,10 @@ def queue(
         .join(Person, Person.id == Application.person_id)
         .where(*where)
         .order_by(*SORTS.get(filters.sort, SORTS["oldest"]))
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
     )
     rows = [
         QueueRow(application, kind, f"{name} {masked}", _days_left(application, today))
-        for application, kind, name, masked in session.exec(statement)
+        for application, kind, name, masked in session.exec(page_of(statement, page, page_size))
     ]
     return QueuePage(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
 

@@ -15,6 +15,7 @@ from portal import audit, uploads
 from portal.accounts.models import Role, User
 from portal.audit import utcnow
 from portal.cards import CardKeys, seal
+from portal.db import page_of
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import mask_bank_card
 from portal.messages import N_
@@ -90,13 +91,12 @@ def actors_for(user: User, application: Application) -> set[Actor]:
 
 def my_applications(session: Session, *, user: User, page: int, page_size: int):
     """The owner's applications, newest first, one page (page_size + 1 to see a next)."""
-    rows = session.exec(
+    statement = (
         select(Application)
         .where(Application.applicant_id == user.id)
         .order_by(Application.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
+    )
+    rows = session.exec(page_of(statement, page, page_size)).all()
     return rows[:page_size], len(rows) > page_size
 
 

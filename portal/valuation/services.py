@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from portal import cache, regions
 from portal.accounts.models import User
+from portal.db import inline, page_of
 from portal.errors import NotFound
 from portal.identifiers import parse_vin
 from portal.messages import N_
@@ -181,7 +182,7 @@ def search_models(session: Session, *, query: str, page: int, page_size: int):
             CarModel.brand.startswith(term, autoescape=True)
             | CarModel.series.startswith(term, autoescape=True)
         )
-    rows = list(session.exec(statement.offset((page - 1) * page_size).limit(page_size + 1)))
+    rows = list(session.exec(page_of(statement, page, page_size)))
     return rows[:page_size], len(rows) > page_size
 
 
@@ -312,14 +313,15 @@ def _comparable_sales(
         .where(  # on ix_transfer_comparables: the family's sales, newest first
             TransferCase.vehicle_brand == model.brand,
             TransferCase.vehicle_model == model.series,
-            TransferCase.status == TransferStatus.COMPLETED,
+            # Written out, so ix_transfer_comparables (completed cases only) serves it.
+            TransferCase.status == inline(TransferStatus.COMPLETED, TransferCase.status.type),
             TransferCase.sale_date >= since,
             TransferCase.vehicle_registered.between(earliest, latest),
             TransferCase.mileage_km.between(low_km, high_km),
         )
         # The newest sales first, so the same question always gets the same answer.
         .order_by(TransferCase.sale_date.desc(), TransferCase.id.desc())
-        .limit(COMPARABLES_LIMIT)
+        .limit(inline(COMPARABLES_LIMIT))
     ).all()
     family = _family(model.brand, model.series)
     candidates = [market.Comparable(p, r, km, sold, family) for p, r, km, sold in rows]
@@ -360,14 +362,13 @@ def request_of(record: ValuationRecord) -> Request:
 
 def history(session: Session, *, user: User, page: int, page_size: int):
     """The user's valuations, newest first, with their catalog trims, one page."""
-    rows = session.exec(
+    statement = (
         select(ValuationRecord, CarModel)
         .join(CarModel, CarModel.id == ValuationRecord.car_model_id)
         .where(ValuationRecord.user_id == user.id)
         .order_by(ValuationRecord.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size + 1)
-    ).all()
+    )
+    rows = session.exec(page_of(statement, page, page_size)).all()
     return rows[:page_size], len(rows) > page_size
 
 
