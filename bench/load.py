@@ -571,7 +571,7 @@ def measure_import(app, folder: Path, rows: int = 100_000) -> dict:
         print(f"Writing a {rows:,}-row extract (seed {seed}) ...")
         generated = demo_rows(rows, seed=seed)
         write_csv(generated, extract)
-    copy_seconds = copy_yardstick(engine, extract)
+    copy_rows, copy_seconds = copy_yardstick(engine, extract)
     app.config["UPLOAD_FOLDER"] = str(folder / "uploads")
     with app.app_context():
         with transaction() as session:
@@ -588,17 +588,17 @@ def measure_import(app, folder: Path, rows: int = 100_000) -> dict:
             engine, job_id=job.id, folder=app.config["UPLOAD_FOLDER"], key=national.KEY
         )
         seconds = time.perf_counter() - started
-    result = {"rows": rows, "seconds": seconds, "copy_seconds": copy_seconds}
+    result = {"rows": rows, "seconds": seconds, "copy_rate": copy_rows / copy_seconds}
     result |= {"created": job.created, "failed": job.failed}
     print(
         f"Import of {rows:,} rows: {seconds:.1f} s ({job.created:,} created, {job.failed:,}"
-        f" refused); COPY of the same rows: {copy_seconds:.1f} s"
+        f" refused); COPY of the same rows: {copy_rows:,} in {copy_seconds:.1f} s"
     )
     return result
 
 
-def copy_yardstick(engine, extract: Path) -> float:
-    """Seconds to COPY the extract's vehicles, owners and ownerships (then rolled back)."""
+def copy_yardstick(engine, extract: Path) -> tuple[int, float]:
+    """Rows and seconds to COPY the extract's cars, owners and ownerships (rolled back)."""
     import csv
 
     from portal.identifiers import mask_resident_id
@@ -608,6 +608,13 @@ def copy_yardstick(engine, extract: Path) -> float:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # Plates the registry gave other cars would stop COPY: leave those rows out.
+        plates = [row["plate"] for row in rows if row["plate"]]
+        taken = {
+            p
+            for (p,) in cursor.execute("SELECT plate FROM vehicle WHERE plate = ANY(%s)", [plates])
+        }
+        rows = [row for row in rows if row["plate"] not in taken]
         first = cursor.execute("SELECT max(id) FROM vehicle").fetchone()[0] + 1
         person = cursor.execute("SELECT max(id) FROM person").fetchone()[0] + 1
         started = time.perf_counter()
@@ -640,7 +647,7 @@ def copy_yardstick(engine, extract: Path) -> float:
     finally:
         raw.rollback()
         raw.close()
-    return seconds
+    return len(rows), seconds
 
 
 def check_integrity(app) -> None:
@@ -693,7 +700,7 @@ def report(measures, memory, import_result, seconds: float) -> None:
     print(f"Memory per worker after the run (MB): portal {memory['portal']}, bare {memory['bare']}")
     if import_result:
         rate = import_result["rows"] / import_result["seconds"]
-        copy_rate = import_result["rows"] / import_result["copy_seconds"]
+        copy_rate = import_result["copy_rate"]
         share = rate / copy_rate
         met += share >= 0.5
         total += 1

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -48,18 +49,17 @@ class Importer:
     parse_row: Callable  # (row, today) -> record | list[RowProblem]
     apply: Callable  # (session, [(line, record)], key=, actor_id=) -> BatchResult
     key_fields: tuple[str, ...]  # the columns that identify a row, for duplicates and the report
-    after_batch: Callable[[Session, list], object] = lambda session, records: None
     changes: str | None = None  # the shared cache (portal/cache.py) to renew after the job
 
 
 IMPORTERS = {
-    # The batch's registry cars get their catalog trim, so they can be valued (DOMAIN §3.1).
+    # New registry cars get their catalog trim as they are written, so they can be valued
+    # (DOMAIN §3.1).
     "registry": Importer(
         rules.HEADER,
         rules.parse_row,
-        importing.apply_records,
+        partial(importing.apply_records, trims=valuation.trim_finder),
         ("vin",),
-        lambda session, records: valuation.link_vehicles(session, vins=[r.vin for _, r in records]),
     ),
     "transfer": Importer(bulk.HEADER, bulk.parse_row, bulk.apply, ("vin",)),
     "catalog": Importer(
@@ -204,7 +204,6 @@ def _run_batch(session, importer: Importer, job: ImportJob, batch, seen, key) ->
             keys[line] = row_key
             good.append((line, outcome))
     result = importer.apply(session, good, key=key, actor_id=job.created_by)
-    importer.after_batch(session, good)
     # A row refused while writing (a plate already taken) keeps its key in the report.
     problems += [(line, keys[line], problem) for line, problem in result.problems]
     if problems:

@@ -6,6 +6,7 @@ plain rows, and with COPY on PostgreSQL, since 100,000 rows must import in well 
 minute (docs/benchmarks.md says where the time goes).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
@@ -39,6 +40,13 @@ class BatchResult:
     problems: list[tuple[int, RowProblem]] = field(default_factory=list)
 
 
+TrimFinder = Callable[[str, str, int], int | None]  # (brand, model, year) → catalog trim id
+
+
+def _no_trim(brand: str, model: str, year: int) -> None:
+    return None
+
+
 @dataclass
 class _Batch:
     session: Session
@@ -48,6 +56,7 @@ class _Batch:
     result: BatchResult = field(default_factory=BatchResult)
     events: list[dict] = field(default_factory=list)
     ownerships: list[dict] = field(default_factory=list)
+    trim_of: TrimFinder = _no_trim
 
     def audit(self, vehicle_id: int, action: str, **extra) -> None:
         event = {
@@ -83,9 +92,15 @@ def apply_records(
     *,
     key: bytes,
     actor_id: int | None,
+    trims: Callable[[Session], TrimFinder] | None = None,
 ) -> BatchResult:
-    """Write a batch of validated rows (line number, record); flushes, does not commit."""
-    batch = _Batch(session, key, actor_id)
+    """Write a batch of validated rows (line number, record); flushes, does not commit.
+
+    `trims` (the valuation's catalog, given by the import machinery) names each new car's
+    catalog trim as it is inserted: linking afterwards rewrote every row and every index
+    of a million-car table a second time.
+    """
+    batch = _Batch(session, key, actor_id, trim_of=trims(session) if trims else _no_trim)
     records = _without_plate_clashes(batch, records)
     stored = _stored_vehicles(session, [record.vin for _, record in records])
     current = _current_holders(session, [row.id for row in stored.values()])
@@ -296,7 +311,17 @@ def _insert_vehicles(batch: _Batch, records: list[VehicleRecord], holders) -> No
         return
     session = batch.session
     stamps = {"created_at": batch.now, "updated_at": batch.now}
-    _insert_rows(session, Vehicle.__table__, [record.facts() | stamps for record in records])
+    rows = [
+        record.facts()
+        | stamps
+        | {
+            "car_model_id": batch.trim_of(
+                record.brand, record.model, record.first_registration.year
+            )
+        }
+        for record in records
+    ]
+    _insert_rows(session, Vehicle.__table__, rows)
     ids = dict(
         session.execute(
             select(Vehicle.vin, Vehicle.id).where(

@@ -102,6 +102,16 @@ def link_vehicles(session: Session, vins: list[str] | None = None) -> int:
     return linked
 
 
+def trim_finder(session: Session):
+    """A function naming the catalog trim of a (brand, series, first registration year)."""
+    index = _series_index(session)
+
+    def trim_of(brand: str, series: str, year: int) -> int | None:
+        return _nearest(index.get((brand, series), []), year)
+
+    return trim_of
+
+
 def _series_index(session: Session) -> dict[tuple[str, str], list[tuple[int, int]]]:
     """(brand, series) → [(model year, id of its first trim)], from the whole catalog."""
     index: dict[tuple[str, str], list[tuple[int, int]]] = {}
