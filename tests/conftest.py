@@ -14,6 +14,7 @@ import re
 import shutil
 
 import pytest
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
@@ -108,8 +109,15 @@ def database_url(database_template, tmp_path):
     return database_template
 
 
+@pytest.fixture(scope="session")
+def compiled_templates(tmp_path_factory):
+    """Jinja's cache of compiled templates, keyed by their source, shared by the tests of a
+    worker: each test's app would otherwise compile every template it renders again."""
+    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja")))
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, compiled_templates):
     app = create_app(
         {
             "TESTING": True,
@@ -121,6 +129,7 @@ def app(database_url, tmp_path):
             "CLI_LOCALE": "en",
         }
     )
+    app.jinja_env.bytecode_cache = compiled_templates
     yield app
     app.extensions["db_engine"].dispose()
 
