@@ -6,17 +6,24 @@ whether it needs a reason. `check` answers the target or an IllegalTransition wh
 message names the state and the action, for translation where it is shown.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from portal.messages import N_, MessageError
 
+# A feature's own enums: its states, the actors who move them, the actions they take.
+State = TypeVar("State", bound=StrEnum)
+Actor = TypeVar("Actor", bound=StrEnum)
+Action = TypeVar("Action", bound=StrEnum)
+
 
 @dataclass(frozen=True)
-class Transition:
-    sources: tuple[StrEnum, ...]
-    target: StrEnum
-    actors: tuple[StrEnum, ...]
+class Transition(Generic[State, Actor]):
+    sources: tuple[State, ...]
+    target: State
+    actors: tuple[Actor, ...]
     needs_reason: bool = False
 
 
@@ -25,15 +32,15 @@ class IllegalTransition(MessageError):
 
 
 def check(
-    transitions: dict,
-    action: StrEnum,
-    status: StrEnum,
-    actors: set,
+    transitions: Mapping[Action, Transition[State, Actor]],
+    action: Action,
+    status: State,
+    actors: set[Actor],
     *,
     reason: str,
     wrong_state: str,
     not_yours: str,
-) -> StrEnum:
+) -> State:
     """The state after action, or IllegalTransition with wrong_state / not_yours / no reason."""
     transition = transitions[action]
     if status not in transition.sources:
@@ -45,7 +52,9 @@ def check(
     return transition.target
 
 
-def available(transitions: dict, status: StrEnum, actors: set) -> list:
+def available(
+    transitions: Mapping[Action, Transition[State, Actor]], status: State, actors: set[Actor]
+) -> list[Action]:
     """The actions these actors could take in this state (for the buttons)."""
     return [
         action

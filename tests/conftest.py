@@ -3,6 +3,10 @@
 SQLite (default): the migrations run once into a template file; each test gets a copy.
 PostgreSQL (TEST_DATABASE_URL): one database per test run, migrated once, and the
 tables emptied before each test (the regions reference data is kept).
+
+Under pytest-xdist (`make test` runs two workers) everything above is per worker: the
+SQLite template sits in the worker's own temporary folder, and worker gwN on PostgreSQL
+creates its own database, TEST_DATABASE_URL's name plus `_gwN`, and drops it at the end.
 """
 
 import os
@@ -10,7 +14,8 @@ import re
 import shutil
 
 import pytest
-from sqlalchemy import create_engine, text
+from jinja2 import FileSystemBytecodeCache
+from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
 from portal import create_app, migrate
@@ -33,10 +38,14 @@ def fast_password_hashing():
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory):
+def database_template(tmp_path_factory, worker_id):
     """A migrated database with the regions loaded: a SQLite file, or the PostgreSQL URL."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    own_database = bool(url) and worker_id != "master"
+    if own_database:
+        url = _worker_database(url, worker_id)
+        _create_postgres(url)
+    elif url:
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'template.db'}"
@@ -45,7 +54,36 @@ def database_template(tmp_path_factory):
     with transaction(engine) as session:
         registry.load_regions(session)
     engine.dispose()
-    return url
+    yield url
+    if own_database:
+        _drop_postgres(url)
+
+
+def _worker_database(url: str, worker_id: str) -> str:
+    """The URL of this xdist worker's own database on the same server: <name>_gwN."""
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker_id}").render_as_string(
+        hide_password=False
+    )
+
+
+def _on_maintenance_database(url: str, statement: str) -> None:
+    """Run CREATE or DROP DATABASE from the server's `postgres` database (outside a transaction)."""
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+def _create_postgres(url: str) -> None:
+    """A fresh, empty database; one an interrupted run left behind is dropped first."""
+    _drop_postgres(url)
+    _on_maintenance_database(url, f'CREATE DATABASE "{make_url(url).database}"')
+
+
+def _drop_postgres(url: str) -> None:
+    name = make_url(url).database
+    _on_maintenance_database(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _reset_postgres(url: str) -> None:
@@ -71,8 +109,15 @@ def database_url(database_template, tmp_path):
     return database_template
 
 
+@pytest.fixture(scope="session")
+def compiled_templates(tmp_path_factory):
+    """Jinja's cache of compiled templates, keyed by their source, shared by the tests of a
+    worker: each test's app would otherwise compile every template it renders again."""
+    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja")))
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, compiled_templates):
     app = create_app(
         {
             "TESTING": True,
@@ -84,6 +129,7 @@ def app(database_url, tmp_path):
             "CLI_LOCALE": "en",
         }
     )
+    app.jinja_env.bytecode_cache = compiled_templates
     yield app
     app.extensions["db_engine"].dispose()
 

@@ -46,23 +46,34 @@ def free_port() -> int:
 
 
 class LocalStripe:
-    """A localstripe process on a free port; stopped once at the end of the session."""
+    """A localstripe process on a free port; stopped once at the end of the session.
+
+    Each pytest-xdist worker starts its own. A port found free can be taken by another
+    worker or run before localstripe binds it; then localstripe exits and another port
+    is tried.
+    """
+
+    ATTEMPTS = 3
 
     def __init__(self):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        for attempt in range(1, self.ATTEMPTS + 1):
+            self._start(free_port())
+            try:
+                self._wait_until_it_answers()
+                return
+            except LocalStripeExited:
+                if attempt == self.ATTEMPTS:
+                    raise
+
+    def _start(self, port: int) -> None:
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
         # --from-scratch: never load the state another run left in /tmp/localstripe.pickle.
         self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "localstripe"),
-                "--port",
-                str(self.port),
-                "--from-scratch",
-            ],
+            [str(ROOT / ".venv" / "bin" / "localstripe"), "--port", str(port), "--from-scratch"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self._wait_until_it_answers()
 
     def _wait_until_it_answers(self) -> None:
         deadline = time.monotonic() + 20
@@ -72,7 +83,7 @@ class LocalStripe:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("localstripe exited at start") from None
+                    raise LocalStripeExited(f"localstripe exited at start on {self.port}") from None
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("localstripe did not answer within 20 s")
@@ -115,6 +126,10 @@ class LocalStripe:
         method = client.v1.payment_methods.create(params={"type": "card", "card": card})
         client.v1.payment_intents.update(intent_id, params={"payment_method": method.id})
         return client.v1.payment_intents.confirm(intent_id)
+
+
+class LocalStripeExited(RuntimeError):
+    """localstripe stopped before answering (most often: its port was taken)."""
 
 
 _shared: LocalStripe | None = None

@@ -42,7 +42,7 @@ DEFAULT_FEES = {
 MAX_FEE_FEN = 100_000 * 100  # no fee of the schedule comes near 100,000 yuan
 
 
-def fee_refusal(amount_fen: int) -> tuple[str, dict] | None:
+def fee_refusal(amount_fen: int) -> tuple[str, dict[str, object]] | None:
     """Why this amount cannot be a fee of the schedule, or None."""
     if amount_fen < 0:
         return N_("The amount cannot be negative."), {}
@@ -68,7 +68,7 @@ def refundable_fen(status: PaymentStatus, amount_fen: int, refunded_fen: int) ->
 
 def refund_refusal(
     *, status: PaymentStatus, amount_fen: int, refunded_fen: int, requested_fen: int
-) -> tuple[str, dict] | None:
+) -> tuple[str, dict[str, object]] | None:
     """Why this refund cannot be made, or None."""
     if status not in REFUNDABLE:
         return N_("Only a paid payment can be refunded."), {}

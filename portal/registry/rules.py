@@ -4,15 +4,19 @@ A row either becomes a VehicleRecord or a list of RowProblems that name the fiel
 say what is wrong, for the downloadable error report.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache, partial
+from typing import Any, TypeVar
 
 from portal import regions
 from portal.identifiers import (
     InvalidIdentifier,
+    ResidentId,
+    Uscc,
     parse_plate,
     parse_resident_id,
     parse_uscc,
@@ -53,7 +57,7 @@ class RowProblem:
 
     field: str
     message: str
-    params: dict
+    params: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ class VehicleRecord:
     owner: OwnerRecord
     owner_since: date
 
-    def facts(self) -> dict:
+    def facts(self) -> dict[str, Any]:
         """The vehicle's own columns, as stored."""
         return {name: getattr(self, name) for name in VEHICLE_FACTS}
 
@@ -117,8 +121,12 @@ VEHICLE_FACTS = (
 )
 
 
+Parsed = TypeVar("Parsed")
+Member = TypeVar("Member", bound=StrEnum)
+
+
 @cache
-def _members(enum: type[StrEnum]) -> dict[str, StrEnum]:
+def _members(enum: type[Member]) -> dict[str, Member]:
     return {member.value: member for member in enum}
 
 
@@ -129,7 +137,7 @@ class RowReader:
         self.row = row
         self.problems: list[RowProblem] = []
 
-    def fail(self, field: str, message: str, **params) -> None:
+    def fail(self, field: str, message: str, **params: object) -> None:
         self.problems.append(RowProblem(field, message, params))
 
     def text(self, field: str, *, required: bool = True, max_length: int = 64) -> str | None:
@@ -143,7 +151,9 @@ class RowReader:
             return None
         return value
 
-    def identifier(self, field: str, parse, *, required: bool = True):
+    def identifier(
+        self, field: str, parse: Callable[[str], Parsed], *, required: bool = True
+    ) -> Parsed | None:
         value = self.text(field, required=required, max_length=32)
         if value is None:
             return None
@@ -153,7 +163,7 @@ class RowReader:
             self.problems.append(RowProblem(field, error.message, error.params))
             return None
 
-    def choice(self, field: str, enum, *, required: bool = True):
+    def choice(self, field: str, enum: type[Member], *, required: bool = True) -> Member | None:
         value = self.text(field, required=required, max_length=16)
         if value is None:
             return None
@@ -254,6 +264,9 @@ def parse_row(row: dict[str, str], today: date) -> VehicleRecord | list[RowProbl
         r.fail("owner_since", N_("The owner cannot hold the car before its first registration."))
     if r.problems:
         return r.problems
+    # Without problems every required field was read (each reader reports a missing one).
+    assert vin and brand and model and body_type and fuel_type and seats and usage and status
+    assert city and first_registration and violations is not None and owner and owner_since
     return VehicleRecord(
         vin=vin.value,
         plate=plate.value if plate else None,
@@ -294,7 +307,9 @@ def _owner(r: RowReader, today: date) -> OwnerRecord | None:
     if kind not in (None, "person", "dealer"):
         r.fail("owner_type", N_("Enter person or dealer."))
         return None
-    parse = partial(parse_resident_id, today=today) if kind == "person" else parse_uscc
+    parse: Callable[[str], ResidentId | Uscc] = (
+        partial(parse_resident_id, today=today) if kind == "person" else parse_uscc
+    )
     identifier = r.identifier("owner_id", parse)
     if kind is None or name is None or identifier is None:
         return None

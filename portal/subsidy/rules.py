@@ -46,7 +46,7 @@ def assess(
         )
     reasons += claim_reasons(program, old, new, claims)
     amount = amount_for(program, new) if new is not None else None
-    if amount is not None and amount.fen == 0 and new.invoice_price_fen > 0:
+    if new is not None and amount is not None and amount.fen == 0 and new.invoice_price_fen > 0:
         # A zero amount must not look eligible; its explanation says which rule gave nothing.
         reasons.append(
             Reason(

@@ -29,7 +29,7 @@ class Problem:
     """One reason a case cannot go ahead; message is a template for translation."""
 
     message: str
-    params: dict
+    params: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def filing_problems(
     open_case_number: str | None,
 ) -> list[Problem]:
     """Every reason this car cannot be filed for transfer to the destination (DOMAIN §2.2)."""
-    checks = [
+    checks: list[tuple[bool, str, dict[str, object]]] = [
         (not seller_matches, N_("The seller is not the registered owner of this vehicle."), {}),
         (
             vehicle.status in (VehicleStatus.SCRAPPED, VehicleStatus.DEREGISTERED),

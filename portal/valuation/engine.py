@@ -148,5 +148,5 @@ def _check(subject: Subject, on: date) -> None:
         _refuse("region_factor", N_("The region factor must be more than zero."))
 
 
-def _refuse(field: str, message: str, **params) -> NoReturn:
+def _refuse(field: str, message: str, **params: object) -> NoReturn:
     raise InvalidValuationInput(field, message, **params)
