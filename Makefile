@@ -58,9 +58,11 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location -F $(CATALOGS)/babel.cfg -k N_ -k _l -o $(CATALOGS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOGS)/messages.pot -d $(CATALOGS) -l zh
 
+# Opening day at national size (docs/benchmarks.md): builds the data set in that PostgreSQL
+# database once, then measures the key pages beside bare Flask (about 10 minutes).
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_load
 bench: install
-	$(BIN)/python bench/registry_import.py
-	$(BIN)/python bench/valuation.py
+	$(BIN)/python bench/load.py --database $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .coverage htmlcov

@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -90,6 +90,7 @@ def main() -> None:
         "VALUATION_API_ANON_LIMIT": "1000000 per minute",
     }
     os.environ["CARD_KEYS"] = national.CARD_KEYS  # migration 0009 seals cards with it
+    ensure_database(args.database)
     app = create_app(config | {"RATELIMIT_ENABLED": False})
     ensure_data(app, layout, args.rebuild)
     with tempfile.TemporaryDirectory() as folder:
@@ -107,6 +108,19 @@ def main() -> None:
 
 
 # --- the data set ------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when the server does not have it yet."""
+    address = make_url(url)
+    admin = create_engine(address.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": address.database}
+        ).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{address.database}"'))
+    admin.dispose()
 
 
 def ensure_data(app, layout: national.Layout, rebuild: bool) -> None:
