@@ -97,7 +97,13 @@ def test_production_needs_card_keys():
     assert from_environment(environment | {"CARD_KEYS": f"a={new_key()}"})["PRODUCTION"]
 
 
-@pytest.mark.parametrize("value", ["nokey", "a=short", "a=" + "x" * 44, "bad id=" + new_key()])
+# A fixed well-formed key (not new_key()), so every pytest-xdist worker collects the same ids.
+WELL_FORMED_KEY = "A" * 43 + "="
+
+
+@pytest.mark.parametrize(
+    "value", ["nokey", "a=short", "a=" + "x" * 44, "bad id=" + WELL_FORMED_KEY]
+)
 def test_a_malformed_card_key_stops_the_app(database_url, value):
     from portal import create_app
     from portal.cards import CardKeyError
