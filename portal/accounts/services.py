@@ -5,6 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from portal import audit
+from portal.accounts import sessions, tokens
 from portal.accounts.models import Role, User
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError
@@ -86,12 +87,17 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; other sessions end."""
+    """Set a new password after checking the current one.
+
+    Every session of the account ends and its API tokens are revoked: whoever knew the
+    old password may have signed in or made a token with it.
+    """
     if not _verify(user.password_hash, current):
         raise DomainError(N_("The current password is not correct."))
     user.password_hash = hasher.hash(new)
-    user.session_version += 1
     session.add(user)
+    sessions.end_all(session, user=user)
+    tokens.revoke_all(session, user=user)
     audit.record(
         session, actor_id=user.id, entity="user", entity_id=user.id, action="password_changed"
     )

@@ -1,6 +1,6 @@
 """Sign-up, sign-in, sign-out and the account page."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
@@ -9,7 +9,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from portal import db, web
-from portal.accounts import services, tokens
+from portal.accounts import services, sessions, tokens
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
 from portal.accounts.redirects import safe_next
@@ -19,15 +19,15 @@ from portal.extensions import limiter, submitted_email
 bp = Blueprint("accounts", __name__)
 
 
-def load_user(session_id: str):
-    """Flask-Login's loader: the id must carry the account's current session version."""
-    user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = services.get_user(db.session(), int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+def load_user(login_secret: str):
+    """Flask-Login's loader: the id is the secret of a session row that still exists."""
+    return sessions.user_for(db.session(), login_secret)
+
+
+def sign_in(user, *, remember: bool = False) -> None:
+    """Start a server-side session for the user and hand it to Flask-Login's cookies."""
+    sessions.start(db.session(), user=user)
+    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,7 +40,7 @@ def login():
             db.session(), email=form.email.data, password=form.password.data
         )
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"), 303)
         form.password.errors.append(_("The email or the password is not correct."))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -48,6 +48,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # The row goes, so a copy of the session or remember cookie opens nothing afterwards.
+    sessions.end(db.session(), session.get("_user_id"))
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("home.index"), 303)
@@ -68,7 +70,7 @@ def signup():
         except DomainError as error:
             form.email.errors.append(translate(error))
         else:
-            login_user(user)
+            sign_in(user)
             flash(_("Welcome. Link your account to your vehicles below."), "success")
             return redirect(url_for("accounts.account"), 303)
     return render_template("accounts/signup.html", form=form), 422 if form.errors else 200
@@ -109,7 +111,7 @@ def change_password():
         except DomainError as error:
             form.current.errors.append(translate(error))
         else:
-            login_user(signed_in_user())  # renew this session only
+            sign_in(signed_in_user())  # a new session here; the others have ended
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"), 303)
     return _account_page(password_form=form, status=422)
