@@ -98,6 +98,6 @@ HTTP_DETAILS = {
     404: N_("There is nothing here, or you cannot see it."),
     405: N_("This address does not accept that kind of request."),
     413: N_("The upload is larger than the portal accepts."),
-    429: N_("Too many attempts in a short time. Wait a minute and try again."),
+    429: N_("Too many attempts in a short time. Wait a while and try again."),
     500: N_("The portal hit an error. It has been logged; please try again later."),
 }

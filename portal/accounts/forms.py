@@ -3,15 +3,23 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation
 
+from portal.accounts.passwords import WeakPassword, check_password
+from portal.errors import translate
 from portal.forms import IdentifierCheck
 from portal.identifiers import parse_resident_id
 
-PASSWORD_RULES = [
-    DataRequired(),
-    Length(min=10, max=128, message=_l("Use 10 to 128 characters.")),
-]
+
+def strong_password(form, field) -> None:
+    """The password rule of portal.accounts.passwords, its message next to the field."""
+    try:
+        check_password(field.data or "")
+    except WeakPassword as error:
+        raise StopValidation(translate(error)) from error
+
+
+PASSWORD_RULES = [DataRequired(), strong_password]
 
 
 class LoginForm(FlaskForm):

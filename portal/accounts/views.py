@@ -14,7 +14,7 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
 from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
-from portal.extensions import limiter, submitted_email
+from portal.extensions import SIGN_IN_TIERS, address_and_account, failed_sign_in, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -31,8 +31,10 @@ def sign_in(user, *, remember: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=submitted_email)
+@limiter.limit("20 per minute", methods=["POST"], deduct_when=failed_sign_in)
+@limiter.limit(
+    SIGN_IN_TIERS, methods=["POST"], key_func=address_and_account, deduct_when=failed_sign_in
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -58,21 +60,33 @@ def logout():
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def signup():
+    """Sign-up answers alike whether or not the address has an account (no enumeration).
+
+    A new address gets its account; a taken one gets nothing here. Both are asked to sign
+    in. The owner of a taken address is to be told by email that someone tried to sign
+    up with it: that channel comes with the notifications issue (notices/).
+    """
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            services.sign_up(
                 db.session(),
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
             )
         except DomainError as error:
-            form.email.errors.append(translate(error))
+            form.password.errors.append(translate(error))
         else:
-            sign_in(user)
-            flash(_("Welcome. Link your account to your vehicles below."), "success")
-            return redirect(url_for("accounts.account"), 303)
+            flash(
+                _(
+                    "Thank you. If this email address is new to the portal, its account "
+                    "is ready: sign in below. If it had an account already, sign in with "
+                    "that account's password."
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.login"), 303)
     return render_template("accounts/signup.html", form=form), 422 if form.errors else 200
 
 
