@@ -4,7 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import db, tasks
+from portal import db, headers, tasks
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     INSTANCE_PATH.mkdir(exist_ok=True)
     db.init_app(app)
+    headers.init_app(app)
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
     tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
     register_extensions(app)
