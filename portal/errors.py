@@ -8,7 +8,7 @@ from enum import Enum
 
 from flask import Flask, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from portal.messages import N_, MessageError
 
@@ -32,6 +32,15 @@ class Conflict(DomainError):
 
     status = 409
     title = N_("Conflict")
+
+
+def refusal_status(error: Exception) -> int:
+    """The status of a form answered with an error next to a field.
+
+    409 when the request lost to another (a race on a unique claim, a state that moved
+    on), so clients can tell "reload and look" from "fix what you typed" (422).
+    """
+    return 409 if isinstance(error, Conflict) else 422
 
 
 def translate(error) -> str:
@@ -77,10 +86,13 @@ def _http_error(error: HTTPException):
         return error
     title = gettext(HTTP_TITLES.get(error.code, N_("Something went wrong")))
     detail = gettext(HTTP_DETAILS.get(error.code, N_("Please try again later.")))
+    # A 405 names the methods the address does accept (RFC 9110 §15.5.6), page or API.
+    allow = {"Allow": ", ".join(error.valid_methods)} if isinstance(error, MethodNotAllowed) else {}
     if _wants_problem_json():
-        return _problem(error.code, title, detail)
+        body, status, headers = _problem(error.code, title, detail)
+        return body, status, headers | allow
     page = render_template("errors/error.html", status=error.code, title=title, detail=detail)
-    return page, error.code, error.get_headers() if error.code == 405 else {}
+    return page, error.code, allow
 
 
 HTTP_TITLES = {

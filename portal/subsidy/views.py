@@ -13,7 +13,7 @@ from portal import db, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
-from portal.errors import DomainError, NotFound, translate
+from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.formatting import label
 from portal.identifiers import (
     mask_bank_card,
@@ -132,17 +132,17 @@ def step(application_id: int, step: str):
     session = db.session()
     application = _mine(application_id)
     form = _step_form(session, application, step)
-    error = None
+    error, status = None, 200
     if request.method == "POST" and form.validate_on_submit():
         try:
             _save(session, application, step, form)
         except DomainError as domain_error:
-            error = translate(domain_error)
+            error, status = translate(domain_error), refusal_status(domain_error)
         else:
             return redirect(_after_saving(application, step), 303)
     context = _context(session, application, form=form, step=step, error=error)
     page = render_template("subsidy/step.html", **context)
-    return page, 422 if (form.errors or error) else 200
+    return page, 422 if form.errors else status
 
 
 def _after_saving(application: Application, step: str) -> str:

@@ -7,7 +7,7 @@ from portal import db, htmx, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.admin import services as imports
-from portal.errors import DomainError, NotFound, translate
+from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.formatting import label
 from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
@@ -84,7 +84,7 @@ def index():
 def new():
     session = db.session()
     find, form = FindVehicleForm(request.args), CaseForm()
-    vehicle, problems = None, []
+    vehicle, problems, status = None, [], 422
     try:
         if form.vehicle_id.data and form.vehicle_id.data.isdigit():
             vehicle = services.vehicle_by_id(session, int(form.vehicle_id.data))
@@ -101,14 +101,14 @@ def new():
         except services.FilingRefused as refused:
             problems = [translate(problem) for problem in refused.problems]
         except (DomainError, InvalidIdentifier) as error:
-            problems = [translate(error)]
+            problems, status = [translate(error)], refusal_status(error)
         else:
             return redirect(url_for("transfer.case", case_id=case.id), 303)
     failed = form.errors or problems or find.q.errors
     page = render_template(
         "transfer/new.html", find=find, form=form, vehicle=vehicle, problems=problems
     )
-    return page, 422 if failed else 200
+    return page, status if failed else 200
 
 
 def _filing(form: CaseForm) -> services.Filing:
