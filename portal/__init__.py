@@ -4,7 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import db, headers, tasks
+from portal import db, headers, tasks, web
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     INSTANCE_PATH.mkdir(exist_ok=True)
     db.init_app(app)
     headers.init_app(app)
+    app.before_request(web.refuse_control_characters_in_query)
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
     tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
     register_extensions(app)

@@ -4,7 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -15,6 +14,7 @@ from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, Signu
 from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
 from portal.extensions import SIGN_IN_TIERS, address_and_account, failed_sign_in, limiter
+from portal.forms import Form
 
 bp = Blueprint("accounts", __name__)
 
@@ -105,7 +105,7 @@ def _account_page(*, status=200, new_secret=None, **forms):
         password_form=forms.get("password_form") or PasswordForm(),
         link_form=forms.get("link_form") or LinkPersonForm(),
         token_form=forms.get("token_form") or TokenForm(formdata=None),
-        revoke_form=FlaskForm(formdata=None),
+        revoke_form=Form(formdata=None),
         tokens=token_rows,
         new_secret=new_secret,
     )
@@ -153,7 +153,7 @@ def link_person():
     return _account_page(link_form=form, status=422)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=64)])
 
 
@@ -174,7 +174,7 @@ def create_token():
 @bp.post("/account/tokens/<int(max=2147483647):token_id>/revoke")
 @roles_required(*tokens.TOKEN_ROLES)
 def revoke_token(token_id: int):
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return _account_page(status=400)
     token = tokens.revoke(db.session(), user=signed_in_user(), token_id=token_id)
     flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")

@@ -39,6 +39,7 @@ from portal.subsidy.forms import (
 )
 from portal.subsidy.models import Application
 from portal.subsidy.terms import DocumentKind, Kind, Status
+from portal.subsidy.workflow import Action
 from portal.web import id_hash_key
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidies")
@@ -292,6 +293,8 @@ def fix_card(application_id: int):
     """After the bank returned the payment: a new card, and back to the payout queue."""
     session = db.session()
     application = _mine(application_id)
+    # Only a payment the bank returned asks for a new card (the page has no amount before).
+    services.allowed(Action.FIX_ACCOUNT, application, signed_in_user())
     form = BankForm()
     if form.validate_on_submit():
         payouts.fix_account(
