@@ -1,14 +1,21 @@
 """Form pieces shared by every feature: the base form, identifier fields checked by
 portal.identifiers."""
 
+from collections.abc import Callable
+from enum import Enum
+from typing import TypeVar
+
 import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import ValidationError
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, ValidationError
 
-from portal.errors import translate
+from portal.errors import DomainError, translate
 from portal.identifiers import InvalidIdentifier
+from portal.messages import N_
+from portal.uploads import InvalidUpload
 
 
 class IdentifierCheck:
@@ -69,3 +76,36 @@ class SubForm(wtforms.Form):
 
     class Meta(_FilteredMeta):
         pass
+
+
+E = TypeVar("E", bound=Enum)
+
+
+class DocumentForm(Form):
+    """One paper of a subsidy application or a transfer case: its kind and the file."""
+
+    kind = HiddenField(validators=[DataRequired()])
+    file = FileField(
+        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
+        validators=[FileRequired(_l("Choose a file."))],
+    )
+
+    def kind_of(self, kinds: type[E]) -> E:
+        """The posted kind as a member of kinds; a DomainError for anything else."""
+        if self.kind.data not in kinds._value2member_map_:
+            raise DomainError(N_("Choose which paper this is."))
+        return kinds(self.kind.data)
+
+    def save_with(self, save: Callable[[str, bytes], object]) -> bool:
+        """Hand the file to save(filename, content): True when kept.
+
+        A refused file (empty, too big, not a PDF, JPEG or PNG: InvalidUpload) or a rule
+        that refuses the upload (DomainError) becomes the file field's message, so both
+        upload pages answer 422 next to the field the same way.
+        """
+        try:
+            save(self.file.data.filename or "", self.file.data.read())
+        except (InvalidUpload, DomainError) as error:
+            self.file.errors = [translate(error)]
+            return False
+        return True

@@ -293,6 +293,15 @@ def test_documents_are_checked_by_content(client, auth, world):
         content_type="multipart/form-data",
     )
     assert image.status_code == 303
+    unknown = client.post(
+        case_url + "/documents",
+        data={"kind": "bogus", "file": (io.BytesIO(PNG), "id.png")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert unknown.status_code == 400 and "Choose which paper this is." in unknown.get_data(
+        as_text=True
+    )
 
 
 def test_submitting_without_documents_is_a_conflict(client, auth, world):

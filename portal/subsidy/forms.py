@@ -1,10 +1,8 @@
 """Forms of the subsidy pages: the owner's wizard steps and the reviewer's decisions."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -148,14 +146,6 @@ class BankForm(Form):
         validators=[DataRequired(), Length(max=32), _identifier(parse_bank_card)],
     )
     bank = StringField(_l("Bank"), validators=[DataRequired(), Length(max=64)])
-
-
-class DocumentForm(Form):
-    kind = HiddenField(validators=[DataRequired()])
-    file = FileField(
-        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
-        validators=[FileRequired(_l("Choose a file."))],
-    )
 
 
 class ConfirmForm(Form):

@@ -15,6 +15,7 @@ from portal.accounts.models import Role
 from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.formatting import label
+from portal.forms import DocumentForm
 from portal.identifiers import (
     mask_bank_card,
     normalize,
@@ -32,7 +33,6 @@ from portal.subsidy.assessment import assess
 from portal.subsidy.forms import (
     BankForm,
     ConfirmForm,
-    DocumentForm,
     NewCarForm,
     OldCarForm,
     StartForm,
@@ -136,11 +136,13 @@ def step(application_id: int, step: str):
     error, status = None, 200
     if request.method == "POST" and form.validate_on_submit():
         try:
-            _save(session, application, step, form)
+            saved = _save(session, application, step, form)
         except DomainError as domain_error:
             error, status = translate(domain_error), refusal_status(domain_error)
         else:
-            return redirect(_after_saving(application, step), 303)
+            if saved:
+                return redirect(_after_saving(application, step), 303)
+            status = 422  # a refused paper: the reason is next to its file field
     context = _context(session, application, form=form, step=step, error=error)
     page = render_template("subsidy/step.html", **context)
     return page, 422 if form.errors else status
@@ -189,7 +191,8 @@ def _new_car_data(application: Application) -> dict:
     }
 
 
-def _save(session, application: Application, step: str, form) -> None:
+def _save(session, application: Application, step: str, form) -> bool:
+    """Save the step; False when a paper was refused (its form carries the reason)."""
     if step == "old-car":
         services.choose_old_car(
             session, application=application, vehicle_id=int(form.vehicle_id.data)
@@ -204,11 +207,12 @@ def _save(session, application: Application, step: str, form) -> None:
             bank=form.bank.data,
         )
     elif step == "documents":
-        _upload(session, application, form)
+        return _upload(session, application, form)
     else:
         submission.submit(
             session, user=signed_in_user(), application=application, today=china_today()
         )
+    return True
 
 
 def new_car_entry(form: NewCarForm) -> services.NewCarEntry:
@@ -232,18 +236,19 @@ def new_car_entry(form: NewCarForm) -> services.NewCarEntry:
     )
 
 
-def _upload(session, application: Application, form: DocumentForm) -> None:
-    if form.kind.data not in DocumentKind._value2member_map_:
-        raise DomainError(N_("Choose which paper this is."))
-    services.upload_document(
-        session,
-        user=signed_in_user(),
-        application=application,
-        kind=DocumentKind(form.kind.data),
-        filename=form.file.data.filename or "",
-        content=form.file.data.read(),
-        folder=current_app.config["UPLOAD_FOLDER"],
-        today=china_today(),
+def _upload(session, application: Application, form: DocumentForm) -> bool:
+    kind = form.kind_of(DocumentKind)
+    return form.save_with(
+        lambda filename, content: services.upload_document(
+            session,
+            user=signed_in_user(),
+            application=application,
+            kind=kind,
+            filename=filename,
+            content=content,
+            folder=current_app.config["UPLOAD_FOLDER"],
+            today=china_today(),
+        )
     )
 
 

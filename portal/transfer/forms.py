@@ -121,14 +121,6 @@ class CaseForm(Form):
             )
 
 
-class DocumentForm(Form):
-    kind = HiddenField(validators=[DataRequired()])
-    file = FileField(
-        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
-        validators=[FileRequired(_l("Choose a file."))],
-    )
-
-
 class ActionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
 

@@ -9,6 +9,7 @@ from portal.accounts.models import Role
 from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.formatting import label
+from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
@@ -19,7 +20,6 @@ from portal.transfer.forms import (
     ActionForm,
     BulkForm,
     CaseForm,
-    DocumentForm,
     EmissionRuleForm,
     FindVehicleForm,
     city_choices,
@@ -221,19 +221,19 @@ def upload(case_id: int):
     found = services.case_for(session, user=user, case_id=case_id)
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
-            documents.upload_document(
+        kind = form.kind_of(DocumentKind)
+        saved = form.save_with(
+            lambda filename, content: documents.upload_document(
                 session,
                 user=user,
                 case=found,
-                kind=DocumentKind(form.kind.data),
-                filename=form.file.data.filename or "",
-                content=form.file.data.read(),
+                kind=kind,
+                filename=filename,
+                content=content,
                 folder=current_app.config["UPLOAD_FOLDER"],
             )
-        except (uploads.InvalidUpload, DomainError) as error:
-            form.file.errors = [translate(error)]
-        else:
+        )
+        if saved:
             return redirect(url_for("transfer.case", case_id=case_id) + "#documents", 303)
     return _case_page(case_id, document_form=form, status=422)
 
