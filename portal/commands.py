@@ -1,6 +1,5 @@
 """Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
 
-import csv
 import tempfile
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal import db, migrate, web
+from portal import csvfiles, db, migrate, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.admin import services as imports
@@ -95,7 +94,7 @@ def _queue_import(path: Path) -> tuple[int, int]:
 
 def _write_problems(job_id: int, errors_path: Path) -> None:
     with db.transaction() as session, errors_path.open("w", newline="") as file:
-        writer = csv.writer(file)
+        writer = csvfiles.writer(file)
         writer.writerow(["line", "vin", "field", "reason"])
         for problem in imports.problems_of(session, job_id):
             writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])

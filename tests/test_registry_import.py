@@ -198,3 +198,15 @@ def test_only_admins_import(client, auth, session, role):
 
 def test_problem_report_of_a_missing_job(admin):
     assert admin.get("/admin/imports/4242/problems.csv").status_code == 404
+
+
+def test_the_refused_rows_report_runs_no_formula(admin, session):
+    """A typed `=HYPERLINK(…)` comes back as text, in problems.csv and the CLI's report."""
+    good = demo_rows(3)
+    hostile = '=HYPERLINK("http://evil.example","x")'
+    response = upload(admin, extract(good + [good[0] | {"vin": hostile}]))
+    report = admin.get(response.headers["Location"] + "/problems.csv")
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    cells = [cell for row in rows for cell in row]
+    assert any(cell.upper().startswith("'=HYPERLINK(") for cell in cells)  # shown, not run
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
