@@ -40,6 +40,7 @@ test: install lint
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -r portal -ll -q
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
