@@ -83,3 +83,38 @@ def test_a_password_change_ends_other_sessions_and_revokes_api_tokens(app, sessi
     assert client.get("/api/v1/transfers", headers=bearer).status_code == 401
     session.expire_all()
     assert all(not token.active for token in tokens.tokens_of(session, user))
+
+
+def test_signing_out_in_a_browser_restored_from_its_remember_cookie(app, session):
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    kept = _signed_in(app, "owner@example.cn", remember=True).get_cookie("remember_token").value
+    assert _with_cookie(app, "remember_token", kept).post("/logout").status_code == 303
+    assert _with_cookie(app, "remember_token", kept).get("/account").status_code == 302
+
+
+def test_the_remember_cookie_lasts_as_long_as_the_session(app, session):
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    client = _signed_in(app, "owner@example.cn", remember=True)
+    cookie = client.get_cookie("remember_token")
+    days = (cookie.expires - cookie.expires.now(cookie.expires.tzinfo)).days
+    assert 28 <= days <= 30
+
+
+def test_a_session_older_than_its_lifetime_is_refused(app, session):
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from portal.accounts.sessions import LIFETIME, LoginSession
+    from portal.audit import utcnow
+
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    client = _signed_in(app, "owner@example.cn")
+    row = session.exec(select(LoginSession)).one()
+    row.created_at = utcnow() - LIFETIME - timedelta(minutes=1)
+    session.add(row)
+    session.commit()
+    assert client.get("/account").status_code == 302

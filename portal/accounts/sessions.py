@@ -21,7 +21,7 @@ from portal.accounts.models import User
 from portal.accounts.tokens import hash_secret
 from portal.audit import utcnow
 
-# The longest a sign-in lasts, even with "keep me signed in" (the remember cookie's life).
+# The longest a sign-in lasts, even with "keep me signed in" (REMEMBER_COOKIE_DURATION).
 LIFETIME = timedelta(days=30)
 MAX_SECRET = 64  # characters; a longer id is not one of ours
 

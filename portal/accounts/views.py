@@ -1,9 +1,9 @@
 """Sign-up, sign-in, sign-out and the account page."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -51,7 +51,8 @@ def login():
 @bp.post("/logout")
 def logout():
     # The row goes, so a copy of the session or remember cookie opens nothing afterwards.
-    sessions.end(db.session(), session.get("_user_id"))
+    if current_user.is_authenticated:
+        sessions.end(db.session(), current_user.get_id())
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("home.index"), 303)
