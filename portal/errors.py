@@ -19,6 +19,10 @@ class DomainError(MessageError):
     status = 400
     title = N_("The request cannot be carried out")
 
+    def problem_members(self, detail: str) -> dict:
+        """Extension members of the problem+json answer (RFC 9457), none by default."""
+        return {}
+
 
 class NotFound(DomainError):
     """Missing, or outside the user's scope: both look the same from outside."""
@@ -72,7 +76,8 @@ def _problem(status: int, title: str, detail: str):
 def _domain_error(error: DomainError):
     title, detail = gettext(error.title), translate(error)
     if _wants_problem_json():
-        return _problem(error.status, title, detail)
+        body, status, headers = _problem(error.status, title, detail)
+        return body | error.problem_members(detail), status, headers
     if request.headers.get("HX-Request") == "true":
         # An htmx action that failed: show the reason where messages go, change nothing else.
         fragment = render_template("errors/_message.html", detail=detail)

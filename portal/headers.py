@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 
 STRIPE_API = "https://api.stripe.com"
-STRIPE_HOOKS = "https://hooks.stripe.com"  # 3-D Secure frames
+# Stripe Elements draws the card field in frames of these origins, 3-D Secure in hooks.
+STRIPE_FRAMES = "https://*.js.stripe.com https://hooks.stripe.com"
 
 
 def origin(url: str) -> str:
@@ -31,7 +32,7 @@ def content_security_policy(config) -> str:
         "img-src": "'self' data:",
         "font-src": "'self'",
         "connect-src": f"'self' {stripe_api}",
-        "frame-src": f"{stripe_js} {STRIPE_HOOKS}",
+        "frame-src": f"{stripe_js} {STRIPE_FRAMES}",
         "frame-ancestors": "'none'",
         "form-action": "'self'",
         "base-uri": "'none'",

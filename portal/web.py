@@ -31,6 +31,11 @@ class ControlCharacters(DomainError):
     status = 422
     title = N_("Bad input")
 
+    def problem_members(self, detail: str) -> dict:
+        """The field, as the API names invalid fields (docs/api.md)."""
+        field = self.params["field"]
+        return {"errors": [{"field": field, "message": detail, "type": "control_characters"}]}
+
 
 def refuse_control_characters_in_query() -> None:
     """Before every request: a query parameter with a control character is a 422 naming it.
