@@ -59,7 +59,9 @@ class _FilteredMeta:
     """WTForms meta options that put the control-character filter first on every field."""
 
     def bind_field(self, form, unbound_field, options):
-        options["filters"] = (refuse_control_characters, *(options.get("filters") or ()))
+        # Lists and nested forms take no filters: their inner fields get it themselves.
+        if not issubclass(unbound_field.field_class, (wtforms.FieldList, wtforms.FormField)):
+            options["filters"] = (refuse_control_characters, *(options.get("filters") or ()))
         return unbound_field.bind(form=form, **options)
 
 
