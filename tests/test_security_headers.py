@@ -55,18 +55,26 @@ def test_pages_for_anyone_send_the_headers(client, url):
     _check_headers(client.get(url))
 
 
+def _answer(settings: dict, url: str = "/login"):
+    """GET url from an app built with these settings (its engine closed afterwards)."""
+    app = create_app(settings)
+    try:
+        return app.test_client().get(url)
+    finally:
+        app.extensions["db_engine"].dispose()
+
+
 def test_hsts_only_in_production(database_url, tmp_path):
     settings = {"DATABASE_URL": database_url, "UPLOAD_FOLDER": str(tmp_path), "TESTING": True}
-    development = create_app(settings).test_client().get("/login")
-    assert "Strict-Transport-Security" not in development.headers
-    production = create_app(settings | {"PRODUCTION": True}).test_client().get("/login")
+    assert "Strict-Transport-Security" not in _answer(settings).headers
+    production = _answer(settings | {"PRODUCTION": True})
     assert production.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 def test_the_stripe_js_origin_follows_the_setting(database_url, tmp_path):
     settings = {"DATABASE_URL": database_url, "UPLOAD_FOLDER": str(tmp_path), "TESTING": True}
     local = "http://127.0.0.1:8420/js.stripe.com/v3/"
-    response = create_app(settings | {"STRIPE_JS_URL": local}).test_client().get("/")
+    response = _answer(settings | {"STRIPE_JS_URL": local}, "/")
     assert "script-src 'self' http://127.0.0.1:8420;" in response.headers["Content-Security-Policy"]
 
 
