@@ -43,11 +43,12 @@ test: install lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 \
 	  --cov --cov-report term:skip-covered --cov-fail-under $(COVERAGE_FLOOR)
 
-# Style, formatting, and mypy --strict on the pure modules ([tool.mypy] in pyproject.toml).
+# Style, formatting, mypy --strict on the pure modules ([tool.mypy] in pyproject.toml), bandit.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -r portal -ll -q
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

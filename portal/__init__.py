@@ -4,7 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import cache, db, logs, tasks, web
+from portal import cache, db, headers, logs, tasks, web
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.install()
     db.init_app(app)
     cache.init_app(app)
+    headers.init_app(app)
+    app.before_request(web.refuse_control_characters_in_query)
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
     tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
     register_extensions(app)

@@ -1,6 +1,5 @@
 """Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
 
-import csv
 import io
 import tempfile
 from pathlib import Path
@@ -9,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from portal import cards, db, migrate, uploads, web
+from portal import cards, csvfiles, db, migrate, uploads, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.admin import services as imports
@@ -98,7 +97,7 @@ def _queue_import(path: Path) -> tuple[int, int]:
 def _write_problems(job_id: int, errors_path: Path) -> None:
     """The refused rows (ID numbers masked when stored) in a file only this user reads."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfiles.writer(out)
     writer.writerow(["line", "vin", "field", "reason"])
     with db.transaction() as session:
         for problem in imports.problems_of(session, job_id):

@@ -1,6 +1,7 @@
 """Settings read from the environment, with safe local defaults for development."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from portal.cards import DEV_CARD_KEYS
@@ -48,6 +49,8 @@ def from_environment(environ=os.environ) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        # As long as a server-side session lasts (portal.accounts.sessions.LIFETIME).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PAGE_SIZE": 20,
         # Stripe (docs/payments.md): without the keys, payment pages say "not configured".
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),

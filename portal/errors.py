@@ -8,7 +8,7 @@ from enum import Enum
 
 from flask import Flask, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from portal import db
 from portal.messages import N_, MessageError
@@ -19,6 +19,10 @@ class DomainError(MessageError):
 
     status = 400
     title = N_("The request cannot be carried out")
+
+    def problem_members(self, detail: str) -> dict:
+        """Extension members of the problem+json answer (RFC 9457), none by default."""
+        return {}
 
 
 class NotFound(DomainError):
@@ -33,6 +37,15 @@ class Conflict(DomainError):
 
     status = 409
     title = N_("Conflict")
+
+
+def refusal_status(error: Exception) -> int:
+    """The status of a form answered with an error next to a field.
+
+    409 when the request lost to another (a race on a unique claim, a state that moved
+    on), so clients can tell "reload and look" from "fix what you typed" (422).
+    """
+    return 409 if isinstance(error, Conflict) else 422
 
 
 def translate(error) -> str:
@@ -64,7 +77,8 @@ def _problem(status: int, title: str, detail: str):
 def _domain_error(error: DomainError):
     title, detail = gettext(error.title), translate(error)
     if _wants_problem_json():
-        return _problem(error.status, title, detail)
+        body, status, headers = _problem(error.status, title, detail)
+        return body | error.problem_members(detail), status, headers
     if request.headers.get("HX-Request") == "true":
         # An htmx action that failed: show the reason where messages go, change nothing else.
         fragment = render_template("errors/_message.html", detail=detail)
@@ -80,10 +94,13 @@ def _http_error(error: HTTPException):
         db.rollback_request()
     title = gettext(HTTP_TITLES.get(error.code, N_("Something went wrong")))
     detail = gettext(HTTP_DETAILS.get(error.code, N_("Please try again later.")))
+    # A 405 names the methods the address does accept (RFC 9110 §15.5.6), page or API.
+    allow = {"Allow": ", ".join(error.valid_methods)} if isinstance(error, MethodNotAllowed) else {}
     if _wants_problem_json():
-        return _problem(error.code, title, detail)
+        body, status, headers = _problem(error.code, title, detail)
+        return body, status, headers | allow
     page = render_template("errors/error.html", status=error.code, title=title, detail=detail)
-    return page, error.code, error.get_headers() if error.code == 405 else {}
+    return page, error.code, allow
 
 
 HTTP_TITLES = {
@@ -101,6 +118,6 @@ HTTP_DETAILS = {
     404: N_("There is nothing here, or you cannot see it."),
     405: N_("This address does not accept that kind of request."),
     413: N_("The upload is larger than the portal accepts."),
-    429: N_("Too many attempts in a short time. Wait a minute and try again."),
+    429: N_("Too many attempts in a short time. Wait a while and try again."),
     500: N_("The portal hit an error. It has been logged; please try again later."),
 }

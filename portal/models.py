@@ -1,6 +1,7 @@
 """Every table of the portal, imported in one place so the metadata is complete for Alembic."""
 
 from portal.accounts.models import User
+from portal.accounts.sessions import LoginSession
 from portal.accounts.tokens import ApiToken
 from portal.admin.models import ImportJob, ImportProblem
 from portal.audit import AuditEvent
@@ -25,6 +26,7 @@ __all__ = [
     "Dealer",
     "ImportJob",
     "ImportProblem",
+    "LoginSession",
     "Ownership",
     "Person",
     "Province",

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from portal import db
+from portal import db, web
 from portal.accounts import services as accounts
 from portal.accounts.access import signed_in_user
 from portal.accounts.redirects import safe_next
@@ -20,6 +20,7 @@ def index():
 
 @bp.post("/language")
 def language():
+    web.refuse_control_characters(request.form)
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale

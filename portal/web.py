@@ -6,6 +6,9 @@ from flask import Response, current_app, request
 from flask_login import current_user
 
 from portal.cards import CardKeys
+from portal.errors import DomainError
+from portal.forms import has_control_characters
+from portal.messages import N_
 
 # Lists are pages over an index; the database walks every row before the page it shows,
 # so pages stop at the 50th (a thousand rows): past that a person narrows the search.
@@ -62,3 +65,38 @@ def stall_limit() -> timedelta:
 def plain_text(note: str | None) -> str:
     """Typed words without control characters (PostgreSQL refuses NUL in text)."""
     return "".join(char for char in note or "" if char.isprintable() or char in "\n\t")
+
+
+class ControlCharacters(DomainError):
+    """A query parameter carrying a character no one types (NUL and the like)."""
+
+    status = 422
+    title = N_("Bad input")
+
+    def problem_members(self, detail: str) -> dict:
+        """The field, as the API names invalid fields (docs/api.md)."""
+        field = self.params["field"]
+        return {"errors": [{"field": field, "message": detail, "type": "control_characters"}]}
+
+
+def refuse_control_characters_in_query() -> None:
+    """Before every request: a query parameter with a control character is a 422 naming it.
+
+    Form fields are checked by the base form's filter (portal.forms.Form), next to the
+    field; this covers the parameters views read from the address themselves.
+    """
+    refuse_control_characters(request.args)
+
+
+def refuse_control_characters(values) -> None:
+    """ControlCharacters (422) naming the first field of values (a MultiDict) that has one.
+
+    For values a view reads without a form: the query string, and the few posted fields
+    that are not a form's (the language switch, the review queue's filters).
+    """
+    for name, value in values.items(multi=True):
+        if has_control_characters(name) or has_control_characters(value):
+            raise ControlCharacters(
+                N_("Remove the control characters (such as NUL) from “%(field)s”."),
+                field=plain_text(name)[:40],
+            )

@@ -1,8 +1,9 @@
 """Sign-up, sign-in, password change and linking a person, through the pages."""
 
 import pytest
+from sqlmodel import select
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from tests import factories
 
 SIGNUP = {
@@ -13,12 +14,14 @@ SIGNUP = {
 }
 
 
-def test_signup_creates_an_owner_and_signs_in(client, session):
+def test_signup_creates_an_owner_who_then_signs_in(client, session):
     response = client.post("/signup", data=SIGNUP)
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
     user = factories.find_user(session, "xiaoming@example.cn")
     assert user.role is Role.OWNER
     assert "a-long-password" not in user.password_hash
+    login = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
+    assert client.post("/login", data=login).status_code == 303
     assert "王小明" in client.get("/account").get_data(as_text=True)
 
 
@@ -27,8 +30,12 @@ def test_signup_creates_an_owner_and_signs_in(client, session):
     [
         ("email", "not-an-email", "Invalid email address."),
         ("email", "", "This field is required."),
-        ("password", "short", "Use 10 to 128 characters."),
-        ("password", "x" * 500, "Use 10 to 128 characters."),
+        ("password", "short", "Use 12 to 128 characters."),
+        ("password", "eleven-char", "Use 12 to 128 characters."),
+        ("password", "x" * 500, "Use 12 to 128 characters."),
+        ("password", "password1234", "This password is too common"),
+        ("password", "qwertyuiop123", "This password is too common"),
+        ("password", "123456789012", "This password is too common"),
         ("confirm", "something-else", "The passwords differ."),
         ("display_name", "名" * 65, "Field cannot be longer than 64 characters."),
     ],
@@ -48,12 +55,25 @@ def test_signup_errors_are_in_chinese_by_default(client):
     assert "两次输入的密码不一致" in response.get_data(as_text=True)
 
 
-def test_signup_with_a_taken_email(client, session):
+def _signup_answer(client, data) -> tuple[int, str, str]:
+    response = client.post("/signup", data=data, headers={"Accept-Language": "en"})
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
+    return response.status_code, response.headers["Location"], page.get_data(as_text=True)
+
+
+def test_signup_does_not_tell_whether_an_address_has_an_account(client, session):
+    """The same answer for a taken and a new address, and the taken account is untouched."""
     factories.user(session, email="xiaoming@example.cn")
     session.commit()
-    response = client.post("/signup", data=SIGNUP, headers={"Accept-Language": "en"})
-    assert response.status_code == 422
-    assert "An account with this email already exists." in response.get_data(as_text=True)
+    taken = _signup_answer(client, SIGNUP)
+    new = _signup_answer(client, SIGNUP | {"email": "someone-new@example.cn"})
+    assert taken == new
+    assert taken[0] == 303 and "already exists" not in taken[2]
+    assert "If this email address is new to the portal" in taken[2]
+    session.expire_all()
+    assert factories.find_user(session, "xiaoming@example.cn").display_name == "测试用户"
+    login = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
+    assert client.post("/login", data=login).status_code == 422
 
 
 def test_form_without_csrf_token_is_refused(app):
@@ -96,15 +116,51 @@ def test_login_with_a_wrong_password_says_so_and_keeps_the_email(client, session
     assert 'value="owner@example.cn"' in page
 
 
-def test_login_attempts_are_limited_per_account(client, session):
+def _sign_in(client, password: str, address: str = "203.0.113.7"):
+    return client.post(
+        "/login",
+        data={"email": "owner@example.cn", "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_failed_sign_ins_make_that_address_wait_for_that_account(client, session):
     factories.user(session, email="owner@example.cn")
     session.commit()
-    for _ in range(10):
-        client.post("/login", data={"email": "owner@example.cn", "password": "wrong-password"})
-    response = client.post(
-        "/login", data={"email": "owner@example.cn", "password": "correct-horse-battery"}
-    )
-    assert response.status_code == 429
+    answers = [_sign_in(client, "wrong-password").status_code for _ in range(4)]
+    assert answers == [422, 422, 422, 429]
+    refused = _sign_in(client, "correct-horse-battery")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 10
+
+
+def test_a_strangers_failures_do_not_lock_the_owner_out(client, session):
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    for _ in range(12):
+        _sign_in(client, "wrong-password", address="198.51.100.66")
+    assert _sign_in(client, "correct-horse-battery", address="203.0.113.7").status_code == 303
+
+
+def test_successful_sign_ins_do_not_count_toward_the_limit(client, session):
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    for _ in range(25):
+        assert _sign_in(client, "correct-horse-battery").status_code == 303
+        client.post("/logout")
+    assert _sign_in(client, "wrong-password").status_code == 422
+
+
+def test_the_wait_grows_with_the_failures():
+    """Each tier allows more failures and makes the next one wait longer."""
+    from limits import parse_many
+
+    from portal.extensions import SIGN_IN_TIERS
+
+    tiers = parse_many(SIGN_IN_TIERS)
+    assert [t.amount for t in tiers] == sorted(t.amount for t in tiers)
+    windows = [t.get_expiry() for t in tiers]
+    assert windows == sorted(windows) and len(set(windows)) == len(windows) >= 3
 
 
 @pytest.mark.parametrize(
@@ -253,3 +309,27 @@ def test_users_create_command(runner, session):
     assert result.exit_code == 0, result.output
     user = factories.find_user(session, "officer@example.cn")
     assert (user.role, user.province_code) == (Role.OFFICER, "330000")
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("x", "12 to 128 characters"), ("password1234", "too common")],
+)
+def test_users_create_refuses_a_weak_password(runner, session, password, message):
+    arguments = ["users", "create", "--email", "o@example.cn", "--name", "o", "--role", "admin"]
+    result = runner.invoke(args=[*arguments, "--password", password])
+    assert result.exit_code != 0 and message in result.output
+    assert session.exec(select(User).where(User.email == "o@example.cn")).first() is None
+
+
+def test_a_password_change_to_a_common_password_is_refused(client, auth, session):
+    factories.user(session, email="owner@example.cn")
+    session.commit()
+    auth.login("owner@example.cn")
+    response = client.post(
+        "/account/password",
+        data={"current": "correct-horse-battery", "new": "iloveyou1234", "confirm": "iloveyou1234"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert "This password is too common" in response.get_data(as_text=True)

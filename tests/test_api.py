@@ -199,6 +199,19 @@ def test_a_second_open_case_for_the_car_is_refused(api, dealer, world):
     assert response.status_code in (409, 422) and response.content_type == PROBLEM
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("delete", "/api/v1/transfers", {"GET", "POST"}),
+        ("post", "/api/v1/openapi.json", {"GET"}),
+    ],
+)
+def test_a_wrong_method_answers_405_with_allow(api, dealer, method, url, allowed):
+    response = getattr(api, method)(url, headers=dealer)
+    assert response.status_code == 405 and response.content_type == PROBLEM
+    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
 def fields_of(response) -> set:
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.content_type == PROBLEM

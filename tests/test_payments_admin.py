@@ -206,6 +206,15 @@ def test_list_filters_totals_pages_and_export(admin, app, session):
 # --- the fee schedule -------------------------------------------------------------------
 
 
+def test_the_export_runs_no_formula_from_a_payer_or_a_description(admin, session):
+    payer = factories.user(session, Role.OWNER, email="=cmd|' /C calc'!A0@example.cn")
+    _payments(session, payer, [(0, PaymentStatus.SUCCEEDED, 5000, "@SUM(1+1)")])
+    export = admin.get("/payments/admin/export.csv", headers=EN)
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][5] == "'=cmd|' /c calc'!a0@example.cn"  # emails are stored lower case
+    assert rows[1][2] == "'@SUM(1+1)" and rows[1][4] == "'@SUM(1+1) fee"
+
+
 def fees_form(client, **changes) -> dict:
     current = {code: f"{fen // 100}.{fen % 100:02d}" for code, fen in DEFAULT_FEES.items()}
     return current | changes

@@ -118,6 +118,18 @@ def test_a_wrong_secret_or_an_old_timestamp_is_refused(hook_app, client, session
     assert fresh(session, payment).status is PaymentStatus.PENDING
 
 
+def test_an_event_stamped_in_the_future_is_refused_like_an_old_one(hook_app, client, session):
+    payment = make_payment(session)
+    payload = json.dumps(succeeded(payment)).encode()
+    ahead = helpers.signature(payload, timestamp=int(time.time()) + 3600)
+    assert deliver(client, payload, header=ahead).status_code == 400
+    assert fresh(session, payment).status is PaymentStatus.PENDING
+    assert count(session, StripeEvent) == 0
+    within_skew = helpers.signature(payload, timestamp=int(time.time()) + 60)
+    assert deliver(client, payload, header=within_skew).status_code == 200
+    assert fresh(session, payment).status is PaymentStatus.SUCCEEDED
+
+
 def test_a_signed_body_that_is_not_json_is_refused(hook_app, client, session):
     assert deliver(client, b"not json").status_code == 400
     assert count(session, StripeEvent) == 0

@@ -211,3 +211,15 @@ def test_a_row_refused_while_writing_names_its_vin_in_the_report(admin):
     lines = report.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert len(lines) == 2, lines
     assert lines[1].startswith(f"2,{taken['vin']},"), lines[1]
+
+
+def test_the_refused_rows_report_runs_no_formula(admin, session):
+    """A typed `=HYPERLINK(…)` comes back as text, in problems.csv and the CLI's report."""
+    good = demo_rows(3)
+    hostile = '=HYPERLINK("http://evil.example","x")'
+    response = upload(admin, extract(good + [good[0] | {"vin": hostile}]))
+    report = admin.get(response.headers["Location"] + "/problems.csv")
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    cells = [cell for row in rows for cell in row]
+    assert any(cell.upper().startswith("'=HYPERLINK(") for cell in cells)  # shown, not run
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)

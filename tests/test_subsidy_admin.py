@@ -525,6 +525,17 @@ BAD_TIERS = [
 ]
 
 
+def test_a_nul_in_a_tier_row_is_refused_next_to_its_field(admin, session, tiered):
+    """The rows are nested forms (portal.forms.SubForm): the filter reaches them too."""
+    form = tiers_form(**{"nev-1-amount": "1\x00"})
+    response = admin.post(f"/admin/subsidies/programs/{tiered.id}/tiers", data=form, headers=EN)
+    assert response.status_code == 422
+    assert "Remove the control characters" in help_of(
+        response.get_data(as_text=True), "nev-1-amount"
+    )
+    assert stored_tiers(session, tiered) == SEEDED
+
+
 @pytest.mark.parametrize(("field_id", "typed", "message"), BAD_TIERS)
 def test_bad_tiers_are_refused_next_to_their_field_and_kept(
     admin, session, tiered, field_id, typed, message

@@ -4,6 +4,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from portal.audit import china_today
 from portal.subsidy.models import Application
@@ -158,3 +160,37 @@ def test_withdraw_frees_the_old_car_for_a_new_claim(app, client, auth, session, 
     assert response.status_code == 303
     session.expire_all()
     assert session.get(Application, application.id).status is Status.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"MZ not a pdf", "Upload a PDF, JPEG or PNG file."),
+        (b"", "The file is empty."),
+        (h.PDF + b"0" * (10 * 1024 * 1024), "The file is larger than 10 MB."),
+    ],
+)
+def test_a_refused_paper_is_a_422_next_to_its_field(
+    app, client, auth, session, applicant, content, message
+):
+    """The same path as the transfer upload (portal.forms.DocumentForm), never a 500."""
+    auth.login(applicant.email)
+    base = _start(client)
+    # Encoded in memory: werkzeug's test builder spools a body this large to a temporary
+    # file that it never closes (a ResourceWarning, an error in this suite).
+    boundary, body = encode_multipart(
+        {
+            "csrf_token": client.csrf_token(),
+            "kind": "resident_id",
+            "file": FileStorage(io.BytesIO(content), "id.pdf"),
+        }
+    )
+    response = client.client.post(
+        f"{base}/step/documents",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"Accept-Language": "en"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<p class="error" role="alert">{message}</p>' in page

@@ -80,6 +80,19 @@ def sent_with_results(client, approved, *, reason="Account closed"):
     return batch_url, response
 
 
+def test_the_bank_file_runs_no_formula(admin, session, approved):
+    (applicant, application), _second = approved
+    applicant.person.name = "=1+2"
+    row = fresh(session, application)
+    row.bank_name = "-SUM(A1)"
+    session.add_all([applicant.person, row])
+    session.commit()
+    bank = admin.get(f"{make_batch(admin)}/bank.csv")
+    rows = list(csv.reader(io.StringIO(bank.data.decode("utf-8-sig"))))
+    line = next(r for r in rows if r[-1] == application.number)
+    assert (line[0], line[3]) == ("'=1+2", "'-SUM(A1)")
+
+
 def program_of(session) -> Program:
     return fresh(session, h.program(session))
 

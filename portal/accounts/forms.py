@@ -1,26 +1,33 @@
 """Sign-up, sign-in, password and person-link forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation
 
-from portal.forms import IdentifierCheck
+from portal.accounts.passwords import WeakPassword, check_password
+from portal.errors import translate
+from portal.forms import Form, IdentifierCheck
 from portal.identifiers import parse_resident_id
 
-PASSWORD_RULES = [
-    DataRequired(),
-    Length(min=10, max=128, message=_l("Use 10 to 128 characters.")),
-]
+
+def strong_password(form, field) -> None:
+    """The password rule of portal.accounts.passwords, its message next to the field."""
+    try:
+        check_password(field.data or "")
+    except WeakPassword as error:
+        raise StopValidation(translate(error)) from error
 
 
-class LoginForm(FlaskForm):
+PASSWORD_RULES = [DataRequired(), strong_password]
+
+
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=64)])
     email = EmailField(
         _l("Email"),
@@ -33,7 +40,7 @@ class SignupForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     new = PasswordField(_l("New password"), validators=PASSWORD_RULES)
     confirm = PasswordField(
@@ -42,7 +49,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class LinkPersonForm(FlaskForm):
+class LinkPersonForm(Form):
     name = StringField(_l("Name as on your ID card"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(
         _l("Resident ID number"),

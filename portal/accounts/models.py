@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, inspect
 from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
@@ -39,8 +39,6 @@ class User(UserMixin, SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
     locale: str | None = Field(default=None, max_length=8)
     active: bool = True
-    # Bumped on password change, so every other signed-in session of the account ends.
-    session_version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
@@ -52,8 +50,15 @@ class User(UserMixin, SQLModel, table=True):
     )
 
     def get_id(self) -> str:
-        """Flask-Login's session key: the id and the session version."""
-        return f"{self.id}.{self.session_version}"
+        """Flask-Login's id: the secret of this sign-in's server-side session.
+
+        It is set by `accounts.sessions` when a session starts or is looked up, so the
+        session and remember cookies name one sign-in that signing out can end.
+        """
+        secret = inspect(self).info.get("login_secret")
+        if secret is None:
+            raise RuntimeError("Sign users in through portal.accounts.sessions.")
+        return secret
 
     @property
     def is_active(self) -> bool:

@@ -5,6 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from portal import audit
+from portal.accounts import passwords, sessions, tokens
 from portal.accounts.models import Role, User
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError
@@ -39,7 +40,8 @@ def create_user(
     dealer_id: int | None = None,
     actor_id: int | None = None,
 ) -> User:
-    """Create an account; a taken email is a Conflict."""
+    """Create an account; a weak password is refused, a taken email is a Conflict."""
+    _check(password)
     email = normalize_email(email)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise Conflict(N_("An account with this email already exists."))
@@ -65,6 +67,17 @@ def create_user(
     return user
 
 
+def sign_up(session: Session, *, email: str, password: str, display_name: str) -> None:
+    """An owner's account for a new address; for a taken one nothing, without telling.
+
+    The taken path spends a password hash too, so its answer takes as long.
+    """
+    try:
+        create_user(session, email=email, password=password, display_name=display_name)
+    except Conflict:
+        hasher.hash(password)
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = session.exec(select(User).where(User.email == normalize_email(email))).first()
@@ -78,6 +91,14 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
+def _check(password: str) -> None:
+    """The password rule, as a domain error for the pages and the command line."""
+    try:
+        passwords.check_password(password)
+    except passwords.WeakPassword as error:
+        raise DomainError(error.message, **error.params) from error
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return hasher.verify(password_hash, password)
@@ -86,12 +107,18 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; other sessions end."""
+    """Set a new password after checking the current one.
+
+    Every session of the account ends and its API tokens are revoked: whoever knew the
+    old password may have signed in or made a token with it.
+    """
     if not _verify(user.password_hash, current):
         raise DomainError(N_("The current password is not correct."))
+    _check(new)
     user.password_hash = hasher.hash(new)
-    user.session_version += 1
     session.add(user)
+    sessions.end_all(session, user=user)
+    tokens.revoke_all(session, user=user)
     audit.record(
         session, actor_id=user.id, entity="user", entity_id=user.id, action="password_changed"
     )

@@ -112,6 +112,17 @@ def revoke(session: Session, *, user: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound(N_("There is no such token."))
+    _revoke(session, user, token)
+    return token
+
+
+def revoke_all(session: Session, *, user: User) -> None:
+    """Revoke every active token of the user (after a password change)."""
+    for token in tokens_of(session, user):
+        _revoke(session, user, token)
+
+
+def _revoke(session: Session, user: User, token: ApiToken) -> None:
     if token.active:
         token.revoked_at = utcnow()
         session.add(token)
@@ -123,4 +134,3 @@ def revoke(session: Session, *, user: User, token_id: int) -> ApiToken:
             action="revoked",
             detail={"prefix": token.prefix},
         )
-    return token

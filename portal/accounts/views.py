@@ -3,36 +3,38 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
-from flask_wtf import FlaskForm
+from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from portal import db, web
-from portal.accounts import services, tokens
+from portal.accounts import services, sessions, tokens
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
 from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
-from portal.extensions import limiter, submitted_email
+from portal.extensions import SIGN_IN_TIERS, address_and_account, failed_sign_in, limiter
+from portal.forms import Form
 
 bp = Blueprint("accounts", __name__)
 
 
-def load_user(session_id: str):
-    """Flask-Login's loader: the id must carry the account's current session version."""
-    user_id, _, version = session_id.partition(".")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = services.get_user(db.session(), int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+def load_user(login_secret: str):
+    """Flask-Login's loader: the id is the secret of a session row that still exists."""
+    return sessions.user_for(db.session(), login_secret)
+
+
+def sign_in(user, *, remember: bool = False) -> None:
+    """Start a server-side session for the user and hand it to Flask-Login's cookies."""
+    sessions.start(db.session(), user=user)
+    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=submitted_email)
+@limiter.limit("20 per minute", methods=["POST"], deduct_when=failed_sign_in)
+@limiter.limit(
+    SIGN_IN_TIERS, methods=["POST"], key_func=address_and_account, deduct_when=failed_sign_in
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -40,7 +42,7 @@ def login():
             db.session(), email=form.email.data, password=form.password.data
         )
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"), 303)
         form.password.errors.append(_("The email or the password is not correct."))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -48,6 +50,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # The row goes, so a copy of the session or remember cookie opens nothing afterwards.
+    if current_user.is_authenticated:
+        sessions.end(db.session(), current_user.get_id())
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("home.index"), 303)
@@ -56,21 +61,33 @@ def logout():
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def signup():
+    """Sign-up answers alike whether or not the address has an account (no enumeration).
+
+    A new address gets its account; a taken one gets nothing here. Both are asked to sign
+    in. The owner of a taken address is to be told by email that someone tried to sign
+    up with it: that channel comes with the notifications issue (notices/).
+    """
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            services.sign_up(
                 db.session(),
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
             )
         except DomainError as error:
-            form.email.errors.append(translate(error))
+            form.password.errors.append(translate(error))
         else:
-            login_user(user)
-            flash(_("Welcome. Link your account to your vehicles below."), "success")
-            return redirect(url_for("accounts.account"), 303)
+            flash(
+                _(
+                    "Thank you. If this email address is new to the portal, its account "
+                    "is ready: sign in below. If it had an account already, sign in with "
+                    "that account's password."
+                ),
+                "info",
+            )
+            return redirect(url_for("accounts.login"), 303)
     return render_template("accounts/signup.html", form=form), 422 if form.errors else 200
 
 
@@ -89,7 +106,7 @@ def _account_page(*, status=200, new_secret=None, **forms):
         password_form=forms.get("password_form") or PasswordForm(),
         link_form=forms.get("link_form") or LinkPersonForm(),
         token_form=forms.get("token_form") or TokenForm(formdata=None),
-        revoke_form=FlaskForm(formdata=None),
+        revoke_form=Form(formdata=None),
         tokens=token_rows,
         new_secret=new_secret,
     )
@@ -109,7 +126,7 @@ def change_password():
         except DomainError as error:
             form.current.errors.append(translate(error))
         else:
-            login_user(signed_in_user())  # renew this session only
+            sign_in(signed_in_user())  # a new session here; the others have ended
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"), 303)
     return _account_page(password_form=form, status=422)
@@ -137,7 +154,7 @@ def link_person():
     return _account_page(link_form=form, status=422)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=64)])
 
 
@@ -158,7 +175,7 @@ def create_token():
 @bp.post("/account/tokens/<int(max=2147483647):token_id>/revoke")
 @roles_required(*tokens.TOKEN_ROLES)
 def revoke_token(token_id: int):
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return _account_page(status=400)
     token = tokens.revoke(db.session(), user=signed_in_user(), token_id=token_id)
     flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from portal import audit, cache, uploads
+from portal import audit, cache, csvfiles, uploads
 from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
 from portal.db import page_of, transaction
@@ -389,7 +389,7 @@ def problems_csv(session: Session, job: ImportJob) -> str:
     """The refused rows of a job as CSV in the reader's language (with a BOM for Excel)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csvfiles.writer(buffer)
     writer.writerow([gettext("Line"), gettext("VIN"), gettext("Field"), gettext("Reason")])
     for problem in problems_of(session, job.id):
         writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])

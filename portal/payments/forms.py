@@ -1,12 +1,12 @@
 """Forms of the payments pages: amounts in yuan (stored as fen), refunds, list filters."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from portal.errors import translate
 from portal.fields import Yuan
+from portal.forms import Form
 from portal.money import yuan_input
 from portal.payments import rules
 from portal.payments.labels import FEE_LABELS, payment_label
@@ -33,10 +33,10 @@ def _amount_field(label, default: str | None = None) -> StringField:
     )
 
 
-def fee_form(schedule: dict[str, int]) -> FlaskForm:
+def fee_form(schedule: dict[str, int]) -> Form:
     """A form with one amount field per fee code, filled with the current amounts."""
 
-    class FeeScheduleForm(FlaskForm):
+    class FeeScheduleForm(Form):
         def validate(self, extra_validators=None) -> bool:
             valid = super().validate(extra_validators)
             for code in self.codes:
@@ -59,7 +59,7 @@ def fee_form(schedule: dict[str, int]) -> FlaskForm:
     return FeeScheduleForm()
 
 
-class RefundForm(FlaskForm):
+class RefundForm(Form):
     amount = _amount_field(_l("Amount to refund (yuan)"))
     reason = TextAreaField(
         _l("Reason"),
@@ -86,7 +86,7 @@ class RefundForm(FlaskForm):
             raise StopValidation(translate(_Refusal(refusal)))
 
 
-class PaymentFilterForm(FlaskForm):
+class PaymentFilterForm(Form):
     """The list's filters, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:

@@ -7,6 +7,7 @@ answers come back as small dataclasses, so the services never handle Stripe obje
 """
 
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from portal.payments.errors import BadWebhook, NotConfigured, ProviderError
 log = logging.getLogger(__name__)
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
 TIMEOUT_SECONDS = 20
+# Seconds a webhook stamp may be off either way (Stripe's own tolerance for old ones).
+CLOCK_SKEW = stripe.Webhook.DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -210,4 +213,16 @@ def verify_event(payload: bytes, signature: str, secret: str | None) -> dict[str
         raise BadWebhook(N_("The signature of the event does not verify.")) from error
     except ValueError as error:  # a body that is not JSON, behind a valid signature
         raise BadWebhook(N_("The body of the event is not valid JSON.")) from error
+    if _stamped_ahead(signature):
+        raise BadWebhook(N_("The event is stamped in the future."))
     return event.to_dict()
+
+
+def _stamped_ahead(signature: str) -> bool:
+    """A signature time beyond the clock skew ahead of ours.
+
+    Stripe's library refuses stamps older than its tolerance, not newer ones; a capture
+    signed "in the future" would otherwise stay replayable until that time came.
+    """
+    stamps = [item[2:] for item in signature.split(",") if item.strip().startswith("t=")]
+    return not (stamps and stamps[0].isdigit()) or int(stamps[0]) > time.time() + CLOCK_SKEW

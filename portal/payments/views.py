@@ -1,6 +1,5 @@
 """Payment pages: pay by card, the status that refreshes, Stripe's webhook, and admin pages."""
 
-import csv
 import io
 
 from flask import (
@@ -19,7 +18,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal import audit, db, htmx, web
+from portal import audit, csvfiles, db, htmx, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.accounts.redirects import safe_next
@@ -165,7 +164,7 @@ def admin_export():
 
     def lines():
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csvfiles.writer(buffer)
         buffer.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
         writer.writerow(header)
         for row in reports.export_rows(db.session(), filters=filters):

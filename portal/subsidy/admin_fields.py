@@ -10,12 +10,12 @@ import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from portal import fields, regions
 from portal.formatting import region_name
+from portal.forms import Form
 
 BP_PER_PERCENT = 100
 # Sane bounds: far beyond any real program, near enough to stop a typo or hostile input.
@@ -103,7 +103,7 @@ def percent_text(bp: int) -> str:
     return f"{whole}.{rest // 10}" if rest else str(whole)
 
 
-def unposted(form: FlaskForm, kwargs: dict) -> bool:
+def unposted(form: Form, kwargs: dict) -> bool:
     """Whether the form shows stored values: not posted, or built with formdata=None."""
     # Built so: another form on the same page was the one posted.
     return not form.is_submitted() or ("formdata" in kwargs and kwargs["formdata"] is None)

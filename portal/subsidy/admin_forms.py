@@ -8,12 +8,12 @@ own form (`tier_forms`), the payout pages theirs (`payout_forms`).
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from portal.audit import china_today
+from portal.forms import Form
 from portal.money import yuan_input
 from portal.subsidy import administration, programs
 from portal.subsidy.admin_fields import (
@@ -99,7 +99,7 @@ LABELS = {
 }
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(Form):
     """A program's settings; cross-field checks are the service's (InvalidProgram)."""
 
     opens = _day(LABELS["opens"])
@@ -163,7 +163,7 @@ def default_grace(program: Program, today: date) -> date:
     return min(today + timedelta(days=PAUSE_GRACE_DAYS), program.closes)
 
 
-class PauseForm(FlaskForm):
+class PauseForm(Form):
     """Pause now: no new application from today; started ones may submit until grace_until."""
 
     # Not "grace_until": the program form on the same page has a field of that name.
@@ -190,7 +190,7 @@ class PauseForm(FlaskForm):
             )
 
 
-class ProgramFilterForm(FlaskForm):
+class ProgramFilterForm(Form):
     """The program list's filters (a GET form: no CSRF token).
 
     Unknown values are ignored rather than refused: the select then shows what applies.

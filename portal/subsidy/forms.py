@@ -1,11 +1,8 @@
 """Forms of the subsidy pages: the owner's wizard steps and the reviewer's decisions."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -27,6 +24,7 @@ from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Yuan
 from portal.formatting import LABELS, region_name
+from portal.forms import Form
 from portal.identifiers import (
     InvalidIdentifier,
     parse_bank_card,
@@ -55,7 +53,7 @@ def _identifier(parse):
     return check
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     kind = RadioField(_l("What do you do with your old car?"), validators=[DataRequired()])
     province = SelectField(
         _l("Province where the new car is registered"), validators=[DataRequired()]
@@ -69,11 +67,11 @@ class StartForm(FlaskForm):
         ]
 
 
-class OldCarForm(FlaskForm):
+class OldCarForm(Form):
     vehicle_id = RadioField(_l("Your old car"), coerce=str, validators=[DataRequired()])
 
 
-class NewCarForm(FlaskForm):
+class NewCarForm(Form):
     vin = StringField(
         _l("VIN of the new car"),
         validators=[DataRequired(), Length(max=40), _identifier(parse_vin)],
@@ -142,7 +140,7 @@ class NewCarForm(FlaskForm):
             raise ValidationError(_l("The invoice date cannot be in the future."))
 
 
-class BankForm(FlaskForm):
+class BankForm(Form):
     card = StringField(
         _l("Debit card number"),
         validators=[DataRequired(), Length(max=32), _identifier(parse_bank_card)],
@@ -150,19 +148,11 @@ class BankForm(FlaskForm):
     bank = StringField(_l("Bank"), validators=[DataRequired(), Length(max=64)])
 
 
-class DocumentForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
-    file = FileField(
-        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
-        validators=[FileRequired(_l("Choose a file."))],
-    )
-
-
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes state (submit, withdraw): CSRF only."""
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
     note = TextAreaField(_l("Explanation for the applicant"), validators=[Length(max=500)])
 
@@ -171,7 +161,7 @@ class RejectForm(FlaskForm):
         self.reason.choices = _choices(RejectReason, _l("Choose a reason"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     note = TextAreaField(
         _l("What the applicant must fix"), validators=[DataRequired(), Length(max=500)]
     )

@@ -4,15 +4,15 @@ And, for each failed payment, the note that goes with retrying, returning or can
 """
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from portal.forms import Form
 from portal.subsidy.admin_fields import known_province, province_choices
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     """Make a batch of one province's approved applications."""
 
     # Its own id: the filter above it on the same page has a "province" field too.
@@ -25,7 +25,7 @@ class BatchForm(FlaskForm):
         self.province.choices = province_choices(_l("Choose a province"))
 
 
-class PayoutFilterForm(FlaskForm):
+class PayoutFilterForm(Form):
     """The waiting list's filter (a GET form: no CSRF token); an unknown province is ignored."""
 
     class Meta:
@@ -43,7 +43,7 @@ class PayoutFilterForm(FlaskForm):
         return self.province.data or None
 
 
-class ResultsForm(FlaskForm):
+class ResultsForm(Form):
     """Upload the bank's results file."""
 
     file = FileField(
@@ -55,11 +55,11 @@ class ResultsForm(FlaskForm):
     )
 
 
-class SentForm(FlaskForm):
+class SentForm(Form):
     """Mark as sent: a button, CSRF only."""
 
 
-class FailureForm(FlaskForm):
+class FailureForm(Form):
     """What to do with a failed payment; returning or cancelling needs a note.
 
     One such form per failed line: the page gives each note its own id.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from portal import audit
+from portal import audit, csvfiles
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.cards import CardKeys, unseal
@@ -126,27 +126,21 @@ def export_csv(session: Session, batch: PayoutBatch, *, keys: CardKeys) -> str:
     The one place a sealed card number is opened (docs/security.md).
     """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvfiles.writer(out)
     writer.writerow(EXPORT_HEADER)
     for line, application, person in lines_of(session, batch):
         yuan, fen = divmod(line.amount_fen, 100)
         writer.writerow(
             (
-                _cell(person.name),
+                person.name,
                 person.id_masked,
                 unseal(keys, application.bank_card_sealed, row_id=application.id),
-                _cell(application.bank_name),
+                application.bank_name,
                 f"{yuan}.{fen:02d}",
                 application.number,
             )
         )
     return out.getvalue()
-
-
-def _cell(text: str | None) -> str:
-    """Free text for a file the bank opens in a spreadsheet: never a formula."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def mark_sent(session: Session, *, user: User, batch: PayoutBatch) -> None:

@@ -51,6 +51,7 @@ def _filters(args) -> tuple[review.QueueFilter, dict[str, str]]:
 
     Also returns the filter as canonical parameters, for links, the form and redirects.
     """
+    web.refuse_control_characters(args)
     kind = args.get("kind", "")
     kind = kind if kind in Kind._value2member_map_ else ""
     status = args.get("status", Status.SUBMITTED.value)

@@ -8,12 +8,13 @@ of `models.Application` for the claims that must not happen twice (§1.5).
 from datetime import date
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal import regions
 from portal.accounts.models import User
 from portal.audit import utcnow
-from portal.db import unique_or
+from portal.db import savepoint, unique_or
 from portal.errors import Conflict, DomainError
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
@@ -103,10 +104,12 @@ def _record_new_car(session: Session, application: Application) -> None:
             city_code=city.code,
             status=VehicleStatus.REGISTERED,
         )
-        duplicate = Conflict(N_("The new car's plate is registered to another vehicle."))
-        with unique_or(session, duplicate):
-            session.add(known)
-            session.flush()
+        try:
+            with savepoint(session):
+                session.add(known)
+                session.flush()
+        except IntegrityError as error:
+            raise _new_car_clash(session, application) from error
         session.add(
             Ownership(
                 vehicle_id=known.id,
@@ -116,6 +119,18 @@ def _record_new_car(session: Session, application: Application) -> None:
             )
         )
     application.new_vehicle_id = known.id
+
+
+def _new_car_clash(session: Session, application: Application) -> Conflict:
+    """Why the new car could not be added: its VIN came in meanwhile, or its plate is taken."""
+    if session.exec(select(Vehicle.id).where(Vehicle.vin == application.new_vin)).first():
+        return Conflict(
+            N_(
+                "Another application put this new car in the registry at the same moment. "
+                "Reload the page to see whether it can still be claimed."
+            )
+        )
+    return Conflict(N_("The new car's plate is registered to another vehicle."))
 
 
 def withdraw(session: Session, *, user: User, application: Application) -> None:

@@ -6,11 +6,11 @@ Each field is checked here, the tiers together by `administration.update_tiers`.
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, StringField
+from wtforms import FieldList, FormField, StringField
 from wtforms.validators import StopValidation
 
 from portal.errors import translate
+from portal.forms import Form, SubForm
 from portal.money import yuan_input
 from portal.subsidy import administration
 from portal.subsidy.admin_fields import MAX_AMOUNT_YUAN, MAX_PRICE_YUAN, Yuan, typed, unposted
@@ -34,7 +34,7 @@ def _tier_yuan(label, maximum: int) -> StringField:
     )
 
 
-class TierRow(Form):
+class TierRow(SubForm):
     """One price tier: from this invoice price (with VAT) up, this amount."""
 
     min_price = _tier_yuan(_l("From invoice price (yuan)"), MAX_PRICE_YUAN)
@@ -53,7 +53,7 @@ def _tier_rows() -> FieldList:
     return FieldList(FormField(TierRow), min_entries=1, max_entries=MAX_TIER_ROWS)
 
 
-class TiersForm(FlaskForm):
+class TiersForm(Form):
     """A TIERS program's price tiers, rows for new-energy and for fuel cars.
 
     Each field is checked here; the tiers together by `administration.update_tiers`,

@@ -13,8 +13,9 @@ from portal import db, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
-from portal.errors import DomainError, NotFound, translate
+from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.formatting import label
+from portal.forms import DocumentForm
 from portal.identifiers import (
     normalize,
     parse_bank_card,
@@ -31,13 +32,13 @@ from portal.subsidy.assessment import assess
 from portal.subsidy.forms import (
     BankForm,
     ConfirmForm,
-    DocumentForm,
     NewCarForm,
     OldCarForm,
     StartForm,
 )
 from portal.subsidy.models import Application
 from portal.subsidy.terms import DocumentKind, Kind, Status
+from portal.subsidy.workflow import Action
 from portal.web import id_hash_key
 
 bp = Blueprint("subsidy", __name__, url_prefix="/subsidies")
@@ -131,17 +132,19 @@ def step(application_id: int, step: str):
     session = db.session()
     application = _mine(application_id)
     form = _step_form(session, application, step)
-    error = None
+    error, status = None, 200
     if request.method == "POST" and form.validate_on_submit():
         try:
-            _save(session, application, step, form)
+            saved = _save(session, application, step, form)
         except DomainError as domain_error:
-            error = translate(domain_error)
+            error, status = translate(domain_error), refusal_status(domain_error)
         else:
-            return redirect(_after_saving(application, step), 303)
+            if saved:
+                return redirect(_after_saving(application, step), 303)
+            status = 422  # a refused paper: the reason is next to its file field
     context = _context(session, application, form=form, step=step, error=error)
     page = render_template("subsidy/step.html", **context)
-    return page, 422 if (form.errors or error) else 200
+    return page, 422 if form.errors else status
 
 
 def _after_saving(application: Application, step: str) -> str:
@@ -187,7 +190,8 @@ def _new_car_data(application: Application) -> dict:
     }
 
 
-def _save(session, application: Application, step: str, form) -> None:
+def _save(session, application: Application, step: str, form) -> bool:
+    """Save the step; False when a paper was refused (its form carries the reason)."""
     if step == "old-car":
         services.choose_old_car(
             session, application=application, vehicle_id=int(form.vehicle_id.data)
@@ -203,11 +207,12 @@ def _save(session, application: Application, step: str, form) -> None:
             keys=web.card_keys(),
         )
     elif step == "documents":
-        _upload(session, application, form)
+        return _upload(session, application, form)
     else:
         submission.submit(
             session, user=signed_in_user(), application=application, today=china_today()
         )
+    return True
 
 
 def new_car_entry(form: NewCarForm) -> services.NewCarEntry:
@@ -231,18 +236,19 @@ def new_car_entry(form: NewCarForm) -> services.NewCarEntry:
     )
 
 
-def _upload(session, application: Application, form: DocumentForm) -> None:
-    if form.kind.data not in DocumentKind._value2member_map_:
-        raise DomainError(N_("Choose which paper this is."))
-    services.upload_document(
-        session,
-        user=signed_in_user(),
-        application=application,
-        kind=DocumentKind(form.kind.data),
-        filename=form.file.data.filename or "",
-        content=form.file.data.read(),
-        folder=current_app.config["UPLOAD_FOLDER"],
-        today=china_today(),
+def _upload(session, application: Application, form: DocumentForm) -> bool:
+    kind = form.kind_of(DocumentKind)
+    return form.save_with(
+        lambda filename, content: services.upload_document(
+            session,
+            user=signed_in_user(),
+            application=application,
+            kind=kind,
+            filename=filename,
+            content=content,
+            folder=current_app.config["UPLOAD_FOLDER"],
+            today=china_today(),
+        )
     )
 
 
@@ -292,6 +298,8 @@ def fix_card(application_id: int):
     """After the bank returned the payment: a new card, and back to the payout queue."""
     session = db.session()
     application = _mine(application_id)
+    # Only a payment the bank returned asks for a new card (the page has no amount before).
+    services.allowed(Action.FIX_ACCOUNT, application, signed_in_user())
     form = BankForm()
     if form.validate_on_submit():
         payouts.fix_account(

@@ -1,7 +1,6 @@
 """Forms of the transfer pages: find the car, file the case, upload a paper, act on a case."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -28,6 +27,7 @@ from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Yuan
 from portal.formatting import region_name
+from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
 from portal.transfer.rules import (
     MAX_ODOMETER_KM,
@@ -38,7 +38,7 @@ from portal.transfer.rules import (
 from portal.transfer.terms import BuyerKind, EmissionAcceptance
 
 
-class FindVehicleForm(FlaskForm):
+class FindVehicleForm(Form):
     class Meta:
         csrf = False  # a GET search
 
@@ -59,7 +59,7 @@ def city_choices(province_code: str | None):
     ]
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     vehicle_id = HiddenField(validators=[DataRequired()])
     seller_name = StringField(_l("Seller's name"), validators=[DataRequired(), Length(max=128)])
     seller_identifier = StringField(
@@ -121,19 +121,11 @@ class CaseForm(FlaskForm):
             )
 
 
-class DocumentForm(FlaskForm):
-    kind = HiddenField(validators=[DataRequired()])
-    file = FileField(
-        _l("File (PDF, JPEG or PNG, at most 10 MB)"),
-        validators=[FileRequired(_l("Choose a file."))],
-    )
-
-
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
-class EmissionRuleForm(FlaskForm):
+class EmissionRuleForm(Form):
     city_code = HiddenField(validators=[DataRequired(), Length(min=6, max=6)])
     acceptance = SelectField(
         _l("Accepts"),
@@ -142,7 +134,7 @@ class EmissionRuleForm(FlaskForm):
     )
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     file = FileField(
         _l("Sales to file (CSV, UTF-8)"),
         validators=[

@@ -7,8 +7,9 @@ from portal import db, htmx, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.admin import services as imports
-from portal.errors import DomainError, NotFound, translate
+from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.formatting import label
+from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
@@ -19,7 +20,6 @@ from portal.transfer.forms import (
     ActionForm,
     BulkForm,
     CaseForm,
-    DocumentForm,
     EmissionRuleForm,
     FindVehicleForm,
     city_choices,
@@ -86,7 +86,7 @@ def index():
 def new():
     session = db.session()
     find, form = FindVehicleForm(request.args), CaseForm()
-    vehicle, problems = None, []
+    vehicle, problems, status = None, [], 422
     try:
         if form.vehicle_id.data and form.vehicle_id.data.isdigit():
             vehicle = services.vehicle_by_id(session, int(form.vehicle_id.data))
@@ -103,14 +103,14 @@ def new():
         except services.FilingRefused as refused:
             problems = [translate(problem) for problem in refused.problems]
         except (DomainError, InvalidIdentifier) as error:
-            problems = [translate(error)]
+            problems, status = [translate(error)], refusal_status(error)
         else:
             return redirect(url_for("transfer.case", case_id=case.id), 303)
     failed = form.errors or problems or find.q.errors
     page = render_template(
         "transfer/new.html", find=find, form=form, vehicle=vehicle, problems=problems
     )
-    return page, 422 if failed else 200
+    return page, status if failed else 200
 
 
 def _filing(form: CaseForm) -> services.Filing:
@@ -249,19 +249,19 @@ def upload(case_id: int):
     found = services.case_for(session, user=user, case_id=case_id)
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
-            documents.upload_document(
+        kind = form.kind_of(DocumentKind)
+        saved = form.save_with(
+            lambda filename, content: documents.upload_document(
                 session,
                 user=user,
                 case=found,
-                kind=DocumentKind(form.kind.data),
-                filename=form.file.data.filename or "",
-                content=form.file.data.read(),
+                kind=kind,
+                filename=filename,
+                content=content,
                 folder=current_app.config["UPLOAD_FOLDER"],
             )
-        except (uploads.InvalidUpload, DomainError) as error:
-            form.file.errors = [translate(error)]
-        else:
+        )
+        if saved:
             return redirect(url_for("transfer.case", case_id=case_id) + "#documents", 303)
     return _case_page(case_id, document_form=form, status=422)
 

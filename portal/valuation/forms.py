@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, MonthField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -30,6 +29,7 @@ from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Select
 from portal.formatting import label, region_name
+from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
 from portal.valuation.engine import MAX_MILEAGE_KM
 from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
@@ -120,7 +120,7 @@ def _part(part: InspectionPart) -> WholeNumberField:
     )
 
 
-class ValuationForm(FlaskForm):
+class ValuationForm(Form):
     """What is my car worth: the car (VIN or catalog), its age, use, place and condition."""
 
     class Meta:
@@ -291,7 +291,7 @@ def _percent_field(label, description=None) -> StringField:
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     """The administrator's valuation settings (DOMAIN §3.1, §3.3, §2.2), in percent."""
 
     weight_age = _percent_field(
