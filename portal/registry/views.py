@@ -16,6 +16,7 @@ bp = Blueprint("registry", __name__)
 def search():
     """Search as you type; the form posts, so a typed ID number stays out of URLs and logs."""
     fields = request.form if request.method == "POST" else request.args
+    web.refuse_control_characters(fields)  # read without a form: the forms' filter, by hand
     query = fields.get("q", "")[:40]
     page = services.search_vehicles(
         db.session(),
