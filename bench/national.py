@@ -263,7 +263,7 @@ OWNERSHIP_COLUMNS = (
 )  # fmt: skip
 USER_COLUMNS = (
     "id", "email", "display_name", "password_hash", "role", "province_code", "dealer_id",
-    "person_id", "locale", "active", "session_version", "created_at",
+    "person_id", "locale", "active", "created_at",
 )  # fmt: skip
 
 
@@ -287,18 +287,18 @@ def _dealers_and_staff(session: Session, layout: Layout, app) -> None:
         dealers.append((index + 1, _uscc(city, organization), name, province, city, now))
         users.append(
             (index + 1, f"dealer{index + 1}@bench.cn", f"店员{index + 1}", password, "dealer")
-            + (None, index + 1, None, "zh_CN", True, 1, now)
+            + (None, index + 1, None, "zh_CN", True, now)
         )
     next_id = DEALERS + 1
     for province in places:
         for role in ("reviewer", "officer"):
             users.append(
                 (next_id, f"{role}-{province}@bench.cn", f"{role} {province}", password, role)
-                + (province, None, None, "zh_CN", True, 1, now)
+                + (province, None, None, "zh_CN", True, now)
             )
             next_id += 1
     users.append((next_id, "admin@bench.cn", "管理员", password, "admin"))
-    users[-1] += (None, None, None, "zh_CN", True, 1, now)
+    users[-1] += (None, None, None, "zh_CN", True, now)
     copy_rows(
         session,
         "dealer",
@@ -318,7 +318,7 @@ def _owner_accounts(session: Session, layout: Layout, app) -> None:
     password = _password_hash()
     rows = (
         (owner_user_id(i), f"owner{i}@bench.cn", person_name(i), password, "owner")
-        + (None, None, i + 1, "zh_CN", True, 1, now)
+        + (None, None, i + 1, "zh_CN", True, now)
         for i in range(layout.sellers_from)
     )
     copy_rows(session, "user_account", USER_COLUMNS, rows)
@@ -445,9 +445,9 @@ def _applications(session: Session, layout: Layout, app) -> None:
     columns = [c.name for c in Application.__table__.columns]
     kinds = _program_ids(session)
     # The new cars' VINs, valid ones (submission puts the new car in the registry).
-    session.execute(text("CREATE TEMP TABLE new_car (g integer PRIMARY KEY, vin varchar(17))"))
+    session.execute(text("CREATE TEMP TABLE new_car (k integer PRIMARY KEY, vin varchar(17))"))
     new_cars = ((g, vin("LC0", 2026, 5_000_000 + g)) for g in range(layout.sellers_from))
-    copy_rows(session, "new_car", ("g", "vin"), new_cars)
+    copy_rows(session, "new_car", ("k", "vin"), new_cars)
 
     def clone(first: int, count: int, status: str) -> None:
         varying = {
@@ -493,7 +493,7 @@ def _applications(session: Session, layout: Layout, app) -> None:
                 " FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g"
                 " CROSS JOIN subsidy_application t"
                 " JOIN vehicle v ON v.id = g + 1 JOIN person p ON p.id = g + 1"
-                " JOIN new_car n ON n.g = g"
+                " JOIN new_car n ON n.k = g"
                 " WHERE t.id = :template"
             ),
             {"first": first, "last": first + count - 1, "template": template},
@@ -534,6 +534,7 @@ def _template_draft(session: Session, app) -> int:
     import tempfile
 
     from portal.accounts.models import User
+    from portal.cards import CardKeys
     from portal.registry.terms import BodyType, FuelType
     from portal.subsidy import services
     from portal.subsidy.terms import Kind
@@ -565,8 +566,8 @@ def _template_draft(session: Session, app) -> int:
     session.execute(
         text(
             "INSERT INTO user_account (id, email, display_name, password_hash, role, person_id,"
-            " locale, active, session_version, created_at) VALUES (:id, 'template@bench.cn',"
-            " 'template', 'x', 'owner', :id, 'zh_CN', true, 1, now())"
+            " locale, active, created_at) VALUES (:id, 'template@bench.cn',"
+            " 'template', 'x', 'owner', :id, 'zh_CN', true, now())"
         ),
         {"id": index},
     )
@@ -594,7 +595,11 @@ def _template_draft(session: Session, app) -> int:
         )
         services.save_new_car(session, application=application, entry=entry)
         services.save_bank_card(
-            session, application=application, card="6217000010000000003", bank="中国工商银行"
+            session,
+            application=application,
+            card="6217000010000000003",
+            bank="中国工商银行",
+            keys=CardKeys.parse(CARD_KEYS),
         )
         with tempfile.TemporaryDirectory() as folder:
             for paper in services.required_documents(application, Kind.SCRAPPING):
