@@ -20,7 +20,7 @@ from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import load, national  # noqa: E402
+from bench import credentials, national  # noqa: E402
 from portal import create_app  # noqa: E402
 
 SKIPPED = ("user_account", "api_token", "SAVEPOINT", "RELEASE")
@@ -40,7 +40,7 @@ def main() -> None:
     app = create_app(config)
     from portal.accounts import services as accounts
 
-    accounts.hasher = load.CHEAP
+    accounts.hasher = credentials.CHEAP
     engine = app.extensions["db_engine"]
     with engine.connect() as c:
         car = c.execute(
@@ -50,7 +50,7 @@ def main() -> None:
             )
         ).first()
     owner = national.resident_id(car.id - 1, car.city_code)
-    applicant = load.c_owner_id(app, 5001)
+    applicant = credentials.c_owner_id(app, 5001)
     reviewer = signed_in(app, "reviewer-440000@bench.cn")
     pages = [
         ("valuation result by VIN", None, f"/valuation/result?vin={car.vin}&mileage=60000"),
@@ -83,8 +83,8 @@ def main() -> None:
 
 def signed_in(app, email: str):
     client = app.test_client()
-    credentials = load.login(app, email)
-    for part in credentials["headers"]["Cookie"].split("; "):
+    signed = credentials.login(app, email)
+    for part in signed["headers"]["Cookie"].split("; "):
         key, value = part.split("=", 1)
         client.set_cookie(key, value)
     return client
