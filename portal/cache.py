@@ -16,6 +16,7 @@ keeps Python objects, since only the version number is shared.
 """
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from typing import Any
 
 import redis
 from flask import Flask, current_app, g, has_app_context, has_request_context
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -68,23 +71,35 @@ def remembered(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
         value = compute()
         _local().values[key] = (time.monotonic() + seconds, value)
         return value
-    raw = client.get(_key("value", key))
-    if raw is not None:
-        return json.loads(raw)
-    value = compute()
-    client.set(_key("value", key), json.dumps(value), ex=seconds)
-    return value
+    try:
+        raw = client.get(_key("value", key))
+        if raw is not None:
+            return json.loads(raw)
+        value = compute()
+        client.set(_key("value", key), json.dumps(value), ex=seconds)
+        return value
+    except redis.RedisError:  # the page still answers, at the database's cost
+        log.warning("cache unreachable: computing %s directly", key)
+        return compute()
 
 
-def version(name: str) -> int:
-    """The shared version of `name` (0 until the first bump), read once per request."""
+def version(name: str) -> int | None:
+    """The shared version of `name` (0 until the first bump), read once per request.
+
+    None when Redis cannot be reached: the version is then unknown, and nothing kept may
+    be trusted.
+    """
     seen = g.setdefault("cache_versions", {}) if has_request_context() else {}
     if name not in seen:
         client = _redis()
         if client is None:
             seen[name] = _local().versions.get(name, 0)
         else:
-            seen[name] = int(client.get(_key("version", name)) or 0)
+            try:
+                seen[name] = int(client.get(_key("version", name)) or 0)
+            except redis.RedisError:
+                log.warning("cache unreachable: %s read from the database", name)
+                seen[name] = None
     return seen[name]
 
 
@@ -96,7 +111,10 @@ def bump(name: str) -> None:
         with local.lock:
             local.versions[name] = local.versions.get(name, 0) + 1
     else:
-        client.incr(_key("version", name))
+        try:
+            client.incr(_key("version", name))
+        except redis.RedisError:  # other processes keep their copies until the next bump
+            log.error("cache unreachable: other processes did not hear that %s changed", name)
     if has_request_context():
         g.pop("cache_versions", None)
 
@@ -106,6 +124,8 @@ def versioned(name: str, load: Callable[[], Any]) -> Any:
     if not has_app_context():
         return load()
     current = version(name)
+    if current is None:
+        return load()
     copies = _local().copies
     copy = copies.get(name)
     if copy is None or copy[0] != current:

@@ -123,3 +123,14 @@ def test_new_valuation_settings_apply_at_once_on_every_machine(machine, session,
     response = admin.post("/admin/valuation", data=DEFAULT_FORM | {"dealer_buy_rate": "80"})
     assert response.status_code == 303
     assert dealer_price() != before
+
+
+def test_pages_still_answer_when_redis_is_down(machine, session, caplog):
+    """A shared cache that cannot be reached costs the database a query, not a 500."""
+    factories.vehicle(session)
+    session.commit()
+    _, client = machine(CACHE_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    assert vehicles_shown(client) == "1"
+    response = client.get("/valuation/", headers=EN)
+    assert response.status_code == 200
+    assert "cache unreachable" in caplog.text
