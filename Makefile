@@ -63,6 +63,7 @@ messages: $(STAMP)
 # database once, then measures the key pages beside bare Flask (about 10 minutes).
 BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_load
 bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/load.py --database $(BENCH_DATABASE_URL)
 
 clean:
