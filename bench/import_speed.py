@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import national
+from bench.registry_import import timed_import
 
 # --- the import ----------------------------------------------------------------------------
 
@@ -18,8 +19,6 @@ def measure_import(app, folder: Path, rows: int = 100_000) -> dict:
     the same rows into vehicle, person and ownership, with all their indexes, and rolls
     back.
     """
-    from portal.admin import services as imports
-    from portal.db import transaction
     from portal.registry.demo import demo_rows, write_csv
 
     engine = app.extensions["db_engine"]
@@ -33,20 +32,7 @@ def measure_import(app, folder: Path, rows: int = 100_000) -> dict:
     copy_rows, copy_seconds = copy_yardstick(engine, extract)
     app.config["UPLOAD_FOLDER"] = str(folder / "uploads")
     with app.app_context():
-        with transaction() as session:
-            job = imports.start_import(
-                session,
-                kind="registry",
-                filename=extract.name,
-                content=extract.read_bytes(),
-                folder=app.config["UPLOAD_FOLDER"],
-                actor_id=None,
-            )
-        started = time.perf_counter()
-        job = imports.run_import(
-            engine, job_id=job.id, folder=app.config["UPLOAD_FOLDER"], key=national.KEY
-        )
-        seconds = time.perf_counter() - started
+        job, seconds = timed_import(app, extract)
     result = {"rows": rows, "seconds": seconds, "copy_rate": copy_rows / copy_seconds}
     result |= {"created": job.created, "failed": job.failed}
     print(

@@ -63,13 +63,8 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk")
     started = time.time()
     layout = national.Layout(args.cars, args.applications, args.transfers)
-    config = {
-        "DATABASE_URL": args.database,
-        "SECRET_KEY": national.SECRET_KEY,
-        "ID_HASH_KEY": national.KEY.decode(),
-        "CARD_KEYS": national.CARD_KEYS,
-        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-        "CACHE_URL": "redis://127.0.0.1:6379/14",
+    # One client address stands for the country: the per-address API limits would refuse it.
+    config = national.app_config(args.database) | {
         "API_RATE_LIMIT": "1000000 per minute",
         "VALUATION_API_ANON_LIMIT": "1000000 per minute",
     }

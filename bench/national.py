@@ -39,6 +39,20 @@ from portal.valuation.models import CarModel
 KEY = b"bench-id-hash-key"
 SECRET_KEY = "bench-secret-key"
 CARD_KEYS = "bench=" + base64.b64encode(hashlib.sha256(b"bench-card-key").digest()).decode()
+
+
+def app_config(url: str) -> dict:
+    """The portal's settings on the bench database: its keys, and Redis as in production."""
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET_KEY,
+        "ID_HASH_KEY": KEY.decode(),
+        "CARD_KEYS": CARD_KEYS,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "CACHE_URL": "redis://127.0.0.1:6379/14",
+    }
+
+
 PASSWORD = "bench-password-2026"
 GUANGDONG = "440000"
 GUANGDONG_SHARE = 0.35

@@ -30,14 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", required=True)
     args = parser.parse_args()
-    config = {
-        "DATABASE_URL": args.database,
-        "SECRET_KEY": national.SECRET_KEY,
-        "ID_HASH_KEY": national.KEY.decode(),
-        "CARD_KEYS": national.CARD_KEYS,
-        "RATELIMIT_ENABLED": False,
-    }
-    app = create_app(config)
+    app = create_app(national.app_config(args.database) | {"RATELIMIT_ENABLED": False})
     from portal.accounts import services as accounts
 
     accounts.hasher = credentials.CHEAP

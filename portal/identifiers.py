@@ -314,6 +314,14 @@ def parse_resident_id(text: str, today: date | None = None) -> ResidentId:
     )
 
 
+def masked_if_resident_id(text: str) -> str:
+    """Typed text as it may appear in a URL or a page: a resident ID number only masked."""
+    try:
+        return mask_resident_id(parse_resident_id(normalize(text)).value)
+    except InvalidIdentifier:
+        return text
+
+
 def mask_resident_id(value: str) -> str:
     """The number as shown to people: first 4 and last 4 characters, stars between."""
     value = normalize(value)

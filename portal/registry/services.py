@@ -13,7 +13,6 @@ from portal.db import page_of
 from portal.errors import NotFound
 from portal.identifiers import (
     InvalidIdentifier,
-    mask_resident_id,
     normalize,
     parse_resident_id,
     parse_uscc,
@@ -135,15 +134,6 @@ def search_term(query: str) -> str:
     """The query as the registry spells it: letters and digits, and the stars of a mask."""
     # VINs, plates and ID numbers are letters and digits only; anything else is noise.
     return "".join(char for char in normalize(query) if char.isalnum() or char == "*")[:40]
-
-
-def shown_query(query: str) -> str:
-    """The search as it may appear in a URL or a page: an owner's ID number only masked."""
-    term = search_term(query)
-    try:
-        return mask_resident_id(parse_resident_id(term).value)
-    except InvalidIdentifier:
-        return term
 
 
 def _match(term: str, key: bytes):

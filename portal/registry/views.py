@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from portal import db, htmx, web
 from portal.accounts.access import STAFF, roles_required
 from portal.accounts.models import Role
+from portal.identifiers import masked_if_resident_id
 from portal.registry import services
 
 bp = Blueprint("registry", __name__)
@@ -26,7 +27,7 @@ def search():
         page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    shown = services.shown_query(query)
+    shown = masked_if_resident_id(services.search_term(query))
     response = htmx.render("registry/search.html", "registry/_results.html", page=page, query=shown)
     if request.method == "POST":
         response.headers["HX-Push-Url"] = url_for("registry.search", q=shown or None)

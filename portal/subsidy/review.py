@@ -19,7 +19,6 @@ from portal.errors import Conflict, DomainError
 from portal.identifiers import (
     VIN_LENGTH,
     InvalidIdentifier,
-    mask_resident_id,
     normalize,
     parse_resident_id,
     resident_id_hash,
@@ -133,14 +132,6 @@ def _search(query: str, key: bytes):
     if len(term) == VIN_LENGTH:
         return or_(Application.old_vin == term, Application.new_vin == term)
     return Application.number == term
-
-
-def shown_query(query: str) -> str:
-    """The search as it may appear in a URL or a page: an ID number only masked."""
-    try:
-        return mask_resident_id(parse_resident_id(normalize(query)).value)
-    except InvalidIdentifier:
-        return query
 
 
 # --- decisions --------------------------------------------------------------------------

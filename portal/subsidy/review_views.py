@@ -16,6 +16,7 @@ from portal.accounts.models import Role, User
 from portal.audit import china_today, history
 from portal.errors import DomainError, translate
 from portal.formatting import label
+from portal.identifiers import masked_if_resident_id
 from portal.messages import N_
 from portal.subsidy import program_lookup, review, services, workflow
 from portal.subsidy.assessment import assess, old_car_facts
@@ -74,7 +75,9 @@ def _filters(args) -> tuple[review.QueueFilter, dict[str, str]]:
         sort=sort,
     )
     # A resident ID number never goes into a URL (and so a log): only its mask does.
-    params = dict(kind=kind, status=status, flagged=flagged, sort=sort, q=review.shown_query(query))
+    params = dict(
+        kind=kind, status=status, flagged=flagged, sort=sort, q=masked_if_resident_id(query)
+    )
     params = {name: value for name, value in params.items() if value}
     if overdue:
         params["overdue"] = "1"

@@ -75,7 +75,7 @@ def import_rows(session: Session, records, *, key: bytes, actor_id: int | None) 
 
 def link_vehicles(session: Session, vins: list[str] | None = None) -> int:
     """Give unlinked registry cars (all, or those VINs) the trim of their series, nearest year."""
-    index = _series_index(session)
+    trim_of = trim_finder(session)
     linked, last_id = 0, 0
     only = [Vehicle.vin.in_(vins)] if vins is not None else []
     while rows := session.exec(
@@ -88,7 +88,7 @@ def link_vehicles(session: Session, vins: list[str] | None = None) -> int:
         matches = [
             {"vid": vehicle_id, "model_id": model_id}
             for vehicle_id, brand, series, registered in rows
-            if (model_id := _nearest(index.get((brand, series), []), registered.year))
+            if (model_id := trim_of(brand, series, registered.year))
         ]
         if matches:
             table = Vehicle.__table__
