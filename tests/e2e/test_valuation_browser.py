@@ -39,6 +39,8 @@ def test_a_visitor_values_a_car_by_vin_and_by_model(live_server, browser, sessio
         page.select_option("#brand", "大众")
     with page.expect_response(lambda r: "/valuation/trims" in r.url):
         page.select_option("#series", "朗逸")
+    # The answer has come; wait until htmx has swapped the trims in before counting them.
+    page.locator("#model option").nth(1).wait_for(state="attached")
     oldest = page.locator("#model option").count() - 1  # newest first: the last is 2015
     page.select_option("#model", index=oldest)
     with page.expect_response(
