@@ -22,6 +22,7 @@ DEFAULT_FORM = {
     "min_comparables": "5",
     "key_region_old_factor": "95",
     "undervalued_share": "50",
+    "scrap_yuan_per_tonne": "1200",
 }
 
 
@@ -76,7 +77,7 @@ def test_the_under_price_share_is_the_saved_one(admin, session):
         ("weight_age", "abc", "Enter a percentage such as 40 or 12.5."),
         ("dealer_buy_rate", "120", "out of range"),
         ("retail_rate", "90", "out of range"),
-        ("mileage_step_rate", "3", "outweighs a year of age"),
+        ("mileage_step_rate", "5", "outweighs a year of age"),
         ("min_comparables", "1", "Enter 2 to 100 sales."),
         ("undervalued_share", "0", "Enter a share above 0 and at most 1."),
         ("range_rate", "<script>x</script>", "Enter a percentage"),

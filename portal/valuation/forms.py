@@ -25,6 +25,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from portal import regions
+from portal.money import FEN_PER_YUAN
 from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Select
@@ -299,7 +300,7 @@ class SettingsForm(Form):
         _l("The technical condition weighs the rest (GB/T 30323: A + B = 1)."),
     )
     mileage_step_rate = _percent_field(
-        _l("Mileage adjustment per 10,000 km above or below 20,000 km a year (%)")
+        _l("Mileage adjustment per 10,000 km above or below 15,000 km a year (%)")
     )
     mileage_cap = _percent_field(_l("Largest mileage adjustment, up or down (%)"))
     dealer_buy_rate = _percent_field(
@@ -321,11 +322,21 @@ class SettingsForm(Form):
     undervalued_share = _percent_field(
         _l("Flag a transfer priced under this share of the private price (%)")
     )
+    scrap_yuan_per_tonne = IntegerField(
+        _l("Scrap value a recycler pays per tonne of curb weight (¥)"),
+        validators=[
+            InputRequired(_l("Enter an amount in yuan.")),
+            NumberRange(0, 20_000, message=_l("Enter 0 to 20,000 yuan.")),
+        ],
+    )
 
     def typed(self) -> dict:
-        """The values as the settings service takes them (shares, and the count)."""
+        """The values as the settings service takes them (shares, the count, fen)."""
         values = {name: self[name].share for name in PERCENT_FIELDS}
-        return values | {"min_comparables": self.min_comparables.data}
+        return values | {
+            "min_comparables": self.min_comparables.data,
+            "scrap_fen_per_tonne": self.scrap_yuan_per_tonne.data * FEN_PER_YUAN,
+        }
 
 
 PERCENT_FIELDS = (
@@ -343,7 +354,10 @@ PERCENT_FIELDS = (
 def settings_data(saved) -> dict:
     """A saved settings row as the form shows it: percentages without trailing zeros."""
     data = {name: _percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
-    return data | {"min_comparables": saved.min_comparables}
+    return data | {
+        "min_comparables": saved.min_comparables,
+        "scrap_yuan_per_tonne": saved.scrap_fen_per_tonne // FEN_PER_YUAN,
+    }
 
 
 def _percent_text(share: Decimal) -> str:

@@ -2,8 +2,11 @@
 
 Replacement cost (guide price plus purchase tax) × the combined newness rate (age and
 inspection score) × the adjustment factors (mileage, region, battery, accident), rounded
-down to the yuan. `compute` gives the numbers, which the depreciation curve also uses;
-`price` writes them out as steps, every rate used exactly as it is printed.
+down to the yuan. The age rate comes from the market's retention rates (calibration.py,
+DOMAIN §3.4); the technical rate is the age rate moved by the inspection score against a
+car in good condition, so no score makes an old car young. `compute` gives the numbers,
+which the depreciation curve also uses; `price` writes them out as steps, every rate used
+exactly as it is printed.
 """
 
 from dataclasses import dataclass
@@ -13,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from portal.messages import N_
 from portal.money import yuan
 from portal.registry.terms import FuelType
+from portal.valuation import calibration
+from portal.valuation.inspection import CONDITION_SCORES
 from portal.valuation.tax import purchase_tax_fen
 from portal.valuation.terms import (
     PriceRange,
@@ -24,7 +29,9 @@ from portal.valuation.terms import (
     steps_from,
 )
 
-RATE_PLACES = Decimal("0.0001")  # the age rate is rounded to this, then used as shown
+RATE_PLACES = Decimal("0.0001")  # rates are rounded to this, then used as shown
+# The score of a car in good condition, which the retention rates describe (DOMAIN §3.4).
+GOOD_SCORE = CONDITION_SCORES["good"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Replacement:
     full_tax_fen: int  # the purchase tax without new-energy relief
     tax_fen: int
     cost_fen: int
+    retention: Decimal
     age_rate: Decimal
     technical_rate: Decimal
     combined_rate: Decimal
@@ -49,9 +57,9 @@ def compute(subject: Subject, months: int, on: date, s: Settings) -> Replacement
     guide = subject.guide_price_fen
     tax = purchase_tax_fen(guide, subject.fuel_type, on)
     cost = guide + tax
-    age = max(Decimal(0), 1 - Decimal(months) / s.reference_months)
-    age = age.quantize(RATE_PLACES, ROUND_HALF_UP)
-    technical = Decimal(subject.score) / 100
+    kind, fuel = subject.vehicle_class, subject.fuel_type
+    age = calibration.age_rate(kind, fuel, months)
+    technical = (age * subject.score / GOOD_SCORE).quantize(RATE_PLACES, ROUND_HALF_UP)
     combined = age * s.weight_age + technical * s.weight_technical
     # The expectation stops at the reference life: past it age no longer lowers the value,
     # so it must not earn a mileage credit either.
@@ -66,6 +74,7 @@ def compute(subject: Subject, months: int, on: date, s: Settings) -> Replacement
         full_tax_fen=purchase_tax_fen(guide, FuelType.PETROL, on),
         tax_fen=tax,
         cost_fen=cost,
+        retention=calibration.retention(kind, fuel, months),
         age_rate=age,
         technical_rate=technical,
         combined_rate=combined,
@@ -94,6 +103,9 @@ def price(
 
 def _steps(subject: Subject, months: int, on: date, s: Settings, r: Replacement) -> list[Step]:
     """The replacement-cost method written out, every number as it is printed."""
+    (early, early_rate), (late, late_rate) = calibration.anchors_around(
+        subject.vehicle_class, subject.fuel_type, months
+    )
     n = {
         "guide": yuan(subject.guide_price_fen),
         "full_tax": yuan(r.full_tax_fen),
@@ -103,9 +115,15 @@ def _steps(subject: Subject, months: int, on: date, s: Settings, r: Replacement)
         "cost": yuan(r.cost_fen),
         "first": str(subject.first_registration),
         "months": str(months),
-        "reference": str(s.reference_months),
+        "retention": rate_text(r.retention),
+        "early": str(early),
+        "early_rate": rate_text(early_rate),
+        "late": str(late),
+        "late_rate": rate_text(late_rate),
+        "per_rate": rate_text(calibration.RETENTION_PER_AGE_RATE),
         "age": rate_text(r.age_rate),
         "score": str(subject.score),
+        "good": str(GOOD_SCORE),
         "technical": rate_text(r.technical_rate),
         "a": rate_text(s.weight_age),
         "b": rate_text(s.weight_technical),
@@ -130,8 +148,12 @@ def _steps(subject: Subject, months: int, on: date, s: Settings, r: Replacement)
     rows += [
         (N_("Replacement cost = guide price %(guide)s + purchase tax %(tax)s"), n["cost"]),
         (N_("Months in service from %(first)s to %(on)s"), n["months"]),
-        (N_("Age newness rate = 1 − %(months)s ÷ %(reference)s, at least 0"), n["age"]),
-        (N_("Technical newness rate = score %(score)s ÷ 100"), n["technical"]),
+        (_retention_label(months, early, late), n["retention"]),
+        (N_("Age newness rate = retention %(retention)s ÷ %(per_rate)s"), n["age"]),
+        (
+            N_("Technical newness rate = %(age)s × score %(score)s ÷ %(good)s (good condition)"),
+            n["technical"],
+        ),
         (N_("Combined rate = %(age)s × %(a)s + %(technical)s × %(b)s"), n["combined"]),
         (N_("Expected mileage = %(annual)s km × %(months)s ÷ 12"), n["expected"] + " km"),
         (
@@ -150,3 +172,15 @@ def _steps(subject: Subject, months: int, on: date, s: Settings, r: Replacement)
     )
     rows.append((label, n["private"]))
     return steps_from(n, rows)
+
+
+def _retention_label(months: int, early: int, late: int) -> str:
+    """How the retention was read off the calibrated curve: at an anchor, or between two."""
+    if months >= calibration.REFERENCE_MONTHS:
+        return N_("Market retention at 15 years or more (the calibrated curve of its class)")
+    if early == late:
+        return N_("Market retention at %(months)s months (the calibrated curve of its class)")
+    return N_(
+        "Market retention at %(months)s months, from %(early_rate)s at %(early)s"
+        " and %(late_rate)s at %(late)s months (the calibrated curve of its class)"
+    )

@@ -6,7 +6,7 @@ the region factor of the city, and the comparable sales (completed transfers of 
 family, DOMAIN §3.1).
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -20,6 +20,7 @@ from portal.db import inline, page_of
 from portal.errors import NotFound
 from portal.identifiers import parse_vin
 from portal.messages import N_
+from portal.money import FEN_PER_YUAN, yuan
 from portal.registry.importing import BatchResult
 from portal.registry.models import Vehicle
 from portal.registry.terms import EmissionStandard
@@ -74,21 +75,32 @@ def import_rows(session: Session, records, *, key: bytes, actor_id: int | None) 
 
 
 def link_vehicles(session: Session, vins: list[str] | None = None) -> int:
-    """Give unlinked registry cars (all, or those VINs) the trim of their series, nearest year."""
+    """Link registry cars (all, or those VINs) to the trim of their series' nearest year.
+
+    Every car is looked at, not only unlinked ones: a catalog that gained older model years
+    moves a car from a later trim to its own (DOMAIN §3.1, the same or nearest model).
+    Returns how many cars changed.
+    """
     trim_of = trim_finder(session)
     linked, last_id = 0, 0
     only = [Vehicle.vin.in_(vins)] if vins is not None else []
     while rows := session.exec(
-        select(Vehicle.id, Vehicle.brand, Vehicle.model, Vehicle.first_registration)
-        .where(Vehicle.car_model_id.is_(None), Vehicle.id > last_id, *only)
+        select(
+            Vehicle.id,
+            Vehicle.brand,
+            Vehicle.model,
+            Vehicle.first_registration,
+            Vehicle.car_model_id,
+        )
+        .where(Vehicle.id > last_id, *only)
         .order_by(Vehicle.id)
         .limit(LINK_CHUNK)
     ).all():
         last_id = rows[-1][0]
         matches = [
             {"vid": vehicle_id, "model_id": model_id}
-            for vehicle_id, brand, series, registered in rows
-            if (model_id := trim_of(brand, series, registered.year))
+            for vehicle_id, brand, series, registered, linked_to in rows
+            if (model_id := trim_of(brand, series, registered.year)) and model_id != linked_to
         ]
         if matches:
             table = Vehicle.__table__
@@ -126,10 +138,16 @@ def _series_index(session: Session) -> dict[tuple[str, str], list[tuple[int, int
 
 
 def _nearest(years: list[tuple[int, int]], year: int) -> int | None:
-    """The model of the nearest model year; on a tie the earlier one (a car's own year)."""
+    """The model of the nearest model year not after `year`; the earliest if all are later.
+
+    A car first registered in 2018 is a 2018 model or older (now and then next year's, which
+    the catalog's own year then stands for): linking it to a later model would price it from
+    a car it never was, and a filing would meet a model year it cannot have.
+    """
     if not years:
         return None
-    return min(years, key=lambda pair: (abs(pair[0] - year), pair[0]))[1]
+    not_after = [pair for pair in years if pair[0] <= year]
+    return max(not_after)[1] if not_after else min(years)[1]
 
 
 CATALOG_CACHE = "catalog"  # bumped when a catalog import finishes (admin/services.py)
@@ -246,9 +264,13 @@ def value_car(
         raise InvalidValuationInput("city_code", N_("Choose a city from the list."))
     _check_model_year(model, request)
     configured = settings.current(session)
-    subject = _subject(request, model, configured)
+    guide_fen, gap_steps = model.current_price_fen, []
+    if request.vehicle_id is not None:  # the registry's facts name the year, not a person
+        guide_fen, gap_steps = _guide_price(session, model, request.first_registration.year)
+    subject = _subject(request, model, configured, guide_fen)
     sales = _comparable_sales(session, model, request, on)
     valuation = engine.value(subject, on=on, comparables=sales, settings=configured.engine)
+    valuation = replace(valuation, steps=(*gap_steps, *valuation.steps))
     record_id = None
     if keep and user is not None:
         record_id = _keep(session, request, valuation, user)
@@ -271,14 +293,69 @@ def _check_model_year(model: CarModel, request: Request) -> None:
         )
 
 
-def _subject(request: Request, model: CarModel, configured: settings.Values) -> terms.Subject:
+def _guide_price(session: Session, model: CarModel, year: int) -> tuple[int, list[terms.Step]]:
+    """Today's guide price for a car of `year` (DOMAIN §3.1: the same or nearest model).
+
+    A registry car whose own model year the catalog lacks is linked to the series' nearest
+    earlier year; its guide price then lies between that model's and the next later
+    model's, by the years between them. Either way the step says so: never silently.
+    """
+    if model.model_year >= year:
+        return model.current_price_fen, []
+    later = session.exec(
+        select(CarModel.model_year, CarModel.current_price_fen)
+        .where(
+            CarModel.brand == model.brand,
+            CarModel.series == model.series,
+            CarModel.model_year > year,
+        )
+        .order_by(CarModel.model_year, CarModel.id)
+        .limit(1)
+    ).first()
+    numbers = {
+        "year": str(year),
+        "model_year": str(model.model_year),
+        "gap": str(year - model.model_year),
+        "price": yuan(model.current_price_fen),
+    }
+    if later is None:
+        label = N_(
+            "No %(year)s model in the catalog: the %(model_year)s model, %(gap)s years older,"
+            " gives today's guide price %(price)s"
+        )
+        return model.current_price_fen, terms.steps_from(
+            numbers, [(label, yuan(model.current_price_fen))]
+        )
+    later_year, later_fen = later
+    span = later_year - model.model_year
+    guide = model.current_price_fen + (later_fen - model.current_price_fen) * (
+        year - model.model_year
+    ) // span
+    guide = guide // FEN_PER_YUAN * FEN_PER_YUAN
+    numbers |= {
+        "later_year": str(later_year),
+        "later_price": yuan(later_fen),
+        "span": str(span),
+    }
+    label = N_(
+        "No %(year)s model in the catalog: guide price between the %(model_year)s model"
+        " (%(price)s) and the %(later_year)s model (%(later_price)s), %(gap)s of %(span)s"
+        " years on, to the yuan"
+    )
+    return guide, terms.steps_from(numbers, [(label, yuan(guide))])
+
+
+def _subject(
+    request: Request, model: CarModel, configured: settings.Values, guide_fen: int
+) -> terms.Subject:
     if request.inspection is not None:
         score, accident = inspection_score(request.inspection), False
     else:
         condition = request.condition or Condition.GOOD
         score, accident = condition.score, condition.structural_accident
     return terms.Subject(
-        guide_price_fen=model.current_price_fen,
+        guide_price_fen=guide_fen,
+        vehicle_class=model.vehicle_class,
         fuel_type=model.fuel_type,
         first_registration=request.first_registration,
         mileage_km=request.mileage_km,
@@ -399,5 +476,7 @@ def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on:
         first_registration=vehicle.first_registration,
         mileage_km=mileage_km,
         city_code=vehicle.city_code,
+        vin=vehicle.vin,
+        vehicle_id=vehicle.id,
     )
     return value_car(session, request=request, on=on, user=None, keep=False).valuation.private

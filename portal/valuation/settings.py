@@ -29,6 +29,7 @@ EDITABLE = (
     "min_comparables",
     "key_region_old_factor",
     "undervalued_share",
+    "scrap_fen_per_tonne",
 )
 
 
@@ -42,13 +43,17 @@ class Values:
     key_region_old_factor: Decimal
     # DOMAIN §2.2: a transfer priced under this share of the private price is flagged.
     undervalued_share: Decimal
+    # DOMAIN §3.5: what a certified recycler pays per tonne of curb weight.
+    scrap_fen_per_tonne: int
 
 
+MAX_SCRAP_FEN_PER_TONNE = 2_000_000
 ENGINE_FIELDS = {f.name for f in fields(terms.Settings)}
 DEFAULTS = {
     **{f.name: f.default for f in fields(terms.Settings) if f.name in EDITABLE},
     "key_region_old_factor": Decimal("0.95"),
     "undervalued_share": Decimal("0.5"),
+    "scrap_fen_per_tonne": 120_000,  # DOMAIN §3.5 demo: ¥1,200 a tonne for passenger cars
 }
 
 
@@ -79,9 +84,18 @@ def values_of(typed: dict) -> Values:
     for name in ("key_region_old_factor", "undervalued_share"):
         if not 0 < typed[name] <= 1:
             raise InvalidValuationInput(name, N_("Enter a share above 0 and at most 1."))
+    if not 0 <= typed["scrap_fen_per_tonne"] <= MAX_SCRAP_FEN_PER_TONNE:
+        raise InvalidValuationInput(
+            "scrap_fen_per_tonne", N_("Enter 0 to 20,000 yuan.")
+        )
     engine_values = {name: typed[name] for name in EDITABLE if name in ENGINE_FIELDS}
     settings = terms.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
-    return Values(settings, typed["key_region_old_factor"], typed["undervalued_share"])
+    return Values(
+        settings,
+        typed["key_region_old_factor"],
+        typed["undervalued_share"],
+        typed["scrap_fen_per_tonne"],
+    )
 
 
 def update(session: Session, *, user: User, typed: dict) -> None:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from portal.messages import N_
 from portal.money import FEN_PER_YUAN, yuan
 from portal.registry.terms import FuelType
+from portal.valuation import calibration
+from portal.valuation.calibration import VehicleClass
 from portal.valuation.errors import InvalidValuationInput
 
 
@@ -22,14 +24,17 @@ from portal.valuation.errors import InvalidValuationInput
 class Settings:
     """The configurable values of DOMAIN §3.1 and §3.3, with their seeded defaults."""
 
+    # The technical rate follows the age rate (calibration.py), so the weights only share
+    # out how much the inspection moves the value around its age's figure.
     weight_age: Decimal = Decimal("0.4")
     weight_technical: Decimal = Decimal("0.6")
     reference_months: int = 180  # a private car's 15-year reference life
-    annual_km: int = 20_000
+    # DOMAIN §3.4: the mileage the market's retention rates assume.
+    annual_km: int = 15_000
     mileage_step_km: int = 10_000
-    # 1 % per 10,000 km: at 2 % a year of expected mileage (+4 %) would outweigh a year of
-    # age (−2.67 % of the combined rate), and of two cars with the same odometer the older
-    # would be worth more. __post_init__ refuses settings that allow that.
+    # 1 % per 10,000 km. A step so large that a year of expected mileage outweighs a year of
+    # age would make the older of two cars with the same odometer the dearer one;
+    # __post_init__ refuses settings that allow that.
     mileage_step_rate: Decimal = Decimal("0.01")
     mileage_cap: Decimal = Decimal("0.15")
     battery_share: Decimal = Decimal("0.4")  # the battery is about 40 % of an NEV's value
@@ -64,10 +69,11 @@ class Settings:
         for name, ok in in_range.items():
             if not ok:
                 raise InvalidValuationInput(name, N_("%(name)s is out of range."), name=name)
-        # Age must cost more than expected mileage earns, even at the lowest mileage factor.
+        # Age must cost more than expected mileage earns, even at the lowest mileage factor:
+        # compared month by month against the calibrated curve's slowest month.
         credit = self.mileage_step_rate * self.annual_km / self.mileage_step_km
-        cost = a * 12 / self.reference_months * (1 - self.mileage_cap)
-        if credit > cost:
+        cost = 12 * calibration.slowest_monthly_decline() * (1 - self.mileage_cap)
+        if credit >= cost:
             message = N_("A year of expected mileage (%(credit)s) outweighs a year of age.")
             raise InvalidValuationInput("mileage_step_rate", message, credit=rate_text(credit))
 
@@ -88,6 +94,8 @@ class Subject:
     region_factor: Decimal = Decimal(1)
     battery_health_pct: int | None = None  # counted for new-energy cars only
     family: str = ""
+    # The catalog's class (DOMAIN §3.4); compact cars are the commonest on the road.
+    vehicle_class: VehicleClass = VehicleClass.COMPACT_CAR
 
 
 @dataclass(frozen=True)
