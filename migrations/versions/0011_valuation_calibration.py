@@ -8,7 +8,6 @@ Create Date: 2026-12-06 09:50:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
 from alembic import op
 
 
@@ -47,7 +46,12 @@ def upgrade() -> None:
         batch_op.alter_column('scrap_fen_per_tonne', server_default=None)
     with op.batch_alter_table('transfer_case', schema=None) as batch_op:
         batch_op.add_column(sa.Column(
-            'no_valuation_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
+            'no_valuation_reason',
+            sa.Enum(
+                'not_in_catalog', 'cannot_value',
+                name='novaluation_enum', native_enum=False, create_constraint=True,
+            ),
+            nullable=True,
         ))
 
 

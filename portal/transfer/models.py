@@ -12,6 +12,7 @@ from portal.transfer.terms import (
     BuyerKind,
     DocumentKind,
     EmissionAcceptance,
+    NoValuation,
     TransferStatus,
 )
 
@@ -60,6 +61,8 @@ class TransferCase(SQLModel, table=True):
     # DOMAIN §2.2: the private-sale valuation when filed; a price far below it is flagged.
     valuation_fen: int | None = None
     undervalued: bool = False
+    # Why there is no valuation (and so no flag); a filing is never refused for it.
+    no_valuation_reason: NoValuation | None = Field(default=None, sa_type=enum_column(NoValuation))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None

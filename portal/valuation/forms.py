@@ -25,13 +25,13 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from portal import regions
-from portal.money import FEN_PER_YUAN
 from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Select
 from portal.formatting import label, region_name
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
+from portal.money import FEN_PER_YUAN
 from portal.valuation.engine import MAX_MILEAGE_KM
 from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
 

@@ -328,9 +328,10 @@ def _guide_price(session: Session, model: CarModel, year: int) -> tuple[int, lis
         )
     later_year, later_fen = later
     span = later_year - model.model_year
-    guide = model.current_price_fen + (later_fen - model.current_price_fen) * (
-        year - model.model_year
-    ) // span
+    guide = (
+        model.current_price_fen
+        + (later_fen - model.current_price_fen) * (year - model.model_year) // span
+    )
     guide = guide // FEN_PER_YUAN * FEN_PER_YUAN
     numbers |= {
         "later_year": str(later_year),

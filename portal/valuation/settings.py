@@ -85,9 +85,7 @@ def values_of(typed: dict) -> Values:
         if not 0 < typed[name] <= 1:
             raise InvalidValuationInput(name, N_("Enter a share above 0 and at most 1."))
     if not 0 <= typed["scrap_fen_per_tonne"] <= MAX_SCRAP_FEN_PER_TONNE:
-        raise InvalidValuationInput(
-            "scrap_fen_per_tonne", N_("Enter 0 to 20,000 yuan.")
-        )
+        raise InvalidValuationInput("scrap_fen_per_tonne", N_("Enter 0 to 20,000 yuan."))
     engine_values = {name: typed[name] for name in EDITABLE if name in ENGINE_FIELDS}
     settings = terms.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
     return Values(
