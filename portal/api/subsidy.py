@@ -72,6 +72,7 @@ def check_eligibility():
         old_vin=body.old_vin,
         new=_new_car_entry(body.new_car) if body.new_car else None,
         today=china_today(),
+        program_year=body.program_year,
     )
     return json_response(_eligibility_out(assessment))
 

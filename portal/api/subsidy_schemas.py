@@ -109,6 +109,13 @@ class EligibilityCheck(Strict):
     new_car: NewCarIn | None = Field(
         None, description="Without it only the old car and the claims are checked."
     )
+    program_year: int | None = Field(
+        None,
+        ge=2024,
+        le=2100,
+        description="Check against that year's program (DOMAIN §1.2), e.g. the one an "
+        "application was made under; this year's when left out.",
+    )
 
     @field_validator("province_code")
     @classmethod
