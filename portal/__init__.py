@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
     from portal.subsidy.admin_views import bp as subsidy_admin
+    from portal.subsidy.compare.views import bp as scrap_or_sell
     from portal.subsidy.payout_views import bp as payouts
     from portal.subsidy.review_views import bp as review
     from portal.subsidy.views import bp as subsidy
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report)
+    blueprints += (scrap_or_sell, payments, valuation, valuation_report)
     for blueprint in (*blueprints, admin, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies

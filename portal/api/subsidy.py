@@ -5,7 +5,7 @@ get 403). They call the services the subsidy pages call (`eligibility.check`,
 `my_applications`, `application_for`), so scope and rules are the pages' (DOMAIN §1).
 """
 
-from flask import request
+from flask import request, url_for
 
 from portal import db, web
 from portal.accounts.models import Role
@@ -16,6 +16,9 @@ from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
     ApplicationSummary,
+    CompareCheck,
+    CompareOut,
+    CompareSide,
     EligibilityCheck,
     EligibilityOut,
     NewCarIn,
@@ -29,7 +32,9 @@ from portal.formatting import message, subsidy_event
 from portal.identifiers import resident_id_hash
 from portal.messages import N_
 from portal.subsidy import administration, eligibility, facts, services
+from portal.subsidy.compare import services as compare
 from portal.subsidy.models import Application
+from portal.subsidy.terms import Kind
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
 # What a list shows of an application; the detail adds DETAIL_FIELDS and more.
@@ -77,6 +82,81 @@ def check_eligibility():
     return json_response(_eligibility_out(assessment))
 
 
+@bp.post("/subsidy/compare")
+@auth.for_role(Role.OWNER)
+def compare_choices():
+    """Scrap or sell (DOMAIN §3.5): the page's comparison, for the old car of the body."""
+    body = parse_body(CompareCheck, lambda model: model.model_validate_json(request.get_data()))
+    session, user, today = db.session(), auth.api_user(), china_today()
+    vehicle = _held_car(session, user, body.old_vin)
+    price, fuel = body.new_car_price_fen, body.new_car_fuel_type
+    if body.new_car is not None:
+        price, fuel = body.new_car.invoice_price_fen, body.new_car.fuel_type
+    found = compare.compare(
+        session,
+        user=user,
+        vehicle=vehicle,
+        province_code=body.province_code,
+        new_car=compare.new_car_of(
+            session, user=user, vehicle=vehicle, price_fen=price, fuel_type=fuel
+        ),
+        mileage_km=(
+            compare.average_mileage(vehicle, today) if body.mileage_km is None else body.mileage_km
+        ),
+        today=today,
+        program_year=body.program_year,
+    )
+    return json_response(_compare_out(found))
+
+
+def _held_car(session, user, vin: str):
+    """The owner's car with this VIN; NotFound for any other (DOMAIN §1.1)."""
+    for car in compare.held_cars(session, user=user):
+        if car.vin == vin:
+            return car
+    raise NotFound(N_("This car is not one of yours in the registry."))
+
+
+def _compare_out(found: compare.Comparison) -> CompareOut:
+    def side(kind: Kind, chosen: compare.Side) -> CompareSide:
+        option = chosen.option
+        return CompareSide(
+            kind=kind,
+            total_fen=option.total_fen,
+            subsidy_fen=option.subsidy_fen,
+            subsidy_explanation=translate(chosen.amount.explanation) if chosen.amount else None,
+            car_fen=option.car_fen,
+            car_explanation=translate(chosen.car_explanation) if chosen.car_explanation else None,
+            reasons=[_reason_out(reason) for reason in chosen.reasons],
+        )
+
+    vehicle = found.vehicle
+    return CompareOut(
+        new_car_price_fen=found.new_car.price_fen,
+        new_car_fuel_type=found.new_car.fuel_type,
+        new_car_price_source=found.new_car.source,
+        mileage_km=found.mileage_km,
+        scrapping=side(Kind.SCRAPPING, found.scrapping),
+        replacement=side(Kind.REPLACEMENT, found.replacement),
+        better=found.better,
+        valuation_url=url_for(
+            "valuation.result",
+            vin=vehicle.vin,
+            mileage=found.mileage_km,
+            province=vehicle.province_code,
+            city=vehicle.city_code,
+            condition="good",
+            _external=True,
+        )
+        if found.model is not None
+        else None,
+    )
+
+
+def _reason_out(reason) -> ReasonOut:
+    return ReasonOut(message=translate(reason), template=reason.message, params=reason.params)
+
+
 def _new_car_entry(car: NewCarIn) -> services.NewCarEntry:
     """The checked body as the service takes it; the buyer's ID number only as its hash."""
     fields = car.model_dump(exclude={"invoice_buyer_id_number"})
@@ -92,10 +172,7 @@ def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
         eligible=assessment.eligible,
         amount_fen=amount.fen if amount else None,
         amount_explanation=translate(amount.explanation) if amount else None,
-        reasons=[
-            ReasonOut(message=translate(reason), template=reason.message, params=reason.params)
-            for reason in assessment.reasons
-        ],
+        reasons=[_reason_out(reason) for reason in assessment.reasons],
         flags=list(assessment.flags),
     )
 

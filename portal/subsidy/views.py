@@ -29,6 +29,7 @@ from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy import payouts, program_lookup, services, submission
 from portal.subsidy.assessment import assess
+from portal.subsidy.compare import views as compare
 from portal.subsidy.forms import (
     BankForm,
     ConfirmForm,
@@ -86,7 +87,10 @@ def new():
             return redirect(
                 url_for("subsidy.step", application_id=application.id, step=STEPS[0]), 303
             )
-    page = render_template("subsidy/new.html", form=form, linked=user.person_id is not None)
+    linked = user.person_id is not None
+    # DOMAIN §3.5: the owner sees what each kind leaves them before choosing one.
+    scrap_or_sell = compare.first_look(db.session(), user) if linked else {}
+    page = render_template("subsidy/new.html", form=form, linked=linked, **scrap_or_sell)
     return page, 422 if form.errors else 200
 
 
