@@ -183,7 +183,7 @@ def test_the_page_shows_both_options_and_marks_the_better(client, auth, world):
     partial = client.get(
         PAGE, query_string=query | {"vin": world.vin}, headers=EN | {"HX-Request": "true"}
     )
-    assert partial.headers["Vary"] == "HX-Request"
+    assert "HX-Request" in partial.headers["Vary"]
     fragment = partial.get_data(as_text=True)
     assert "<html" not in fragment and "Leaves more money" in fragment
 
