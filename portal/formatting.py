@@ -22,6 +22,7 @@ from portal.subsidy import terms as subsidy
 from portal.subsidy.workflow import Action as SubsidyAction
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
 from portal.transfer.workflow import Action
+from portal.valuation.calibration import VehicleClass
 from portal.valuation.engine import Method
 from portal.valuation.inspection import Condition, Grade, InspectionPart
 
@@ -43,6 +44,17 @@ LABELS = {
         BodyType.WAGON: _l("Estate"),
         BodyType.COUPE: _l("Coupé"),
         BodyType.PICKUP: _l("Pickup"),
+    },
+    VehicleClass: {
+        VehicleClass.SMALL_CAR: _l("Small car"),
+        VehicleClass.COMPACT_CAR: _l("Compact car"),
+        VehicleClass.MIDSIZE_CAR: _l("Mid-size car"),
+        VehicleClass.LARGE_CAR: _l("Medium-large car"),
+        VehicleClass.SMALL_SUV: _l("Small SUV"),
+        VehicleClass.COMPACT_SUV: _l("Compact SUV"),
+        VehicleClass.MIDSIZE_SUV: _l("Mid-size SUV"),
+        VehicleClass.LARGE_SUV: _l("Medium-large SUV"),
+        VehicleClass.MPV: _l("MPV"),
     },
     FuelType: {
         FuelType.PETROL: _l("Petrol"),
