@@ -8,6 +8,7 @@ import pytest
 from portal.registry.terms import FuelType
 from portal.valuation import calibration
 from portal.valuation.calibration import BANDS, VehicleClass, band
+from portal.valuation.catalog import read_catalog
 from portal.valuation.engine import value
 from portal.valuation.inspection import Condition
 from portal.valuation.terms import DEFAULT_SETTINGS, Subject, add_months
@@ -86,3 +87,24 @@ def test_a_fourteen_year_old_compact_car_keeps_a_small_fraction():
     # The 2012 朗逸 at 168,000 km was 62 % of a new one; the market says about a tenth.
     share = retention(VehicleClass.COMPACT_CAR, FuelType.PETROL, 170, km=168_000)
     assert Decimal("0.08") <= share <= Decimal("0.15")
+
+
+def test_every_catalog_trim_is_inside_its_band_at_every_age():
+    # bench/valuation_calibration.py's question for the whole shipped catalog: retail ÷ the
+    # guide price the valuation starts from (today's), each trim at each anchor age.
+    outside = []
+    for model in read_catalog():
+        for months in AGES:
+            car = Subject(
+                guide_price_fen=model.current_price_fen,
+                fuel_type=model.fuel_type,
+                first_registration=add_months(ON, -months),
+                mileage_km=DEFAULT_SETTINGS.annual_km * months // 12,
+                score=Condition.GOOD.score,
+                vehicle_class=model.vehicle_class,
+            )
+            share = Decimal(value(car, on=ON).retail.mid_fen) / model.current_price_fen
+            low, high = band(model.vehicle_class, months)
+            if not low <= share <= high:
+                outside.append((model.series, model.model_year, months, share))
+    assert outside == []

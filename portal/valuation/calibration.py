@@ -71,24 +71,26 @@ AVERAGE = {
 # inside every band (docs/valuation.md).
 CLASS_WEIGHT = {
     0: Decimal(0),
-    12: Decimal("0.15"),
+    12: Decimal("0.1"),
     36: Decimal(1),
-    60: Decimal("0.75"),
+    60: Decimal("0.5"),
     96: Decimal("0.75"),
     120: Decimal("0.75"),
     144: Decimal("0.75"),
     180: Decimal("0.75"),
 }
 # Battery-electric cars keep less (DOMAIN §3.4: the lower half of each band to five years).
+# Their replacement cost also carries less purchase tax while the relief lasts (tax.py),
+# which takes another 4 % off in 2026–2027; the factors centre them in the lower half.
 BEV_FACTOR = {
     0: Decimal(1),
-    12: Decimal("0.955"),
-    36: Decimal("0.92"),
-    60: Decimal("0.86"),
-    96: Decimal("0.86"),
-    120: Decimal("0.86"),
-    144: Decimal("0.86"),
-    180: Decimal("0.86"),
+    12: Decimal("0.965"),
+    36: Decimal("0.96"),
+    60: Decimal("0.87"),
+    96: Decimal("0.87"),
+    120: Decimal("0.87"),
+    144: Decimal("0.87"),
+    180: Decimal("0.87"),
 }
 REFERENCE_MONTHS = 180  # the curve stays at its 15-year figure from then on
 ANCHOR_PLACES = Decimal("0.001")  # anchors in tenths of a percent, as docs/valuation.md lists them
