@@ -12,6 +12,7 @@ from portal import cards, csvfiles, db, migrate, uploads, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.admin import services as imports
+from portal.audit import china_today
 from portal.errors import DomainError, translate
 from portal.payments import services as payments
 from portal.registry import services as registry
@@ -135,6 +136,8 @@ def seed_command(vehicles: int):
     with db.transaction() as session:
         for line in demo.create_accounts(session, key=web.id_hash_key()):
             click.echo(line)
+        sales = demo.create_sales_history(session, today=china_today())
+    click.echo(f"Completed transfers of the last year (valuation comparables): {sales} created.")
 
 
 @keys_cli.command("rotate-cards")
