@@ -191,7 +191,7 @@ def test_the_page_shows_both_options_and_marks_the_better(client, auth, world):
 def test_the_wizards_first_step_shows_the_comparison(client, auth, world):
     auth.login(world.applicant.email)
     html = client.get("/subsidies/new", headers=EN).get_data(as_text=True)
-    assert "Scrap or sell?" in html and "Leaves more money" in html
+    assert "Scrap or sell: what each choice leaves you" in html and "Leaves more money" in html
     assert "Start the application" in html
 
 

@@ -44,7 +44,8 @@ class CompareForm(Form):
     )
 
     def offer(self, cars) -> None:
-        """The owner's cars and the provinces as choices."""
+        """The owner's cars and the provinces as choices; by default the first car, where
+        it is registered."""
         self.vin.choices = [
             SelectChoice(
                 car.vin, f"{car.plate} · {car.brand} {car.model} · {car.first_registration:%Y-%m}"
@@ -57,6 +58,11 @@ class CompareForm(Form):
         self.fuel.choices = [SelectChoice("", _l("The same kind as the old car"))] + [
             SelectChoice(fuel.value, label(fuel)) for fuel in FuelType
         ]
+        if cars and not self.vin.data:
+            self.vin.data = cars[0].vin
+        chosen = next((car for car in cars if car.vin == self.vin.data), None)
+        if chosen is not None and not self.province.data:
+            self.province.data = chosen.province_code
 
 
 def _car_name(car) -> str:

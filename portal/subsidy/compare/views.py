@@ -22,7 +22,7 @@ def index():
     form = CompareForm(request.args)
     form.offer(cars)
     comparison = None
-    if cars and (not request.args or form.validate()):
+    if cars and form.validate():
         comparison = _compare(session, user, form, cars)
     context = {"form": form, "comparison": comparison, "cars": cars}
     status = 422 if form.errors else 200
@@ -39,9 +39,7 @@ def first_look(session, user) -> dict:
 
 def _compare(session, user, form: CompareForm, cars):
     """The comparison for the chosen car (the first by default); None with a field error."""
-    vehicle = next((car for car in cars if car.vin == form.vin.data), cars[0])
-    form.vin.data = vehicle.vin
-    form.province.data = form.province.data or vehicle.province_code
+    vehicle = next(car for car in cars if car.vin == form.vin.data)
     fuel = FuelType(form.fuel.data) if form.fuel.data else None
     today = china_today()
     try:
