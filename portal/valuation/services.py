@@ -468,8 +468,8 @@ def record_for(session: Session, *, user: User, record_id: int) -> ValuationReco
     return record
 
 
-def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
-    """The private-sale price of a registry car in good condition; None if not in the catalog."""
+def registry_car_value(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
+    """The valuation of a registry car in good condition; None if not in the catalog."""
     if vehicle.car_model_id is None:
         return None
     request = Request(
@@ -480,4 +480,10 @@ def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on:
         vin=vehicle.vin,
         vehicle_id=vehicle.id,
     )
-    return value_car(session, request=request, on=on, user=None, keep=False).valuation.private
+    return value_car(session, request=request, on=on, user=None, keep=False).valuation
+
+
+def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
+    """The private-sale price of a registry car in good condition; None if not in the catalog."""
+    found = registry_car_value(session, vehicle, mileage_km=mileage_km, on=on)
+    return found.private if found is not None else None

@@ -31,23 +31,23 @@ class Option:
     @property
     def available(self) -> bool:
         """The car qualifies and both figures are known."""
-        return self.subsidy_fen is not None and self.car_fen is not None
+        return self.total_fen is not None
 
     @property
     def total_fen(self) -> int | None:
         """Subsidy plus what the car fetches: the money the choice leaves the owner."""
-        if not self.available:
+        if self.subsidy_fen is None or self.car_fen is None:
             return None
         return self.subsidy_fen + self.car_fen
 
 
 def better(scrapping: Option, replacement: Option) -> Kind | None:
     """The choice that leaves more money; the only one available; None on a tie or neither."""
-    options = [option for option in (scrapping, replacement) if option.available]
-    if not options:
+    totals = {
+        option.kind: option.total_fen
+        for option in (scrapping, replacement)
+        if option.total_fen is not None
+    }
+    if not totals or (len(totals) == 2 and len(set(totals.values())) == 1):
         return None
-    if len(options) == 1:
-        return options[0].kind
-    if scrapping.total_fen == replacement.total_fen:
-        return None
-    return max(options, key=lambda option: option.total_fen).kind
+    return max(totals, key=lambda kind: totals[kind])

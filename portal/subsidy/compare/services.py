@@ -190,20 +190,8 @@ def _scrap_value(session: Session, model: CarModel | None) -> tuple[int | None, 
 
 def _valuation(session: Session, vehicle: Vehicle, mileage_km: int, today: date):
     """The valuation of the registry car in good condition, or None when it has none."""
-    if vehicle.car_model_id is None:
-        return None
-    request = valuation.Request(
-        car_model_id=vehicle.car_model_id,
-        first_registration=vehicle.first_registration,
-        mileage_km=mileage_km,
-        city_code=vehicle.city_code,
-        vin=vehicle.vin,
-        vehicle_id=vehicle.id,
-    )
     try:
-        return valuation.value_car(
-            session, request=request, on=today, user=None, keep=False
-        ).valuation
+        return valuation.registry_car_value(session, vehicle, mileage_km=mileage_km, on=today)
     except InvalidValuationInput:
         return None
 
