@@ -99,6 +99,16 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from portal import formatting
+    from portal import formatting, labels
+    from portal.accounts.labels import LABELS as accounts
+    from portal.admin.labels import LABELS as imports
+    from portal.registry.labels import LABELS as registry
+    from portal.subsidy.labels import LABELS as subsidy
+    from portal.transfer.labels import LABELS as transfer
+    from portal.valuation.labels import LABELS as valuation
 
+    # Each feature names its own stored codes; templates, forms, errors and PDFs look
+    # the names up in the one registry.
+    for feature in (accounts, registry, imports, subsidy, transfer, valuation):
+        labels.register(feature)
     formatting.register(app)

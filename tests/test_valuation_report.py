@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import china_today
-from portal.formatting import label
+from portal.labels import label
 from portal.money import yuan
 from portal.payments import fees
 from portal.payments.models import Payment

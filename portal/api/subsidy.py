@@ -1,6 +1,6 @@
 """The owner's subsidy endpoints of /api/v1: check eligibility, list and read applications.
 
-Registered on the API blueprint of `views.py` and marked for owners' tokens (other roles
+Registered on the API blueprint (`blueprint.py`) and marked for owners' tokens (other roles
 get 403). They call the services the subsidy pages call (`eligibility.check`,
 `my_applications`, `application_for`), so scope and rules are the pages' (DOMAIN §1).
 """
@@ -10,6 +10,7 @@ from flask import request
 from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
+from portal.api.blueprint import bp
 from portal.api.common import json_response, parse_body
 from portal.api.schemas import MAX_ID
 from portal.api.subsidy_schemas import (
@@ -22,13 +23,14 @@ from portal.api.subsidy_schemas import (
     ReasonOut,
     SubsidyListQuery,
 )
-from portal.api.views import bp
 from portal.audit import china_today, history
 from portal.errors import NotFound, translate
-from portal.formatting import message, subsidy_event
+from portal.formatting import message
 from portal.identifiers import resident_id_hash
+from portal.labels import label
 from portal.messages import N_
 from portal.subsidy import administration, eligibility, facts, services
+from portal.subsidy.labels import EVENT
 from portal.subsidy.models import Application
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
@@ -139,7 +141,7 @@ def get_application(application_id: int):
                     {
                         "at": event.at,
                         "action": event.action,
-                        "label": str(subsidy_event(event.action)),
+                        "label": str(label(event.action, EVENT)),
                         "from_status": event.from_state,
                         "to_status": event.to_state,
                     }

@@ -1,6 +1,6 @@
 """The valuation endpoints of /api/v1: value a car by VIN or by model, search the catalog.
 
-Registered on the API blueprint of `views.py`. Anyone may call them without a token; a
+Registered on the API blueprint of `blueprint.py`. Anyone may call them without a token; a
 token sent must be valid (any role), and then the valuation is kept in its user's history
 as on the page. They call the valuation services the pages call (`value_car`,
 `vehicle_by_vin`, `search_models`), so the rules are the engine's (DOMAIN §3).
@@ -18,6 +18,7 @@ from flask_limiter.util import get_remote_address
 
 from portal import db
 from portal.api import auth, problems
+from portal.api.blueprint import bp
 from portal.api.common import InvalidRequest, json_response, parse_body
 from portal.api.problems import MESSAGES
 from portal.api.schemas import FieldError
@@ -28,7 +29,6 @@ from portal.api.valuation_schemas import (
     ValuationCreate,
     ValuationOut,
 )
-from portal.api.views import bp
 from portal.audit import china_today
 from portal.errors import NotFound, translate
 from portal.extensions import limiter

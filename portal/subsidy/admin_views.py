@@ -17,7 +17,8 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.errors import translate
-from portal.formatting import label, region_name
+from portal.formatting import region_name
+from portal.labels import label
 from portal.money import yuan
 from portal.subsidy import administration, chart, program_lookup
 from portal.subsidy.admin_fields import percent_text

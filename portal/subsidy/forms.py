@@ -23,7 +23,7 @@ from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Yuan
-from portal.formatting import LABELS, region_name
+from portal.formatting import region_name
 from portal.forms import Form
 from portal.identifiers import (
     InvalidIdentifier,
@@ -32,12 +32,13 @@ from portal.identifiers import (
     parse_resident_id,
     parse_vin,
 )
+from portal.labels import label
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy.terms import Kind, RejectReason
 
 
 def _choices(enum, blank=None):
-    options = [SelectChoice(member.value, LABELS[enum][member]) for member in enum]
+    options = [SelectChoice(member.value, label(member)) for member in enum]
     return ([SelectChoice("", blank)] if blank else []) + options
 
 

@@ -15,8 +15,8 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role, User
 from portal.audit import china_today, history
 from portal.errors import DomainError, translate
-from portal.formatting import label
 from portal.identifiers import masked_if_resident_id
+from portal.labels import label
 from portal.messages import N_
 from portal.subsidy import program_lookup, review, services, workflow
 from portal.subsidy.assessment import assess, old_car_facts

@@ -14,7 +14,6 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, refusal_status, translate
-from portal.formatting import label
 from portal.forms import DocumentForm
 from portal.identifiers import (
     normalize,
@@ -24,6 +23,7 @@ from portal.identifiers import (
     parse_vin,
     resident_id_hash,
 )
+from portal.labels import label
 from portal.messages import N_
 from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType

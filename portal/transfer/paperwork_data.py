@@ -4,9 +4,11 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 
 from portal.audit import utcnow
-from portal.formatting import label, region_name
+from portal.formatting import region_name
+from portal.labels import label
 from portal.payments.labels import payment_label
 from portal.transfer.case_view import case_view
+from portal.transfer.labels import EVENT
 from portal.transfer.models import TransferCase
 from portal.transfer.paperwork import CaseSheet, Party
 from portal.transfer.terms import BuyerKind
@@ -51,7 +53,8 @@ def sheet_for(session: Session, case: TransferCase) -> CaseSheet:
             (str(label(kind)), doc.filename if doc else None) for kind, doc in view["checklist"]
         ],
         timeline=[
-            (event.at, str(label(event.action)), actor or "—") for event, actor in view["timeline"]
+            (event.at, str(label(event.action, EVENT)), actor or "—")
+            for event, actor in view["timeline"]
         ],
         generated_at=utcnow(),
     )

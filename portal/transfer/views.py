@@ -8,9 +8,9 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, refusal_status, translate
-from portal.formatting import label
 from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
+from portal.labels import label
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import bulk as bulk_rows

@@ -28,9 +28,10 @@ from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Select
-from portal.formatting import label, region_name
+from portal.formatting import region_name
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
+from portal.labels import label
 from portal.valuation.engine import MAX_MILEAGE_KM
 from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
 

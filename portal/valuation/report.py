@@ -15,7 +15,8 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode, XPos, YPos
 
 from portal.audit import in_china
-from portal.formatting import label, region_name
+from portal.formatting import region_name
+from portal.labels import label
 from portal.money import FEN_PER_YUAN, yuan
 from portal.pdf import FONT, add_cjk_font
 from portal.valuation.inspection import INSPECTION_PARTS, Condition
