@@ -66,8 +66,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
-    from portal.admin.views import bp as admin
     from portal.api.views import bp as api
+    from portal.imports.views import bp as imports
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
     from portal.subsidy.admin_views import bp as subsidy_admin
@@ -75,13 +75,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.subsidy.review_views import bp as review
     from portal.subsidy.views import bp as subsidy
     from portal.transfer.views import bp as transfer
+    from portal.valuation.admin_views import bp as valuation_admin
     from portal.valuation.report_views import bp as valuation_report
     from portal.valuation.views import bp as valuation
+    from portal.views import admin
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report)
-    for blueprint in (*blueprints, admin, api):
+    blueprints += (payments, valuation, valuation_report, valuation_admin)
+    for blueprint in (*blueprints, admin, imports, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
@@ -101,7 +103,7 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from portal import formatting, labels
     from portal.accounts.labels import LABELS as accounts
-    from portal.admin.labels import LABELS as imports
+    from portal.imports.labels import LABELS as imports
     from portal.registry.labels import LABELS as registry
     from portal.subsidy.labels import LABELS as subsidy
     from portal.transfer.labels import LABELS as transfer

@@ -11,8 +11,8 @@ from flask.cli import AppGroup, with_appcontext
 from portal import cards, csvfiles, db, migrate, uploads, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.admin import services as imports
 from portal.errors import DomainError, translate
+from portal.imports import services as imports
 from portal.payments import services as payments
 from portal.registry import services as registry
 

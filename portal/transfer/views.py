@@ -6,10 +6,10 @@ from flask_login import login_required
 from portal import db, htmx, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
-from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, refusal_status, translate
 from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
+from portal.imports import services as imports
 from portal.labels import label
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
@@ -171,7 +171,7 @@ def bulk_job(job_id: int):
     job = _bulk_job(job_id)
     return htmx.render(
         "transfer/bulk_job.html",
-        "admin/_import_progress.html",
+        "imports/_progress.html",
         job=job,
         progress_url=url_for("transfer.bulk_job", job_id=job.id),
         problems_url=url_for("transfer.bulk_problems", job_id=job.id),

@@ -69,7 +69,7 @@ def load_catalog(session: Session, rows: list[catalog.CatalogModel] | None = Non
 
 
 def import_rows(session: Session, records, *, key: bytes, actor_id: int | None) -> BatchResult:
-    """The admin import's batch writer (the machinery of portal/admin/services.py)."""
+    """The admin import's batch writer (the machinery of portal/imports/services.py)."""
     return load_catalog(session, [record for _line, record in records])
 
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.admin.models import JobStatus
+from portal.imports.models import JobStatus
 
 LABELS = {
     JobStatus: {

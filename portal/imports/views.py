@@ -1,22 +1,19 @@
-"""Administration: the dashboard, and imports (registry, model catalog) with progress and
-error reports."""
+"""The administrators' import pages (registry extract, model catalog): upload a CSV file,
+follow its progress, resume or discard a stalled run, download the refused rows.
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+The URLs live under /admin like the other administration pages."""
+
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import audit, db, htmx, tasks, web
+from portal import db, htmx, tasks, web
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
-from portal.admin import services
-from portal.admin.forms import ImportForm
 from portal.errors import DomainError, translate
-from portal.registry import services as registry
-from portal.valuation import settings
-from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.forms import SettingsForm, settings_data
+from portal.imports import services
+from portal.imports.forms import ImportForm
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("imports", __name__, url_prefix="/admin")
 
 
 @bp.before_request
@@ -25,40 +22,16 @@ def admins_only():
     """Every page here is for administrators."""
 
 
-@bp.get("/")
-def dashboard():
-    return render_template("admin/dashboard.html", counts=registry.vehicle_counts(db.session()))
-
-
-@bp.route("/valuation", methods=["GET", "POST"])
-def valuation_settings():
-    """The valuation's configurable values (DOMAIN §3.1, §3.3, §2.2)."""
-    session = db.session()
-    saved = settings.row(session)
-    form = SettingsForm(data=settings_data(saved))
-    if form.validate_on_submit():
-        try:
-            settings.update(session, user=current_user, typed=form.typed())
-        except InvalidValuationInput as error:
-            form[error.field].errors.append(translate(error))
-        else:
-            flash(_("The valuation settings are saved."), "success")
-            return redirect(url_for("admin.valuation_settings"), 303)
-    events = audit.history(session, "valuation_settings", 1)
-    page = render_template("admin/valuation_settings.html", form=form, events=events)
-    return page, 422 if form.errors else 200
-
-
 # What an administrator imports: the registry extract, and the valuation's model catalog.
 IMPORT_PAGES = {
-    "registry": ("admin.imports", "admin.import_job", "admin.import_problems"),
-    "catalog": ("admin.catalog", "admin.catalog_job", "admin.catalog_problems"),
+    "registry": ("imports.registry", "imports.registry_job", "imports.registry_problems"),
+    "catalog": ("imports.catalog", "imports.catalog_job", "imports.catalog_problems"),
 }
 URL_OF_KIND = {"registry": "imports", "catalog": "catalog"}
 
 
 @bp.route("/imports", methods=["GET", "POST"])
-def imports():
+def registry():
     return _imports_page("registry")
 
 
@@ -89,7 +62,7 @@ def _imports_page(kind: str):
     jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind)
     status = 422 if form.errors else 200
     return render_template(
-        "admin/imports.html",
+        "imports/jobs.html",
         form=form,
         jobs=jobs,
         kind=kind,
@@ -99,7 +72,7 @@ def _imports_page(kind: str):
 
 
 @bp.get("/imports/<int:job_id>")
-def import_job(job_id: int):
+def registry_job(job_id: int):
     return _job_page("registry", job_id)
 
 
@@ -113,18 +86,18 @@ def _job_page(kind: str, job_id: int):
     job = services.get_job(db.session(), job_id, kind=kind)
     job_endpoint, problems_endpoint = IMPORT_PAGES[kind][1:]
     return htmx.render(
-        "admin/import_job.html",
-        "admin/_import_progress.html",
+        "imports/job.html",
+        "imports/_progress.html",
         job=job,
         progress_url=url_for(job_endpoint, job_id=job.id),
         problems_url=url_for(problems_endpoint, job_id=job.id),
-        resume_url=url_for("admin.resume_job", kind=URL_OF_KIND[kind], job_id=job.id),
-        discard_url=url_for("admin.discard_job", kind=URL_OF_KIND[kind], job_id=job.id),
+        resume_url=url_for("imports.resume", kind=URL_OF_KIND[kind], job_id=job.id),
+        discard_url=url_for("imports.discard", kind=URL_OF_KIND[kind], job_id=job.id),
     )
 
 
 @bp.post("/<any(imports, catalog):kind>/<int:job_id>/resume")
-def resume_job(kind: str, job_id: int):
+def resume(kind: str, job_id: int):
     """Run a stalled import again from the start of its file."""
     kind = "catalog" if kind == "catalog" else "registry"
     job = services.get_job(db.session(), job_id, kind=kind)
@@ -134,7 +107,7 @@ def resume_job(kind: str, job_id: int):
 
 
 @bp.post("/<any(imports, catalog):kind>/<int:job_id>/discard")
-def discard_job(kind: str, job_id: int):
+def discard(kind: str, job_id: int):
     """Give up a stalled import and delete its file."""
     kind = "catalog" if kind == "catalog" else "registry"
     job = services.get_job(db.session(), job_id, kind=kind)
@@ -145,7 +118,7 @@ def discard_job(kind: str, job_id: int):
 
 
 @bp.get("/imports/<int:job_id>/problems.csv")
-def import_problems(job_id: int):
+def registry_problems(job_id: int):
     return _problems_file("registry", job_id)
 
 

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from portal import audit, cache, csvfiles, uploads
-from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
 from portal.db import page_of, transaction
 from portal.errors import Conflict, DomainError, NotFound, translate
+from portal.imports.models import ImportJob, ImportProblem, JobStatus
 from portal.messages import N_
 from portal.redaction import redact, redact_value
 from portal.registry import importing, rules
@@ -375,14 +375,6 @@ def problems_of(session: Session, job_id: int) -> Iterator[ImportProblem]:
         .execution_options(yield_per=1000)
     )
     yield from session.exec(statement)
-
-
-def problem_count(session: Session, job_id: int) -> int:
-    """How many problems a job recorded."""
-    statement = (
-        select(func.count()).select_from(ImportProblem).where(ImportProblem.job_id == job_id)
-    )
-    return session.exec(statement).one()
 
 
 def problems_csv(session: Session, job: ImportJob) -> str:
