@@ -22,9 +22,9 @@ from portal.valuation.inspection import (
     grade_for,
     inspection_score,
 )
-from portal.valuation.market import Comparable, select_comparables
+from portal.valuation.market import Comparable, select_comparables, window
 from portal.valuation.tax import purchase_tax_fen
-from portal.valuation.terms import PriceRange, Settings, Subject, months_between
+from portal.valuation.terms import DEFAULT_SETTINGS, PriceRange, Settings, Subject, months_between
 
 ON = date(2026, 6, 1)
 PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV
@@ -462,3 +462,14 @@ def test_settings_that_break_the_rules_are_refused(changes, field):
     with pytest.raises(InvalidValuationInput) as raised:
         Settings(**changes)
     assert raised.value.field == field
+
+
+def test_the_comparables_window_is_read_from_the_settings():
+    # ±30 % of 12,345 km is 3,703.5 km: whole kilometres inside it, as the query needs.
+    bounds = window(date(2019, 6, 1), 12_345, ON)
+    assert (bounds.mileage_from, bounds.mileage_to) == (8_642, 16_048)
+    assert (bounds.registered_from, bounds.registered_to) == (date(2018, 6, 1), date(2020, 6, 1))
+    assert (bounds.sold_from, bounds.sold_to) == (date(2025, 6, 1), ON)
+    wider = replace(DEFAULT_SETTINGS, comparable_months=24, comparable_years=2)
+    bounds = window(date(2019, 6, 1), 12_345, ON, wider)
+    assert (bounds.registered_from, bounds.sold_from) == (date(2017, 6, 1), date(2024, 6, 1))

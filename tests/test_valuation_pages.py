@@ -158,7 +158,7 @@ def test_a_registry_car_by_vin_gets_three_ordered_prices_and_the_steps(client, s
     assert shown["dealer"] <= shown["private"] <= shown["retail"]
     expected = services.value_car(
         session,
-        request=services.Request(
+        inputs=services.ValuationInput(
             car_model_id=car.car_model_id,
             first_registration=car.first_registration,
             mileage_km=60000,

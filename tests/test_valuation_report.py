@@ -43,7 +43,7 @@ def keep_valuation(session, user, vehicle, **changes) -> ValuationRecord:
     """The owner values their registry car (by VIN) and keeps it in their history."""
     services.load_catalog(session)
     session.refresh(vehicle)
-    request = services.Request(
+    inputs = services.ValuationInput(
         car_model_id=vehicle.car_model_id,
         first_registration=vehicle.first_registration,
         mileage_km=68_420,
@@ -52,8 +52,8 @@ def keep_valuation(session, user, vehicle, **changes) -> ValuationRecord:
         vin=vehicle.vin,
         vehicle_id=vehicle.id,
     )
-    request = replace(request, **changes)
-    result = services.value_car(session, request=request, on=china_today(), user=user, keep=True)
+    inputs = replace(inputs, **changes)
+    result = services.value_car(session, inputs=inputs, on=china_today(), user=user, keep=True)
     session.commit()
     return session.get(ValuationRecord, result.record_id)
 

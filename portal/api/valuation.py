@@ -78,7 +78,7 @@ def create_valuation():
     _one_way_to_the_car(body)
     session, user, today = db.session(), auth.optional_api_user(), china_today()
     result = services.value_car(
-        session, request=_request(body), on=today, user=user, keep=user is not None
+        session, inputs=_inputs(body), on=today, user=user, keep=user is not None
     )
     return json_response(_valuation_out(result, today))
 
@@ -112,8 +112,8 @@ def _one_way_to_the_car(body: ValuationCreate) -> None:
         raise InvalidRequest(errors)
 
 
-def _request(body: ValuationCreate) -> services.Request:
-    """The service's request: the registry's car for a VIN, else the catalog trim named."""
+def _inputs(body: ValuationCreate) -> services.ValuationInput:
+    """The service's inputs: the registry's car for a VIN, else the catalog trim named."""
     session = db.session()
     inputs = {
         "mileage_km": body.mileage_km,
@@ -129,7 +129,7 @@ def _request(body: ValuationCreate) -> services.Request:
             # A value in the body that names nothing: fix the field (as an unknown city).
             field = FieldError(field="car_model_id", message=translate(error), type="not_found")
             raise InvalidRequest([field]) from error
-        return services.Request(
+        return services.ValuationInput(
             car_model_id=body.car_model_id, first_registration=body.first_registration, **inputs
         )
     vehicle = services.vehicle_by_vin(session, body.vin)
@@ -144,7 +144,7 @@ def _request(body: ValuationCreate) -> services.Request:
                 "Send car_model_id and first_registration."
             )
         )
-    return services.Request(
+    return services.ValuationInput(
         car_model_id=vehicle.car_model_id,
         first_registration=vehicle.first_registration,
         vin=vehicle.vin,
@@ -184,7 +184,7 @@ def _valuation_out(result: services.Result, on: date) -> ValuationOut:
                 for sale in valuation.comparables_used
             ],
             "model": model.model_dump(include={"id", "brand", "series", "model_year", "trim"}),
-            "first_registration": result.request.first_registration,
+            "first_registration": result.inputs.first_registration,
             "valued_on": on,
             "record_id": result.record_id,
         }

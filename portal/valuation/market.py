@@ -5,6 +5,7 @@ decides) `price` takes their median as the private price and the middle half of 
 its range, and writes the steps. Pure, like the rest of the engine.
 """
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,34 @@ class Comparable:
     family: str
 
 
+@dataclass(frozen=True)
+class Window:
+    """Which sales count as comparable to a car (DOMAIN §3.1), as bounds a query can use."""
+
+    registered_from: date
+    registered_to: date
+    mileage_from: int
+    mileage_to: int
+    sold_from: date
+    sold_to: date
+
+
+def window(
+    first_registration: date, mileage_km: int, on: date, settings: Settings = DEFAULT_SETTINGS
+) -> Window:
+    """DOMAIN §3.1: registered ±1 year, mileage ±30 % (in whole km), sold in the last 12 months."""
+    years = 12 * settings.comparable_years
+    spread = settings.comparable_mileage_share * mileage_km
+    return Window(
+        registered_from=add_months(first_registration, -years),
+        registered_to=add_months(first_registration, years),
+        mileage_from=math.ceil(mileage_km - spread),
+        mileage_to=math.floor(mileage_km + spread),
+        sold_from=add_months(on, -settings.comparable_months),
+        sold_to=on,
+    )
+
+
 def select_comparables(
     subject_family: str,
     first_registration: date,
@@ -46,22 +75,16 @@ def select_comparables(
     candidates: Sequence[Comparable],
     settings: Settings = DEFAULT_SETTINGS,
 ) -> list[Comparable]:
-    """DOMAIN §3.1: same family, registered ±1 year, mileage ±30 %, sold in the last 12 months."""
-    years = 12 * settings.comparable_years
-    earliest, latest = (
-        add_months(first_registration, -years),
-        add_months(first_registration, years),
-    )
-    sold_since = add_months(on, -settings.comparable_months)
-    spread = settings.comparable_mileage_share * mileage_km
+    """The sales of the same family inside the car's `window`."""
+    bounds = window(first_registration, mileage_km, on, settings)
     return [
         sale
         for sale in candidates
         if subject_family
         and sale.family == subject_family
-        and earliest <= sale.first_registration <= latest
-        and abs(sale.mileage_km - mileage_km) <= spread
-        and sold_since <= sale.sold_on <= on
+        and bounds.registered_from <= sale.first_registration <= bounds.registered_to
+        and bounds.mileage_from <= sale.mileage_km <= bounds.mileage_to
+        and bounds.sold_from <= sale.sold_on <= bounds.sold_to
     ]
 
 

@@ -55,40 +55,40 @@ def report_pdf(
         )
 
     pdf.subheading(_("The car"))
-    request = result.request
+    inputs = result.inputs
     pdf.pairs(
         [
             (_("Brand"), model.brand),
             (_("Series"), model.series),
             (_("Model year"), str(model.model_year)),
             (_("Trim"), model.trim),
-            (_("VIN"), request.vin or "—"),
+            (_("VIN"), inputs.vin or "—"),
             (_("Fuel"), str(label(model.fuel_type))),
-            (_("First registration"), request.first_registration.isoformat()),
-            (_("Mileage"), f"{request.mileage_km:,} km"),
-            (_("City"), region_name(request.city_code)),
+            (_("First registration"), inputs.first_registration.isoformat()),
+            (_("Mileage"), f"{inputs.mileage_km:,} km"),
+            (_("City"), region_name(inputs.city_code)),
             (_("Guide price today"), yuan(model.current_price_fen)),
         ]
     )
 
     pdf.subheading(_("Inputs"))
-    if request.inspection is not None:
+    if inputs.inspection is not None:
         rows = [
-            (str(label(part)), str(request.inspection.get(part, "—")), str(maximum))
+            (str(label(part)), str(inputs.inspection.get(part, "—")), str(maximum))
             for part, maximum in INSPECTION_PARTS.items()
         ]
         rows.append((_("Technical score"), str(valuation.score), "100"))
         pdf.rows((_("Inspection part"), _("Points"), _("Of")), (100, 40, 40), rows, right={1, 2})
     else:
-        condition = request.condition or Condition.GOOD
+        condition = inputs.condition or Condition.GOOD
         text = _(
             "%(condition)s (score %(score)s)",
             condition=label(condition),
             score=valuation.score,
         )
         pdf.pairs([(_("Condition"), text)])
-    if request.battery_health_pct is not None:
-        pdf.pairs([(_("Battery health"), f"{request.battery_health_pct}%")])
+    if inputs.battery_health_pct is not None:
+        pdf.pairs([(_("Battery health"), f"{inputs.battery_health_pct}%")])
 
     pdf.subheading(_("Result"))
     prices = [

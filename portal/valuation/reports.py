@@ -128,10 +128,10 @@ def valued_on(record: ValuationRecord) -> date:
 
 def rerun(session: Session, record: ValuationRecord) -> services.Result:
     """The record's valuation computed again for its own date, with every step and the curve."""
-    request = services.request_of(record)
+    inputs = services.inputs_of(record)
     try:
         return services.value_car(
-            session, request=request, on=valued_on(record), user=None, keep=False
+            session, inputs=inputs, on=valued_on(record), user=None, keep=False
         )
     except InvalidValuationInput as error:  # the reference data changed under the record
         raise Conflict(error.message, **error.params) from error
