@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
     tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
     register_extensions(app)
+    app.url_map.converters["id"] = web.IdConverter  # before the blueprints' rules use it
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -12,7 +12,6 @@ from portal.accounts.models import Role
 from portal.api import auth
 from portal.api.blueprint import bp
 from portal.api.common import json_response, parse_body
-from portal.api.schemas import MAX_ID
 from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
@@ -28,6 +27,7 @@ from portal.errors import NotFound, translate
 from portal.formatting import message
 from portal.identifiers import resident_id_hash
 from portal.labels import label
+from portal.limits import MAX_ID
 from portal.messages import N_
 from portal.subsidy import administration, eligibility, facts, services
 from portal.subsidy.labels import EVENT

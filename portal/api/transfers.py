@@ -11,7 +11,7 @@ from portal import db, web
 from portal.api import auth, problems
 from portal.api.blueprint import bp
 from portal.api.common import InvalidRequest, json_response, parse_body
-from portal.api.schemas import MAX_ID, FieldError
+from portal.api.schemas import FieldError
 from portal.api.transfer_schemas import (
     DocumentList,
     DocumentOut,
@@ -22,6 +22,7 @@ from portal.api.transfer_schemas import (
     TransferPage,
 )
 from portal.errors import NotFound, translate
+from portal.limits import MAX_ID
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import documents as case_documents

@@ -11,8 +11,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
 
-from portal.api.schemas import MAX_ID, Strict, known_city, text
+from portal.api.schemas import Strict, known_city, text
 from portal.identifiers import parse_vin
+from portal.limits import MAX_ID
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
 from portal.valuation.engine import MAX_MILEAGE_KM, Method

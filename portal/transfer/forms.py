@@ -29,6 +29,7 @@ from portal.fields import Yuan
 from portal.formatting import region_name
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
+from portal.limits import NOTE_LENGTH
 from portal.transfer.rules import (
     MAX_ODOMETER_KM,
     MAX_PRICE_YUAN,
@@ -122,7 +123,7 @@ class CaseForm(Form):
 
 
 class ActionForm(Form):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_LENGTH)])
 
 
 class EmissionRuleForm(Form):

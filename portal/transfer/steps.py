@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.db import unique_or
 from portal.errors import Conflict
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.payments import refunds
 from portal.payments import services as payments
@@ -58,7 +59,9 @@ def act(
     moved = session.execute(
         update(TransferCase)
         .where(TransferCase.id == case.id, TransferCase.status == before)
-        .values(status=target, updated_at=utcnow(), reason=reason.strip()[:500] or case.reason)
+        .values(
+            status=target, updated_at=utcnow(), reason=reason.strip()[:NOTE_LENGTH] or case.reason
+        )
     )
     if moved.rowcount != 1:
         raise Conflict(N_("Someone else changed this case just now. Reload and try again."))

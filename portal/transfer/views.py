@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from portal import db, htmx, tasks, uploads, web
+from portal import db, htmx, regions, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.errors import DomainError, NotFound, refusal_status, translate
@@ -337,10 +337,16 @@ def paperwork_pdf(case_id: int, which: str):
     return response
 
 
+def _chosen_province() -> str:
+    """The province asked for; else the first of the list, as the page's select shows it."""
+    code = request.args.get("province", "")
+    return code if regions.province(code) else regions.provinces()[0].code
+
+
 @bp.route("/emission-rules", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def emission_rules():
-    province = request.args.get("province", "440000")[:6]
+    province = _chosen_province()
     form, error_city = EmissionRuleForm(), None
     if form.validate_on_submit():
         try:

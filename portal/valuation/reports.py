@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from portal.accounts.models import User
 from portal.audit import china_date
 from portal.errors import Conflict, NotFound
+from portal.limits import MAX_ID
 from portal.messages import N_
 from portal.payments import rules as payment_rules
 from portal.payments import services as payments
@@ -30,7 +31,6 @@ from portal.valuation.models import CarModel, ValuationRecord
 
 PURPOSE = "valuation_report"  # what the payments feature calls a report's fee
 FEE = "valuation_report"  # its code in the fee schedule
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; SQLite overflows on a huge one
 
 
 @dataclass(frozen=True)
