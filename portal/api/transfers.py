@@ -27,6 +27,7 @@ from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import documents as case_documents
 from portal.transfer import services, steps
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.workflow import Action
 from portal.uploads import InvalidUpload
@@ -34,8 +35,8 @@ from portal.uploads import InvalidUpload
 CASE = "/transfers/<int:case_id>"
 
 
-@bp.errorhandler(services.FilingRefused)
-def _refused(error: services.FilingRefused):
+@bp.errorhandler(FilingRefused)
+def _refused(error: FilingRefused):
     return problems.refused([translate(problem) for problem in error.problems])
 
 

@@ -29,22 +29,12 @@ from portal.messages import N_
 from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import emission, rules
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import CLOSED, BuyerKind, TransferStatus
 from portal.transfer.workflow import Actor
 from portal.valuation import services as valuation
 from portal.valuation import settings as valuation_settings
-
-
-class FilingRefused(DomainError):
-    """The car cannot be filed; problems lists every reason (DOMAIN §2.2)."""
-
-    status = 422
-    title = N_("The transfer cannot be filed")
-
-    def __init__(self, problems: list[rules.Problem]):
-        super().__init__(N_("The transfer cannot be filed."))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

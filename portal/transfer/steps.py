@@ -22,6 +22,7 @@ from portal.registry import services as registry
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
 from portal.transfer import documents, fees, rules, services, workflow
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.transfer.workflow import Action, Actor
@@ -95,7 +96,7 @@ def _before_move(session: Session, case: TransferCase, action: Action) -> None:
         vehicle = session.get(Vehicle, case.vehicle_id)
         problems = services.refiling_problems(session, case, vehicle)
         if problems:
-            raise services.FilingRefused(problems)
+            raise FilingRefused(problems)
 
 
 def _after_move(session: Session, case: TransferCase, action: Action, user: User | None):

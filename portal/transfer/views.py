@@ -14,8 +14,8 @@ from portal.labels import label
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import bulk as bulk_rows
-from portal.transfer import documents, emission, fees, paperwork, paperwork_data, services, steps
-from portal.transfer.case_view import case_view
+from portal.transfer import documents, emission, fees, pages, pdf, services, steps
+from portal.transfer.errors import FilingRefused
 from portal.transfer.forms import (
     ActionForm,
     BulkForm,
@@ -37,7 +37,7 @@ bp = Blueprint("transfer", __name__, url_prefix="/transfers")
 STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
 
 # What each direction of an officer's queue waits for (issue: officer pages).
-PAPERWORK = {"application": paperwork.application_form_pdf, "summary": paperwork.case_summary_pdf}
+PAPERWORK = {"application": pdf.application_form_pdf, "summary": pdf.case_summary_pdf}
 
 
 @bp.app_template_global()
@@ -100,7 +100,7 @@ def new():
             case = services.open_case(
                 session, user=signed_in_user(), filing=_filing(form), key=web.id_hash_key()
             )
-        except services.FilingRefused as refused:
+        except FilingRefused as refused:
             problems = [translate(problem) for problem in refused.problems]
         except (DomainError, InvalidIdentifier) as error:
             problems, status = [translate(error)], refusal_status(error)
@@ -232,7 +232,7 @@ def case(case_id: int):
 def _case_page(case_id: int, *, document_form=None, action_error=None, status=200):
     session, user = db.session(), signed_in_user()
     found = services.case_for(session, user=user, case_id=case_id)
-    context = case_view(session, case=found, user=user)
+    context = pages.case_view(session, case=found, user=user)
     page = render_template(
         "transfer/case.html",
         **context,
@@ -331,8 +331,8 @@ def paperwork_pdf(case_id: int, which: str):
     found = services.case_for(session, user=signed_in_user(), case_id=case_id)
     if which not in PAPERWORK:
         raise NotFound(N_("There is no such document."))
-    pdf = PAPERWORK[which](paperwork_data.sheet_for(session, found))
-    response = current_app.response_class(pdf, mimetype="application/pdf")
+    document = PAPERWORK[which](pages.sheet_for(session, found))
+    response = current_app.response_class(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename={found.number}-{which}.pdf"
     return response
 
