@@ -76,14 +76,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.subsidy.review_views import bp as review
     from portal.subsidy.views import bp as subsidy
     from portal.transfer.views import bp as transfer
-    from portal.valuation.admin_views import bp as valuation_admin
-    from portal.valuation.report_views import bp as valuation_report
+    from portal.valuation.report.views import bp as valuation_report
+    from portal.valuation.settings.views import bp as valuation_settings
     from portal.valuation.views import bp as valuation
     from portal.views import admin
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report, valuation_admin)
+    blueprints += (payments, valuation, valuation_report, valuation_settings)
     for blueprint in (*blueprints, admin, imports, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies

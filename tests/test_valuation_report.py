@@ -21,10 +21,12 @@ from portal.pdf import FONT_DIR
 from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import report, reports, services
+from portal.valuation import services
 from portal.valuation.engine import Method
 from portal.valuation.inspection import Condition, Grade, InspectionPart
 from portal.valuation.models import ValuationRecord
+from portal.valuation.report import pdf as report
+from portal.valuation.report import services as reports
 from tests import factories
 from tests import payments_helpers as helpers
 from tests import subsidy_helpers as subsidy

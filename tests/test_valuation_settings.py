@@ -7,8 +7,9 @@ import pytest
 from sqlmodel import select
 
 from portal.accounts.models import Role
-from portal.valuation import services, settings
+from portal.valuation import services
 from portal.valuation.models import CarModel
+from portal.valuation.settings import services as settings
 from tests import factories
 
 EN = {"Accept-Language": "en"}

@@ -34,7 +34,7 @@ from portal.transfer.models import TransferCase
 from portal.transfer.terms import CLOSED, BuyerKind, TransferStatus
 from portal.transfer.workflow import Actor
 from portal.valuation import services as valuation
-from portal.valuation import settings as valuation_settings
+from portal.valuation.settings import services as valuation_settings
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,11 @@ from portal.registry.models import Vehicle
 from portal.registry.terms import EmissionStandard
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import catalog, engine, market, settings, terms
+from portal.valuation import catalog, engine, market, terms
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.inspection import Condition, inspection_score
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.settings import services as settings
 
 OLD_EMISSIONS = (
     EmissionStandard.CN1,

@@ -8,7 +8,8 @@ from portal import db
 from portal.accounts.access import signed_in_user
 from portal.audit import utcnow
 from portal.payments.gateway import StripeConfig
-from portal.valuation import report, reports
+from portal.valuation.report import pdf
+from portal.valuation.report import services as reports
 
 bp = Blueprint("valuation_report", __name__, url_prefix="/valuation/reports")
 
@@ -41,8 +42,8 @@ def download(record_id: int):
         return redirect(url_for(".buy", record_id=record_id))
     record = offer.record
     on = reports.valued_on(record)
-    pdf = report.report_pdf(record, reports.rerun(session, record), on=on, generated_at=utcnow())
-    response = current_app.response_class(pdf, mimetype="application/pdf")
+    document = pdf.report_pdf(record, reports.rerun(session, record), on=on, generated_at=utcnow())
+    response = current_app.response_class(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f"attachment; filename=valuation-report-{record.id}.pdf"
     )

@@ -8,11 +8,11 @@ from portal import audit, db
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.errors import translate
-from portal.valuation import settings
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.forms import SettingsForm, settings_data
+from portal.valuation.settings import services as settings
 
-bp = Blueprint("valuation_admin", __name__, url_prefix="/admin/valuation")
+bp = Blueprint("valuation_settings", __name__, url_prefix="/admin/valuation")
 
 
 @bp.before_request
@@ -22,7 +22,7 @@ def admins_only():
 
 
 @bp.route("", methods=["GET", "POST"])
-def edit_settings():
+def edit():
     """The valuation's configurable values (DOMAIN §3.1, §3.3, §2.2)."""
     session = db.session()
     saved = settings.row(session)
@@ -34,7 +34,7 @@ def edit_settings():
             form[error.field].errors.append(translate(error))
         else:
             flash(_("The valuation settings are saved."), "success")
-            return redirect(url_for("valuation_admin.edit_settings"), 303)
+            return redirect(url_for("valuation_settings.edit"), 303)
     events = audit.history(session, "valuation_settings", 1)
     page = render_template("valuation/settings.html", form=form, events=events)
     return page, 422 if form.errors else 200
