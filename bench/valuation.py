@@ -39,9 +39,8 @@ from portal.registry.terms import Acquisition, Usage, VehicleStatus
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation import services as valuation
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel
+from portal.valuation.terms import Condition, Method
 
 CHUNK = 5000
 WARM_UP = 20

@@ -9,7 +9,7 @@ from portal.labels import label
 from portal.registry.terms import FuelType
 from portal.transfer.labels import EVENT as TRANSFER_EVENT
 from portal.transfer.terms import TransferStatus
-from portal.valuation.inspection import Grade
+from portal.valuation.terms import Grade
 
 
 def test_every_member_of_a_registered_enum_has_a_name(app):

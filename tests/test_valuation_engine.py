@@ -11,20 +11,24 @@ from hypothesis import strategies as st
 
 from portal.money import parse_yuan
 from portal.registry.terms import FuelType
-from portal.valuation.engine import MAX_MILEAGE_KM, Method, depreciation_curve, value
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import (
-    CONDITION_SCORES,
+from portal.valuation.rules.engine import MAX_MILEAGE_KM, depreciation_curve, value
+from portal.valuation.rules.facts import (
+    DEFAULT_SETTINGS,
+    PriceRange,
+    Settings,
+    Subject,
+    months_between,
+)
+from portal.valuation.rules.inspection import (
     INSPECTION_PARTS,
-    Condition,
-    Grade,
     InvalidInspection,
     grade_for,
     inspection_score,
 )
-from portal.valuation.market import Comparable, select_comparables, window
-from portal.valuation.tax import purchase_tax_fen
-from portal.valuation.terms import DEFAULT_SETTINGS, PriceRange, Settings, Subject, months_between
+from portal.valuation.rules.market import Comparable, select_comparables, window
+from portal.valuation.rules.tax import purchase_tax_fen
+from portal.valuation.terms import CONDITION_SCORES, Condition, Grade, Method
 
 ON = date(2026, 6, 1)
 PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV

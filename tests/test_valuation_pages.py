@@ -15,8 +15,8 @@ from sqlmodel import func, select
 from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.valuation import chart, services
-from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.terms import Condition
 from tests import factories
 
 HX = {"HX-Request": "true"}

@@ -22,11 +22,10 @@ from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
 from portal.valuation import services
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition, Grade, InspectionPart
 from portal.valuation.models import ValuationRecord
 from portal.valuation.report import pdf as report
 from portal.valuation.report import services as reports
+from portal.valuation.terms import Condition, Grade, InspectionPart, Method
 from tests import factories
 from tests import payments_helpers as helpers
 from tests import subsidy_helpers as subsidy

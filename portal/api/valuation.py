@@ -35,7 +35,8 @@ from portal.extensions import limiter
 from portal.messages import N_
 from portal.valuation import services
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import INSPECTION_PARTS, Condition
+from portal.valuation.rules.inspection import INSPECTION_PARTS
+from portal.valuation.terms import Condition
 
 
 def anonymous_limit() -> str:

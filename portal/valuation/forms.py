@@ -32,8 +32,9 @@ from portal.formatting import region_name
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
 from portal.labels import label
-from portal.valuation.engine import MAX_MILEAGE_KM
-from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
+from portal.valuation.rules.engine import MAX_MILEAGE_KM
+from portal.valuation.rules.inspection import INSPECTION_PARTS
+from portal.valuation.terms import Condition, InspectionPart
 
 EARLIEST_REGISTRATION = date(1990, 1, 1)
 

@@ -2,8 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition, Grade, InspectionPart
+from portal.valuation.terms import Condition, Grade, InspectionPart, Method
 
 LABELS = {
     Condition: {

@@ -25,9 +25,9 @@ from portal.registry.models import Vehicle
 from portal.valuation import chart, services
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.forms import CONDITION_HINTS, FIELD_OF, ValuationForm
-from portal.valuation.inspection import Condition, Grade
 from portal.valuation.models import CarModel, ValuationRecord
-from portal.valuation.terms import DEFAULT_SETTINGS
+from portal.valuation.rules.facts import DEFAULT_SETTINGS
+from portal.valuation.terms import Condition, Grade
 
 # DOMAIN §3.2, in a line each.
 GRADE_MEANINGS = {

@@ -1,9 +1,8 @@
 """Valuation use cases: the catalog, linking registry cars to it, valuing a car, history.
 
-The engine (`engine.py`, `replacement.py`, `market.py`, `terms.py`) is pure; this module
-finds what it needs: the catalog trim and its guide price, the registry's facts for a VIN,
-the region factor of the city, and the comparable sales (completed transfers of the same
-family, DOMAIN §3.1).
+The engine (`rules/`) is pure; this module finds what it needs: the catalog trim and its
+guide price, the registry's facts for a VIN, the region factor of the city, and the
+comparable sales (completed transfers of the same family, DOMAIN §3.1).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -25,11 +24,13 @@ from portal.registry.models import Vehicle
 from portal.registry.terms import EmissionStandard
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import catalog, engine, market, terms
+from portal.valuation import catalog
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import Condition, inspection_score
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.rules import engine, facts, market
+from portal.valuation.rules.inspection import inspection_score
 from portal.valuation.settings import services as settings
+from portal.valuation.terms import Condition
 
 OLD_EMISSIONS = (
     EmissionStandard.CN1,
@@ -272,13 +273,13 @@ def _check_model_year(model: CarModel, inputs: ValuationInput) -> None:
         )
 
 
-def _subject(inputs: ValuationInput, model: CarModel, configured: settings.Values) -> terms.Subject:
+def _subject(inputs: ValuationInput, model: CarModel, configured: settings.Values) -> facts.Subject:
     if inputs.inspection is not None:
         score, accident = inspection_score(inputs.inspection), False
     else:
         condition = inputs.condition or Condition.GOOD
         score, accident = condition.score, condition.structural_accident
-    return terms.Subject(
+    return facts.Subject(
         guide_price_fen=model.current_price_fen,
         fuel_type=model.fuel_type,
         first_registration=inputs.first_registration,
@@ -306,7 +307,7 @@ def _family(brand: str, series: str) -> str:
 
 
 def _comparable_sales(
-    session: Session, model: CarModel, inputs: ValuationInput, on: date, configured: terms.Settings
+    session: Session, model: CarModel, inputs: ValuationInput, on: date, configured: facts.Settings
 ) -> list[market.Comparable]:
     """Completed transfers of the family inside the comparables window (indexed)."""
     bounds = market.window(inputs.first_registration, inputs.mileage_km, on, configured)

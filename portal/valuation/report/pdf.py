@@ -19,10 +19,11 @@ from portal.formatting import region_name
 from portal.labels import label
 from portal.money import FEN_PER_YUAN, yuan
 from portal.pdf import FONT, add_cjk_font
-from portal.valuation.inspection import INSPECTION_PARTS, Condition
 from portal.valuation.models import ValuationRecord
+from portal.valuation.rules.facts import DEFAULT_SETTINGS
+from portal.valuation.rules.inspection import INSPECTION_PARTS
 from portal.valuation.services import Result
-from portal.valuation.terms import DEFAULT_SETTINGS
+from portal.valuation.terms import Condition
 
 WIDTH = 180  # A4 less 15 mm margins
 GREY = (238, 238, 238)

@@ -1,7 +1,7 @@
 """The valuation's configurable values, set by an administrator (DOMAIN §3.1, §3.3, §2.2).
 
 One row in `valuation_settings`; until an administrator saves it, the seeded defaults of
-DOMAIN apply. The engine's `Settings` (`terms.py`) check that the values hold together
+DOMAIN apply. The engine's `Settings` (`rules/facts.py`) check that the values hold together
 (weights add up to 1, age always costs more than expected mileage earns), so a bad
 combination is refused with the field it concerns.
 """
@@ -15,9 +15,9 @@ from portal import audit, cache, db
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.messages import N_
-from portal.valuation import terms
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.models import ValuationSettings
+from portal.valuation.rules import facts
 
 EDITABLE = (
     "weight_age",
@@ -36,7 +36,7 @@ EDITABLE = (
 class Values:
     """The settings as the services use them."""
 
-    engine: terms.Settings
+    engine: facts.Settings
     # DOMAIN §2.1 and §3.1 region adjustment: a National IV or older car in a key
     # air-pollution region, where it may be refused on transfer in, finds fewer buyers.
     key_region_old_factor: Decimal
@@ -44,9 +44,9 @@ class Values:
     undervalued_share: Decimal
 
 
-ENGINE_FIELDS = {f.name for f in fields(terms.Settings)}
+ENGINE_FIELDS = {f.name for f in fields(facts.Settings)}
 DEFAULTS = {
-    **{f.name: f.default for f in fields(terms.Settings) if f.name in EDITABLE},
+    **{f.name: f.default for f in fields(facts.Settings) if f.name in EDITABLE},
     "key_region_old_factor": Decimal("0.95"),
     "undervalued_share": Decimal("0.5"),
 }
@@ -80,7 +80,7 @@ def values_of(typed: dict) -> Values:
         if not 0 < typed[name] <= 1:
             raise InvalidValuationInput(name, N_("Enter a share above 0 and at most 1."))
     engine_values = {name: typed[name] for name in EDITABLE if name in ENGINE_FIELDS}
-    settings = terms.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
+    settings = facts.Settings(weight_technical=1 - typed["weight_age"], **engine_values)
     return Values(settings, typed["key_region_old_factor"], typed["undervalued_share"])
 
 

@@ -13,8 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from portal.messages import N_
 from portal.money import yuan
 from portal.registry.terms import FuelType
-from portal.valuation.tax import purchase_tax_fen
-from portal.valuation.terms import (
+from portal.valuation.rules.facts import (
     PriceRange,
     Settings,
     Step,
@@ -23,6 +22,7 @@ from portal.valuation.terms import (
     rate_text,
     steps_from,
 )
+from portal.valuation.rules.tax import purchase_tax_fen
 
 RATE_PLACES = Decimal("0.0001")  # the age rate is rounded to this, then used as shown
 

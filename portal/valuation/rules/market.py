@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from portal.messages import N_
 from portal.money import yuan
-from portal.valuation.terms import (
+from portal.valuation.rules.facts import (
     DEFAULT_SETTINGS,
     PriceRange,
     Settings,

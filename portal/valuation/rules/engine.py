@@ -7,24 +7,21 @@ as text; every rate has a few decimals and is used exactly as shown, so a person
 the sum by hand gets the same yuan. Money is integer fen, prices are whole yuan.
 
 The methods are in `replacement.py` and `market.py`, what they share (settings, the car,
-steps, price ranges) in `terms.py`; the inspection's vocabulary (conditions, grades, the
-score) is in `inspection.py`, the purchase tax in `tax.py`, the refusal
-`InvalidValuationInput` in `errors.py`.
+steps, price ranges) in `facts.py`; the inspection's score and grade in `inspection.py`,
+the purchase tax in `tax.py`; the vocabulary (methods, conditions, grades, parts) is the
+feature's `terms.py`, the refusal `InvalidValuationInput` its `errors.py`.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import NoReturn
 
 from portal.messages import N_
-from portal.valuation import market, replacement
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import Grade, grade_for
-from portal.valuation.market import Comparable
-from portal.valuation.terms import (
+from portal.valuation.rules import market, replacement
+from portal.valuation.rules.facts import (
     DEFAULT_SETTINGS,
     PriceRange,
     Settings,
@@ -34,13 +31,11 @@ from portal.valuation.terms import (
     rate_text,
     steps_from,
 )
+from portal.valuation.rules.inspection import grade_for
+from portal.valuation.rules.market import Comparable
+from portal.valuation.terms import Grade, Method
 
 MAX_MILEAGE_KM = 2_000_000
-
-
-class Method(StrEnum):
-    REPLACEMENT_COST = "replacement_cost"
-    MARKET = "market"
 
 
 @dataclass(frozen=True)
