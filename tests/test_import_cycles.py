@@ -10,6 +10,11 @@ a module of pkg), wherever it is written:
   (create_app), which imports every feature to register it and is imported by nothing.
 - imports under `if TYPE_CHECKING:` COUNT too, for the same reason.
 
+It also holds the one-way direction of docs/architecture.md: no module imports a
+blueprint's `views` module (create_app registers them), services never import forms,
+views or page data, and the pure rooms (vocabularies, rules, state machines, and the
+core helpers they use) import only each other, the standard library and python-stdnum.
+
 Run it alone: `.venv/bin/python -m pytest tests/test_import_cycles.py -q`, or
 `.venv/bin/python tests/test_import_cycles.py` to print every circle.
 """
@@ -112,6 +117,38 @@ def describe(component: list[str], graph: dict[str, set[str]]) -> str:
         seen.add(step[0])
 
 
+# The core modules the pure rooms may use: pure themselves (standard library only).
+PURE_CORE = {
+    "portal.identifiers",
+    "portal.labels",
+    "portal.limits",
+    "portal.messages",
+    "portal.money",
+    "portal.regions",
+    "portal.workflow",
+    "portal.valuation.errors",
+}
+PURE_ROOMS = {"terms", "rules", "workflow"}
+PURE_THIRD_PARTY = {"stdnum"}  # identifiers' check digits
+
+
+def is_pure(name: str) -> bool:
+    """A vocabulary, a rules module or package, a state machine, or a pure core module."""
+    parts = name.split(".")
+    return name in PURE_CORE or bool(PURE_ROOMS & set(parts[2:])) or parts[-1] in PURE_ROOMS
+
+
+def third_party_imports(path: Path) -> set[str]:
+    """The top-level names of what a module imports from outside portal and the stdlib."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found - {"portal"} - set(sys.stdlib_module_names)
+
+
 def test_the_checker_finds_a_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
@@ -131,6 +168,38 @@ def test_no_import_circle_between_portal_modules():
     assert len(graph) > 100  # the parse found the package
     circles = [describe(component, graph) for component in cycles(graph)]
     assert circles == [], "import circles:\n" + "\n".join(circles)
+
+
+def test_only_create_app_imports_a_views_module():
+    graph = import_graph()
+    importers = {
+        name: sorted(t for t in targets if t.endswith(".views")) for name, targets in graph.items()
+    }
+    assert {name: views for name, views in importers.items() if views} == {}
+
+
+def test_services_never_import_forms_views_or_page_data():
+    graph = import_graph()
+    layers = (".forms", ".views", ".pages")
+    wrong = {
+        name: sorted(t for t in targets if t.endswith(layers))
+        for name, targets in graph.items()
+        if name.endswith(".services")
+    }
+    assert {name: found for name, found in wrong.items() if found} == {}
+
+
+def test_pure_rooms_import_only_pure_modules():
+    modules = portal_modules()
+    graph = import_graph()
+    pure = sorted(name for name in modules if is_pure(name))
+    assert "portal.transfer.rules" in pure and "portal.valuation.rules.engine" in pure
+    impure = {
+        name: sorted(t for t in graph[name] if not is_pure(t))
+        + sorted(third_party_imports(modules[name]) - PURE_THIRD_PARTY)
+        for name in pure
+    }
+    assert {name: found for name, found in impure.items() if found} == {}
 
 
 if __name__ == "__main__":
