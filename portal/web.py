@@ -24,6 +24,13 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, max=MAX_ID, **kwargs)
 
 
+def row_id(text: str) -> int | None:
+    """A row's id as a form sends it: digits, within what an id column holds; else None."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        return int(text) if 0 < int(text) <= MAX_ID else None
+    return None
+
+
 def page_number() -> int:
     """The `page` query parameter: a positive whole number, 1 when absent or nonsense."""
     page = request.args.get("page", "1")

@@ -697,9 +697,8 @@ def test_working_days_left(today, left):
     assert window.working_days_left(date(2026, 3, 2), window.REVIEW_WORKING_DAYS, today) == left
 
 
-def test_the_2026_targets():
-    targets = (window.ACCEPT_DAYS, window.REVIEW_WORKING_DAYS, window.PAYOUT_WORKING_DAYS)
-    assert targets == (3, 15, 30)
+def test_the_2026_review_target():
+    assert window.REVIEW_WORKING_DAYS == 15
 
 
 def test_program_limits_match_the_domain():

@@ -36,7 +36,7 @@ from portal.subsidy.tier_forms import TiersForm
 
 bp = Blueprint("subsidy_admin", __name__, url_prefix="/admin/subsidies")
 # Ids beyond a 32-bit integer are nobody's: 404 before the database sees them.
-PROGRAM = "/programs/<int(max=2147483647):program_id>"
+PROGRAM = "/programs/<id:program_id>"
 
 
 @bp.before_request

@@ -33,6 +33,7 @@ from portal.identifiers import (
     parse_vin,
 )
 from portal.labels import label
+from portal.limits import NOTE_LENGTH
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy.terms import Kind, RejectReason
 
@@ -155,7 +156,7 @@ class ConfirmForm(Form):
 
 class RejectForm(Form):
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
-    note = TextAreaField(_l("Explanation for the applicant"), validators=[Length(max=500)])
+    note = TextAreaField(_l("Explanation for the applicant"), validators=[Length(max=NOTE_LENGTH)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,5 +165,5 @@ class RejectForm(Form):
 
 class ReturnForm(Form):
     note = TextAreaField(
-        _l("What the applicant must fix"), validators=[DataRequired(), Length(max=500)]
+        _l("What the applicant must fix"), validators=[DataRequired(), Length(max=NOTE_LENGTH)]
     )

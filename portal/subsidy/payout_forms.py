@@ -9,6 +9,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.forms import Form
+from portal.limits import NOTE_LENGTH
 from portal.subsidy.admin_fields import known_province, province_choices
 
 
@@ -67,5 +68,5 @@ class FailureForm(Form):
 
     note = TextAreaField(
         _l("Note (required to return or cancel)"),
-        validators=[Length(max=500, message=_l("Use at most 500 characters."))],
+        validators=[Length(max=NOTE_LENGTH, message=_l("Use at most %(max)d characters."))],
     )

@@ -21,6 +21,7 @@ from portal.audit import utcnow
 from portal.cards import CardKeys, unseal
 from portal.db import page_of, savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_, MessageError
 from portal.registry.models import Person
 from portal.subsidy import budget, services
@@ -247,7 +248,7 @@ def after_failure(
         application=application,
         target=target,
         action=action.value,
-        decision_note=note.strip()[:500] or application.decision_note,
+        decision_note=note.strip()[:NOTE_LENGTH] or application.decision_note,
     )
 
 

@@ -23,6 +23,7 @@ from portal.identifiers import (
     parse_resident_id,
     resident_id_hash,
 )
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import VehicleStatus
@@ -215,7 +216,7 @@ def reject(
     session: Session, *, user: User, application: Application, reason: RejectReason, note: str
 ) -> None:
     """Refuse the application for a reason from the list, with the reviewer's words."""
-    text = note.strip()[:500]
+    text = note.strip()[:NOTE_LENGTH]
     services.allowed(Action.REJECT, application, user, reason=text or reason.value)
     services.move(
         session,
@@ -233,7 +234,7 @@ def reject(
 
 def return_for_correction(session: Session, *, user: User, application: Application, note: str):
     """Send the application back to the applicant saying what to fix (the clock restarts)."""
-    text = note.strip()[:500]
+    text = note.strip()[:NOTE_LENGTH]
     services.allowed(Action.RETURN, application, user, reason=text)
     services.move(
         session,

@@ -6,9 +6,7 @@ from portal.messages import N_
 from portal.subsidy.facts import ProgramTerms, Reason
 
 # DOMAIN §1.4, 2026 targets.
-ACCEPT_DAYS = 3  # calendar days to accept or return
 REVIEW_WORKING_DAYS = 15
-PAYOUT_WORKING_DAYS = 30  # from approval
 
 
 # --- The program window (DOMAIN §1.4, pause) ---
