@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from portal import cache, regions
 from portal.accounts.models import User
-from portal.db import inline, page_of
+from portal.db import Page, fetch_page, inline
 from portal.errors import NotFound
 from portal.identifiers import parse_vin
 from portal.messages import N_
@@ -183,7 +183,7 @@ def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
     return _catalog_tree(session).get(brand, {}).get(series, [])
 
 
-def search_models(session: Session, *, query: str, page: int, page_size: int):
+def search_models(session: Session, *, query: str, page: int, page_size: int) -> Page:
     """Catalog trims whose brand or series starts with the query, one page."""
     term = query.strip()[:32]
     statement = select(CarModel).order_by(
@@ -194,8 +194,7 @@ def search_models(session: Session, *, query: str, page: int, page_size: int):
             CarModel.brand.startswith(term, autoescape=True)
             | CarModel.series.startswith(term, autoescape=True)
         )
-    rows = list(session.exec(page_of(statement, page, page_size)))
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def car_model(session: Session, model_id: int) -> CarModel:
@@ -368,7 +367,7 @@ def inputs_of(record: ValuationRecord) -> ValuationInput:
     return ValuationInput(**{name: getattr(record, name) for name in names})
 
 
-def history(session: Session, *, user: User, page: int, page_size: int):
+def history(session: Session, *, user: User, page: int, page_size: int) -> Page:
     """The user's valuations, newest first, with their catalog trims, one page."""
     statement = (
         select(ValuationRecord, CarModel)
@@ -376,8 +375,7 @@ def history(session: Session, *, user: User, page: int, page_size: int):
         .where(ValuationRecord.user_id == user.id)
         .order_by(ValuationRecord.id.desc())
     )
-    rows = session.exec(page_of(statement, page, page_size)).all()
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def record_for(session: Session, *, user: User, record_id: int) -> ValuationRecord:

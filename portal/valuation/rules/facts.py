@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from portal.messages import N_
 from portal.money import FEN_PER_YUAN, yuan
@@ -42,7 +43,7 @@ class Settings:
     comparable_years: int = 1
     comparable_mileage_share: Decimal = Decimal("0.30")
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         a, b = self.weight_age, self.weight_technical
         if a < 0 or b < 0 or a + b != 1:
             raise InvalidValuationInput(
@@ -95,7 +96,7 @@ class Step:
     """One line of the arithmetic: an English template, its numbers as text, the result."""
 
     label: str
-    params: dict
+    params: dict[str, str]
     result: str
 
 
@@ -128,7 +129,7 @@ def steps_from(numbers: dict[str, str], rows: list[tuple[str, str]]) -> list[Ste
     ]
 
 
-def floor_yuan(fen, *factors) -> int:
+def floor_yuan(fen: int | Decimal | Fraction, *factors: int | Decimal | Fraction) -> int:
     """fen × factors, exactly, rounded down to a whole yuan and never below zero.
 
     The factors (Decimal, int or Fraction) are multiplied as integer ratios: exact as
