@@ -30,3 +30,24 @@ def test_admin_finds_a_vehicle_as_they_type_on_a_phone(live_server, browser, ses
     page.wait_for_url(f"**/vehicles/{car.id}")
     assert "李娜" in page.inner_text(".timeline")
     page.close()
+
+
+def test_a_dealer_picks_the_buyer_s_province_then_its_city(live_server, browser, session):
+    """The province select fetches its cities (GET /cities, htmx) into the city select."""
+    company = factories.dealer(session)
+    car = factories.vehicle(session, owner=factories.person(session))
+    factories.user(session, Role.DEALER, email="dealer@example.cn", dealer_row=company)
+    session.commit()
+
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
+    page.goto(live_server + "/login")
+    page.fill("#email", "dealer@example.cn")
+    page.fill("#password", factories.PASSWORD)
+    page.click("form button.button")
+    page.goto(live_server + f"/transfers/new?q={car.vin}")
+    page.select_option("#destination_province", "510000")
+    page.wait_for_function("document.querySelector('#destination_city option[value=\"510100\"]')")
+    page.select_option("#destination_city", "510100")
+    assert page.eval_on_selector("#destination_city", "select => select.value") == "510100"
+    assert page.query_selector("#destination_city option[value='440300']") is None
+    page.close()
