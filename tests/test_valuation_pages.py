@@ -134,9 +134,27 @@ def test_choosing_a_series_lists_its_model_years_and_trims(app, client, session)
 
 
 def test_choosing_a_province_lists_its_cities(client):
-    text = page(client.get("/valuation/cities", query_string={"province": "510000"}, headers=HX))
+    text = page(client.get("/cities", query_string={"province": "510000"}, headers=HX))
     assert 'value="510100"' in text and "Chengdu" in text
-    assert 'value="440300"' not in text
+    assert 'value="440300"' not in text and "<html" not in text
+
+
+def test_the_transfer_form_s_province_lists_its_cities_too(client):
+    """The transfer form's select sends itself as destination_province: the same list."""
+    query = {"destination_province": "440000"}
+    text = page(client.get("/cities", query_string=query, headers=HX))
+    assert 'value="440300"' in text and 'value="510100"' not in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"province": ""}, {"province": "999999"}, {"province": "x" * 5000}, {"province": "<b>"}],
+    ids=["missing", "empty", "unknown", "oversized", "hostile"],
+)
+def test_a_province_that_is_none_lists_no_city(client, query):
+    response = client.get("/cities", query_string=query, headers=HX)
+    assert response.status_code == 200
+    assert re.findall(r'<option value="([^"]*)"', page(response)) == [""]
 
 
 def test_a_dependent_select_opened_without_htmx_is_the_prefilled_form(client):

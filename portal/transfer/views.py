@@ -1,13 +1,11 @@
 """Transfer pages: dealers file and follow cases; officers work their province's queue."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from portal import db, htmx, regions, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.errors import DomainError, NotFound, refusal_status, translate
-from portal.fields import city_choices
 from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
 from portal.imports import services as imports
@@ -213,14 +211,6 @@ def bulk_problems(job_id: int):
         f"attachment; filename=transfers-{job.id}-problems.csv"
     )
     return response
-
-
-@bp.get("/cities")
-@login_required
-def cities():
-    form = CaseForm(formdata=request.args, meta={"csrf": False})
-    form.destination_city.choices = city_choices(request.args.get("destination_province"))
-    return render_template("transfer/_city_field.html", form=form)
 
 
 @bp.get("/<int:case_id>")

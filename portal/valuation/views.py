@@ -72,12 +72,6 @@ def trims():
     return _fragment("valuation/_model_field.html")
 
 
-@bp.get("/cities")
-def cities():
-    """The city select of a province, for htmx."""
-    return _fragment("valuation/_city_field.html")
-
-
 def _fragment(partial: str):
     """A dependent select for htmx; opened directly, the form prefilled with the query."""
     form = ValuationForm(request.args)
