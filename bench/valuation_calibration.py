@@ -25,12 +25,11 @@ from datetime import date
 from decimal import Decimal
 
 from portal.registry.terms import FuelType
-from portal.valuation import calibration
-from portal.valuation.calibration import VehicleClass
 from portal.valuation.catalog import CatalogModel, read_catalog
-from portal.valuation.engine import value
-from portal.valuation.inspection import Condition
-from portal.valuation.terms import DEFAULT_SETTINGS, Subject, add_months
+from portal.valuation.rules import calibration
+from portal.valuation.rules.engine import value
+from portal.valuation.rules.facts import DEFAULT_SETTINGS, Subject, add_months
+from portal.valuation.terms import Condition, VehicleClass
 
 AGES_YEARS = (1, 3, 5, 8, 10, 12, 15)
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import AuditEvent, china_today
-from portal.subsidy import services as subsidy
+from portal.subsidy.apply import services as subsidy
 from portal.subsidy.compare.rules import Option, better, scrap_value_fen
 from portal.subsidy.models import Application
 from portal.subsidy.terms import Kind

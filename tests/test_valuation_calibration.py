@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 
 from portal.registry.terms import FuelType
-from portal.valuation import calibration
-from portal.valuation.calibration import BANDS, VehicleClass, band
 from portal.valuation.catalog import read_catalog
-from portal.valuation.engine import value
-from portal.valuation.inspection import Condition
-from portal.valuation.terms import DEFAULT_SETTINGS, Subject, add_months
+from portal.valuation.rules import calibration
+from portal.valuation.rules.calibration import BANDS, band
+from portal.valuation.rules.engine import value
+from portal.valuation.rules.facts import DEFAULT_SETTINGS, Subject, add_months
+from portal.valuation.terms import Condition, VehicleClass
 
 ON = date(2026, 12, 6)
 GUIDE_FEN = 15_000_000

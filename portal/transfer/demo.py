@@ -20,10 +20,10 @@ from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.registry.terms import Acquisition, VehicleStatus
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
-from portal.valuation import engine
-from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel
-from portal.valuation.terms import DEFAULT_SETTINGS, Subject, months_between
+from portal.valuation.rules import engine
+from portal.valuation.rules.facts import DEFAULT_SETTINGS, Subject, months_between
+from portal.valuation.terms import Condition
 
 PRICE_NOISE = 0.07  # sale prices scatter about ±7 % (one standard deviation) around the curve
 MILEAGE_NOISE = 0.12

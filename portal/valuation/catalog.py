@@ -21,7 +21,7 @@ from portal.messages import N_, MessageError
 from portal.money import FEN_PER_YUAN
 from portal.registry.rules import RowProblem
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
-from portal.valuation.calibration import VehicleClass
+from portal.valuation.terms import VehicleClass
 
 HEADER = (
     "brand",

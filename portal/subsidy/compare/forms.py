@@ -7,10 +7,11 @@ from wtforms.validators import NumberRange, Optional
 
 from portal import regions
 from portal.fields import Yuan
-from portal.formatting import label, region_name
+from portal.formatting import region_name
 from portal.forms import Form
+from portal.labels import label
 from portal.registry.terms import FuelType
-from portal.valuation.engine import MAX_MILEAGE_KM
+from portal.valuation.rules.engine import MAX_MILEAGE_KM
 
 
 class CompareForm(Form):

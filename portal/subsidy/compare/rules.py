@@ -2,7 +2,7 @@
 
 Scrapping renewal pays the subsidy plus the scrap value the recycler pays by curb weight;
 replacement renewal pays the subsidy plus what a dealer pays for the car. The figures come
-from the subsidy amount rule (portal/subsidy/amounts.py) and the valuation; this module
+from the subsidy amount rule (portal/subsidy/rules/amounts.py) and the valuation; this module
 only adds and compares them. Standard library, money and subsidy terms only.
 """
 

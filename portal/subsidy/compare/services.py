@@ -19,18 +19,20 @@ from portal.messages import N_
 from portal.money import yuan
 from portal.registry.models import Vehicle
 from portal.registry.terms import FuelType
-from portal.subsidy import amounts, assessment, program_lookup, services, window
-from portal.subsidy import rules as subsidy_rules
+from portal.subsidy import assessment, program_lookup
+from portal.subsidy.apply import services
 from portal.subsidy.compare import rules
-from portal.subsidy.facts import Amount, Reason
 from portal.subsidy.models import Application
+from portal.subsidy.rules import amounts, window
+from portal.subsidy.rules import eligibility as subsidy_rules
+from portal.subsidy.rules.facts import Amount, Reason
 from portal.subsidy.terms import Kind, Status
-from portal.valuation import engine
 from portal.valuation import services as valuation
-from portal.valuation import settings as valuation_settings
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.models import CarModel
-from portal.valuation.terms import DEFAULT_SETTINGS, months_between
+from portal.valuation.rules import engine
+from portal.valuation.rules.facts import DEFAULT_SETTINGS, months_between
+from portal.valuation.settings import services as valuation_settings
 
 
 @dataclass(frozen=True)

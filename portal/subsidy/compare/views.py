@@ -26,7 +26,9 @@ def index():
         comparison = _compare(session, user, form, cars)
     context = {"form": form, "comparison": comparison, "cars": cars}
     status = 422 if form.errors else 200
-    return htmx.render("subsidy/compare.html", "subsidy/_compare.html", **context), status
+    return htmx.render(
+        "subsidy/compare/index.html", "subsidy/compare/_compare.html", **context
+    ), status
 
 
 def first_look(session, user) -> dict:
