@@ -37,7 +37,7 @@ from portal.subsidy.apply.forms import (
     StartForm,
 )
 from portal.subsidy.assessment import assess
-from portal.subsidy.compare import views as compare
+from portal.subsidy.compare import pages as compare
 from portal.subsidy.models import Application
 from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import DocumentKind, Kind, Status

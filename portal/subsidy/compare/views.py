@@ -1,14 +1,11 @@
-"""The scrap-or-sell page (DOMAIN §3.5): thin, the comparison is services.compare."""
+"""The scrap-or-sell page (DOMAIN §3.5): thin, the comparison is pages.comparison."""
 
 from flask import Blueprint, request
 
 from portal import db, htmx
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
-from portal.audit import china_today
-from portal.errors import DomainError, translate
-from portal.registry.terms import FuelType
-from portal.subsidy.compare import services
+from portal.subsidy.compare import pages, services
 from portal.subsidy.compare.forms import CompareForm
 
 bp = Blueprint("compare", __name__, url_prefix="/subsidies/compare")
@@ -23,45 +20,9 @@ def index():
     form.offer(cars)
     comparison = None
     if cars and form.validate():
-        comparison = _compare(session, user, form, cars)
+        comparison = pages.comparison(session, user, form, cars)
     context = {"form": form, "comparison": comparison, "cars": cars}
     status = 422 if form.errors else 200
     return htmx.render(
         "subsidy/compare/index.html", "subsidy/compare/_compare.html", **context
     ), status
-
-
-def first_look(session, user) -> dict:
-    """The comparison for the owner's first car with the assumed figures, for the wizard."""
-    cars = services.held_cars(session, user=user)
-    form = CompareForm(None)
-    form.offer(cars)
-    return {"comparison": _compare(session, user, form, cars) if cars else None, "cars": cars}
-
-
-def _compare(session, user, form: CompareForm, cars):
-    """The comparison for the chosen car (the first by default); None with a field error."""
-    vehicle = next(car for car in cars if car.vin == form.vin.data)
-    fuel = FuelType(form.fuel.data) if form.fuel.data else None
-    today = china_today()
-    try:
-        new_car = services.new_car_of(
-            session,
-            user=user,
-            vehicle=vehicle,
-            price_fen=getattr(form.price, "fen", None) if form.price.data else None,
-            fuel_type=fuel,
-        )
-    except DomainError as error:
-        form.price.errors = [translate(error)]
-        return None
-    mileage = form.mileage.data
-    return services.compare(
-        session,
-        user=user,
-        vehicle=vehicle,
-        province_code=form.province.data,
-        new_car=new_car,
-        mileage_km=services.average_mileage(vehicle, today) if mileage is None else mileage,
-        today=today,
-    )
