@@ -1,4 +1,5 @@
-"""What the scrap-or-sell panel shows, for its own page and the subsidy wizard's first step."""
+"""What the scrap-or-sell page and the wizard's first step show (DOMAIN §3.5): the
+comparison for the chosen car, with a price the applicant typed checked as a field."""
 
 from portal.audit import china_today
 from portal.errors import DomainError, translate
@@ -12,11 +13,11 @@ def first_look(session, user) -> dict:
     cars = services.held_cars(session, user=user)
     form = CompareForm(None)
     form.offer(cars)
-    return {"comparison": comparison_of(session, user, form, cars) if cars else None, "cars": cars}
+    return {"comparison": comparison(session, user, form, cars) if cars else None, "cars": cars}
 
 
-def comparison_of(session, user, form: CompareForm, cars):
-    """The comparison for the form's car; None with the price's field error when unknown."""
+def comparison(session, user, form: CompareForm, cars):
+    """The comparison for the chosen car (the first by default); None with a field error."""
     vehicle = next(car for car in cars if car.vin == form.vin.data)
     fuel = FuelType(form.fuel.data) if form.fuel.data else None
     today = china_today()

@@ -1,4 +1,4 @@
-"""The scrap-or-sell page (DOMAIN §3.5): thin, the comparison is services.compare."""
+"""The scrap-or-sell page (DOMAIN §3.5): thin, the comparison is pages.comparison."""
 
 from flask import Blueprint, request
 
@@ -20,7 +20,7 @@ def index():
     form.offer(cars)
     comparison = None
     if cars and form.validate():
-        comparison = pages.comparison_of(session, user, form, cars)
+        comparison = pages.comparison(session, user, form, cars)
     context = {"form": form, "comparison": comparison, "cars": cars}
     status = 422 if form.errors else 200
     return htmx.render(
