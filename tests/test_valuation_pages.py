@@ -181,6 +181,7 @@ def test_a_registry_car_by_vin_gets_three_ordered_prices_and_the_steps(client, s
             first_registration=car.first_registration,
             mileage_km=60000,
             city_code="440300",
+            vehicle_id=car.id,  # a registry car: the gap to its model year is a step
         ),
         on=china_today(),
         user=None,
@@ -194,7 +195,8 @@ def test_a_registry_car_by_vin_gets_three_ordered_prices_and_the_steps(client, s
     # The registry named the model and the first registration.
     assert "From the registry" in text and "vin-model-known" in text
     assert "May 2020" in text and "from the registry" in text
-    assert "2021 · 1.5L 自动舒适版" in text
+    assert "2018 · 1.5L 自动舒适版" in text  # the nearest model year not after 2020
+    assert "No 2020 model in the catalog" in text
     # Each step: its translated label with its numbers, and its result.
     assert "How it was computed" in text
     assert "Purchase tax = 10% × ¥119,900.00 ÷ 1.13" in text
@@ -236,7 +238,7 @@ def test_the_vin_of_a_registry_car_needs_no_model_nor_registration(client, sessi
     oldest = services.trims_of(session, "大众", "朗逸")[-1]
     query = by_model(oldest, vin=car.vin, registered="")
     text = page(client.get("/valuation/result", query_string=query))
-    assert "2021 · 1.5L 自动舒适版" in text and "May 2020" in text
+    assert "2018 · 1.5L 自动舒适版" in text and "May 2020" in text
 
 
 def test_a_registry_car_missing_from_the_catalog_takes_the_model_from_the_lists(
@@ -533,7 +535,7 @@ def test_the_history_lists_views_and_reruns_a_valuation(client, session, auth, c
     assert kept.vehicle_id == car.id and kept.vin == car.vin
 
     listing = page(client.get("/valuation/history"))
-    assert "大众 朗逸" in listing and "2021 · 1.5L 自动舒适版" in listing
+    assert "大众 朗逸" in listing and "2018 · 1.5L 自动舒适版" in listing
     assert f"¥{prices(first)['private']:,}" in listing
     assert "Grade II" in listing and "60,000 km" in listing and "Shenzhen" in listing
     assert f'action="/valuation/history/{kept.id}/rerun"' in listing

@@ -198,7 +198,7 @@ def test_the_report_shows_inputs_steps_grade_and_curve(app, session, owner, tmp_
         "Grade" + printed(app, Grade.II),
         "Method" + printed(app, Method.REPLACEMENT_COST),
         "Purchasetax=10%×¥119,900.00÷1.13",
-        "Agenewnessrate=1−",
+        "Agenewnessrate=retention",
         "Depreciationcurve",
         "Age(years)",
         "Dot:thiscar," + yuan(record.private_fen),
