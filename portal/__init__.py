@@ -4,7 +4,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import cache, db, headers, logs, tasks, web
+from portal import cache, db, headers, logs, storage, tasks, web
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.install()
     db.init_app(app)
     cache.init_app(app)
+    storage.init_app(app)
     headers.init_app(app)
     app.before_request(web.refuse_control_characters_in_query)
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
@@ -87,14 +88,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from portal.commands import db_cli, keys_cli, registry_cli, seed_command, users_cli
+    from portal.commands import db_cli, keys_cli, registry_cli, seed_cli, users_cli
     from portal.payments.commands import payments_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(registry_cli)
-    app.cli.add_command(seed_command)
+    app.cli.add_command(seed_cli)
     app.cli.add_command(payments_cli)
 
 

@@ -29,6 +29,12 @@ def from_environment(environ=os.environ) -> dict:
         "IMPORT_STALL_SECONDS": int(environ.get("IMPORT_STALL_SECONDS", 600)),
         "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'portal.db'}"),
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")),
+        # Object storage shared by every machine (portal/storage.py): s3://BUCKET/PREFIX.
+        "STORAGE_URL": environ.get("STORAGE_URL"),
+        "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL"),
+        "AWS_REGION": environ.get("AWS_REGION"),
+        # Serve stored files by presigned links this many seconds long (0: stream them).
+        "STORAGE_LINK_SECONDS": int(environ.get("STORAGE_LINK_SECONDS", 0)),
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -46,6 +46,6 @@ def run_import(job_id: int) -> None:
         services.run_import(
             app.extensions["db_engine"],
             job_id=job_id,
-            folder=app.config["UPLOAD_FOLDER"],
+            files=app.extensions["storage"],
             key=app.config["ID_HASH_KEY"].encode(),
         )

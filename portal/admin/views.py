@@ -1,11 +1,11 @@
 """Administration: the dashboard, and imports (registry, model catalog) with progress and
 error reports."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit, db, htmx, tasks, web
+from portal import audit, db, htmx, storage, tasks, web
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.admin import services
@@ -77,7 +77,7 @@ def _imports_page(kind: str):
                 kind=kind,
                 filename=upload.filename or "import.csv",
                 content=upload.read(),
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
                 actor_id=current_user.id,
             )
         except DomainError as error:
@@ -138,9 +138,7 @@ def discard_job(kind: str, job_id: int):
     """Give up a stalled import and delete its file."""
     kind = "catalog" if kind == "catalog" else "registry"
     job = services.get_job(db.session(), job_id, kind=kind)
-    services.discard(
-        db.session(), job=job, folder=current_app.config["UPLOAD_FOLDER"], actor_id=current_user.id
-    )
+    services.discard(db.session(), job=job, files=storage.current(), actor_id=current_user.id)
     return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 

@@ -6,7 +6,7 @@ pages call; the request commits once on success, as for the pages (portal.db).
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from portal import db, web
+from portal import db, storage, web
 from portal.api import auth, openapi, problems
 from portal.api.common import InvalidRequest, json_response, parse_body
 from portal.api.schemas import MAX_ID, FieldError
@@ -173,7 +173,7 @@ def upload_document(case_id: int):
             kind=body.kind,
             filename=upload.filename or "",
             content=body.file,
-            folder=current_app.config["UPLOAD_FOLDER"],
+            files=storage.current(),
         )
     except InvalidUpload as error:
         raise InvalidRequest(

@@ -6,10 +6,10 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 
 from contextlib import suppress
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import db, uploads, web
+from portal import db, storage, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
@@ -246,7 +246,7 @@ def _upload(session, application: Application, form: DocumentForm) -> bool:
             kind=kind,
             filename=filename,
             content=content,
-            folder=current_app.config["UPLOAD_FOLDER"],
+            files=storage.current(),
             today=china_today(),
         )
     )
@@ -326,11 +326,10 @@ def document(application_id: int, kind: str):
     )
     if paper is None:
         raise NotFound(N_("This paper has not been uploaded."))
-    path = uploads.path_of(current_app.config["UPLOAD_FOLDER"], "subsidy", paper.stored_name)
-    response = send_file(path, mimetype=paper.content_type, download_name=paper.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    key = uploads.key_of("subsidy", paper.stored_name)
+    return storage.serve(
+        storage.current(), key, content_type=paper.content_type, download_name=paper.filename
+    )
 
 
 @bp.app_template_filter()

@@ -1,9 +1,9 @@
 """Transfer pages: dealers file and follow cases; officers work their province's queue."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from portal import db, htmx, tasks, uploads, web
+from portal import db, htmx, storage, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.admin import services as imports
@@ -144,7 +144,7 @@ def bulk():
                 kind="transfer",
                 filename=form.file.data.filename or "transfers.csv",
                 content=form.file.data.read(),
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
                 actor_id=user.id,
             )
         except DomainError as error:
@@ -196,7 +196,7 @@ def bulk_discard(job_id: int):
     imports.discard(
         db.session(),
         job=_bulk_job(job_id),
-        folder=current_app.config["UPLOAD_FOLDER"],
+        files=storage.current(),
         actor_id=signed_in_user().id,
     )
     return redirect(url_for("transfer.bulk_job", job_id=job_id), 303)
@@ -258,7 +258,7 @@ def upload(case_id: int):
                 kind=kind,
                 filename=filename,
                 content=content,
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
             )
         )
         if saved:
@@ -272,14 +272,10 @@ def document(case_id: int, document_id: int):
     found = documents.document_for(
         db.session(), user=signed_in_user(), case_id=case_id, document_id=document_id
     )
-    path = uploads.path_of(
-        current_app.config["UPLOAD_FOLDER"], f"transfer/{case_id}", found.stored_name
+    key = uploads.key_of(f"transfer/{case_id}", found.stored_name)
+    return storage.serve(
+        storage.current(), key, content_type=found.content_type, download_name=found.filename
     )
-    response = send_file(path, mimetype=found.content_type, download_name=found.filename)
-    # Never let a browser run an uploaded file as a page of this site.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 @bp.post("/<int:case_id>/fees")
