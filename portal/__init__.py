@@ -3,6 +3,7 @@
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cache, db, headers, logs, storage, tasks, web
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
@@ -23,6 +24,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     INSTANCE_PATH.mkdir(exist_ok=True)
     logs.install()
+    logs.init_app(app)
+    trust_proxies(app)
     db.init_app(app)
     cache.init_app(app)
     storage.init_app(app)
@@ -38,6 +41,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.check_card_keys(app.config)
     app.after_request(web.no_store_for_personal_data)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the TRUSTED_PROXIES proxies in front.
+
+    Behind a load balancer every request comes from it: without this, the per-address
+    sign-in limit would count the whole site as one address. Trusting more proxies than
+    stand in front would let a client choose its address.
+    """
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def select_locale() -> str:
@@ -69,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
+    from portal.health import bp as health
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
     from portal.subsidy.admin_views import bp as subsidy_admin
@@ -80,7 +95,17 @@ def register_blueprints(app: Flask) -> None:
     from portal.valuation.views import bp as valuation
     from portal.views import bp as home
 
-    blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
+    blueprints = (
+        home,
+        health,
+        accounts,
+        registry,
+        subsidy,
+        review,
+        subsidy_admin,
+        payouts,
+        transfer,
+    )
     blueprints += (payments, valuation, valuation_report)
     for blueprint in (*blueprints, admin, api):
         app.register_blueprint(blueprint)

@@ -89,7 +89,9 @@ def moto_server(log_folder: Path) -> HttpServer:
     """moto's standalone S3-compatible server on a free port."""
     port = free_port()
     args = [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
-    return HttpServer(args, port=port, log=log_folder / "moto.log", env=os.environ | TEST_CREDENTIALS)
+    return HttpServer(
+        args, port=port, log=log_folder / "moto.log", env=os.environ | TEST_CREDENTIALS
+    )
 
 
 def new_bucket(endpoint: str, name: str) -> None:

@@ -83,7 +83,7 @@ def _imports_page(kind: str):
         except DomainError as error:
             form.file.errors.append(translate(error))
         else:
-            db.after_commit(lambda: tasks.run_import(job.id))
+            db.after_commit(lambda: tasks.queue_import(job.id))
             return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
     services.mark_stalled(db.session(), silent_for=web.stall_limit())
     jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind)
@@ -129,7 +129,7 @@ def resume_job(kind: str, job_id: int):
     kind = "catalog" if kind == "catalog" else "registry"
     job = services.get_job(db.session(), job_id, kind=kind)
     services.resume(db.session(), job=job, actor_id=current_user.id)
-    db.after_commit(lambda: tasks.run_import(job.id))
+    db.after_commit(lambda: tasks.queue_import(job.id))
     return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 

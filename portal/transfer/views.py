@@ -150,7 +150,7 @@ def bulk():
         except DomainError as error:
             form.file.errors = [translate(error)]
         else:
-            db.after_commit(lambda: tasks.run_import(job.id))
+            db.after_commit(lambda: tasks.queue_import(job.id))
             return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
     imports.mark_stalled(session, silent_for=web.stall_limit())
     jobs, _more = imports.recent_jobs(
@@ -185,7 +185,7 @@ def bulk_job(job_id: int):
 def bulk_resume(job_id: int):
     """Run a stalled bulk filing again from the start of its file."""
     job = imports.resume(db.session(), job=_bulk_job(job_id), actor_id=signed_in_user().id)
-    db.after_commit(lambda: tasks.run_import(job.id))
+    db.after_commit(lambda: tasks.queue_import(job.id))
     return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
 
 
