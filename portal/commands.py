@@ -167,9 +167,29 @@ db_cli = AppGroup("db", help="The database schema (Alembic).")
 
 @db_cli.command("upgrade")
 def db_upgrade():
-    """Apply every migration to the configured database."""
+    """Apply every migration (once per deploy; other machines starting at once wait)."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
+
+
+@db_cli.command("current")
+def db_current():
+    """Show the migration the database is at."""
+    migrate.current(current_app.config["DATABASE_URL"])
+
+
+@db_cli.command("history")
+def db_history():
+    """List the migrations, newest first, with the database's current one marked."""
+    migrate.history(current_app.config["DATABASE_URL"])
+
+
+@db_cli.command("downgrade", context_settings={"ignore_unknown_options": True})
+@click.argument("revision")
+def db_downgrade(revision: str):
+    """Undo the migrations after REVISION (e.g. 0009_data_protection, or -1 for the last)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {revision}.")
 
 
 @db_cli.command("revision")
