@@ -1,4 +1,4 @@
-"""Demo data for `flask seed`: a registry extract and one account per role."""
+"""Demo data for `flask seed demo`: a registry extract, its people, one account per role."""
 
 from pathlib import Path
 
