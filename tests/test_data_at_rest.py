@@ -92,6 +92,7 @@ def test_production_needs_card_keys():
     from portal.config import from_environment
 
     environment = {"PORTAL_ENV": "production", "SECRET_KEY": "s", "ID_HASH_KEY": "i"}
+    environment["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
     with pytest.raises(RuntimeError, match="CARD_KEYS"):
         from_environment(environment)
     assert from_environment(environment | {"CARD_KEYS": f"a={new_key()}"})["PRODUCTION"]

@@ -53,6 +53,7 @@ def test_reference_alone_creates_no_account_and_no_car(runner, session):
 
 def test_demo_is_refused_in_production(app, monkeypatch, session):
     monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")  # not connected to
     for name in ("SECRET_KEY", "ID_HASH_KEY", "CARD_KEYS"):
         monkeypatch.setenv(name, app.config[name])
     production = create_app({"DATABASE_URL": app.config["DATABASE_URL"]})
