@@ -12,8 +12,11 @@ the portal, or with `STORAGE_LINK_SECONDS` set, by a presigned link that short-l
 import os
 from pathlib import Path
 from typing import BinaryIO, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
 from flask import Flask, Response, current_app, redirect, send_file
 
 FILE_MODE, FOLDER_MODE = 0o600, 0o700
@@ -95,8 +98,6 @@ class Bucket:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as error:
@@ -125,8 +126,6 @@ class Bucket:
 
 def content_disposition(download_name: str) -> str:
     """An `inline` Content-Disposition naming the file, in ASCII and RFC 5987 UTF-8."""
-    from urllib.parse import quote
-
     ascii_name = download_name.encode("ascii", "ignore").decode() or "file"
     ascii_name = ascii_name.replace('"', "").replace("\\", "")
     return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(download_name)}"
@@ -151,9 +150,6 @@ def from_config(config) -> Storage:
 
 def s3_client(config):
     """A boto3 S3 client for the configured endpoint (credentials from the environment)."""
-    import boto3
-    from botocore.config import Config
-
     return boto3.client(
         "s3",
         endpoint_url=config.get("S3_ENDPOINT_URL"),
