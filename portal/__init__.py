@@ -95,19 +95,9 @@ def register_blueprints(app: Flask) -> None:
     from portal.valuation.views import bp as valuation
     from portal.views import bp as home
 
-    blueprints = (
-        home,
-        health,
-        accounts,
-        registry,
-        subsidy,
-        review,
-        subsidy_admin,
-        payouts,
-        transfer,
-    )
+    blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
     blueprints += (payments, valuation, valuation_report)
-    for blueprint in (*blueprints, admin, api):
+    for blueprint in (*blueprints, admin, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
