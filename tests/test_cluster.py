@@ -155,6 +155,7 @@ class Browser:
 
     def __init__(self, address: str = "203.0.113.10"):
         self.address, self.cookies, self.last_request_id = address, {}, None
+        self.tokens: dict[str, str] = {}  # per instance: one page read, many posts
 
     def request(self, method: str, url: str, **options) -> requests.Response:
         headers = proxy_headers(self.address) | {
@@ -175,12 +176,16 @@ class Browser:
         return self.request("GET", url)
 
     def post(self, base: str, path: str, data: dict, files=None) -> requests.Response:
-        page = self.get(base + "/").text
-        token = self.TOKEN.search(page).group(1)
-        return self.request("POST", base + path, data=data | {"csrf_token": token}, files=files)
+        if base not in self.tokens:
+            self.tokens[base] = self.TOKEN.search(self.get(base + "/").text).group(1)
+        data = data | {"csrf_token": self.tokens[base]}
+        return self.request("POST", base + path, data=data, files=files)
 
     def sign_in(self, base: str, email: str, password: str = DEMO_PASSWORD) -> int:
-        return self.post(base, "/login", {"email": email, "password": password}).status_code
+        answer = self.post(base, "/login", {"email": email, "password": password}).status_code
+        if answer == 303:
+            self.tokens.clear()  # a new session: its pages carry a new token
+        return answer
 
 
 # --- the cluster ----------------------------------------------------------------------------
