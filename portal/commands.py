@@ -1,6 +1,5 @@
 """Command-line tools: `flask users create`, `flask registry import`, `flask seed`, `flask db`."""
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -11,8 +10,8 @@ from flask.cli import AppGroup
 from portal import cards, csvfiles, db, migrate, storage, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.admin import services as imports
 from portal.errors import DomainError, translate
+from portal.imports import services as imports
 from portal.payments import services as payments
 from portal.registry import services as registry
 
@@ -96,13 +95,10 @@ def _queue_import(path: Path) -> tuple[int, int]:
 
 def _write_problems(job_id: int, errors_path: Path) -> None:
     """The refused rows (ID numbers masked when stored) in a file only this user reads."""
-    out = io.StringIO()
-    writer = csvfiles.writer(out)
-    writer.writerow(["line", "vin", "field", "reason"])
     with db.transaction() as session:
-        for problem in imports.problems_of(session, job_id):
-            writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
-    storage.write_private_file(errors_path, out.getvalue().encode())
+        rows = [["line", "vin", "field", "reason"], *imports.problem_rows(session, job_id)]
+        content = csvfiles.text(rows, bom=False)
+    storage.write_private_file(errors_path, content.encode())
 
 
 seed_cli = AppGroup("seed", help="Load data: reference data, or demo data to try the portal.")
@@ -111,7 +107,7 @@ seed_cli = AppGroup("seed", help="Load data: reference data, or demo data to try
 @seed_cli.command("reference")
 def seed_reference():
     """Regions, the fee schedule, subsidy programs, the model catalog (safe in production)."""
-    from portal.subsidy import administration as subsidies
+    from portal.subsidy.programs import services as subsidies
     from portal.valuation import services as valuation
 
     with db.transaction() as session:
@@ -149,7 +145,7 @@ def seed_demo(vehicles: int):
 @keys_cli.command("rotate-cards")
 def rotate_cards():
     """Re-seal every stored bank card under the first key of CARD_KEYS."""
-    from portal.subsidy import card_store
+    from portal.subsidy.payouts import card_store
 
     keys = web.card_keys()
     count = card_store.rotate(db.engine(), keys=keys)

@@ -47,7 +47,7 @@ def queue_import(job_id: int) -> None:
 @huey.task()
 def run_import(job_id: int, request_id: str | None = None) -> None:
     """Run an import job queued from the admin page."""
-    from portal.admin import services
+    from portal.imports import services
 
     app = _app()
     with app.app_context(), logs.job_of_request(request_id):

@@ -11,9 +11,10 @@ import uuid
 import warnings
 from dataclasses import dataclass
 
+from flask import Response
 from PIL import Image, ImageOps
 
-from portal import db
+from portal import db, storage
 from portal.messages import N_, MessageError
 from portal.storage import Storage
 
@@ -123,3 +124,13 @@ def follow_transaction(
 def key_of(area: str, stored_name: str) -> str:
     """The storage key of a stored file; the name never comes from the user."""
     return f"{area}/{stored_name}"
+
+
+def download(area: str, stored_name: str, *, content_type: str, filename: str) -> Response:
+    """A stored file as the answer to a reader whose scope the caller checked."""
+    return storage.serve(
+        storage.current(),
+        key_of(area, stored_name),
+        content_type=content_type,
+        download_name=filename,
+    )

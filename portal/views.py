@@ -1,21 +1,31 @@
-"""The home page and the language switch."""
+"""The home page, the administrators' dashboard and the language switch."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal import db, web
 from portal.accounts import services as accounts
-from portal.accounts.access import signed_in_user
+from portal.accounts.access import roles_required, signed_in_user
+from portal.accounts.models import Role
 from portal.accounts.redirects import safe_next
 from portal.registry import services as registry
 
 bp = Blueprint("home", __name__)
+# The administrators' start page; each feature's administration has its own blueprint.
+admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.get("/")
 def index():
     counts = registry.vehicle_counts(db.session())
     return render_template("home.html", counts=counts)
+
+
+@admin.get("/")
+@roles_required(Role.ADMIN)
+def dashboard():
+    counts = registry.vehicle_counts(db.session())
+    return render_template("admin/dashboard.html", counts=counts)
 
 
 @bp.post("/language")

@@ -11,20 +11,24 @@ from hypothesis import strategies as st
 
 from portal.money import parse_yuan
 from portal.registry.terms import FuelType
-from portal.valuation.engine import MAX_MILEAGE_KM, Method, depreciation_curve, value
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import (
-    CONDITION_SCORES,
+from portal.valuation.rules.engine import MAX_MILEAGE_KM, depreciation_curve, value
+from portal.valuation.rules.facts import (
+    DEFAULT_SETTINGS,
+    PriceRange,
+    Settings,
+    Subject,
+    months_between,
+)
+from portal.valuation.rules.inspection import (
     INSPECTION_PARTS,
-    Condition,
-    Grade,
     InvalidInspection,
     grade_for,
     inspection_score,
 )
-from portal.valuation.market import Comparable, select_comparables
-from portal.valuation.tax import purchase_tax_fen
-from portal.valuation.terms import PriceRange, Settings, Subject, months_between
+from portal.valuation.rules.market import Comparable, select_comparables, window
+from portal.valuation.rules.tax import purchase_tax_fen
+from portal.valuation.terms import CONDITION_SCORES, Condition, Grade, Method
 
 ON = date(2026, 6, 1)
 PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV
@@ -462,3 +466,14 @@ def test_settings_that_break_the_rules_are_refused(changes, field):
     with pytest.raises(InvalidValuationInput) as raised:
         Settings(**changes)
     assert raised.value.field == field
+
+
+def test_the_comparables_window_is_read_from_the_settings():
+    # ±30 % of 12,345 km is 3,703.5 km: whole kilometres inside it, as the query needs.
+    bounds = window(date(2019, 6, 1), 12_345, ON)
+    assert (bounds.mileage_from, bounds.mileage_to) == (8_642, 16_048)
+    assert (bounds.registered_from, bounds.registered_to) == (date(2018, 6, 1), date(2020, 6, 1))
+    assert (bounds.sold_from, bounds.sold_to) == (date(2025, 6, 1), ON)
+    wider = replace(DEFAULT_SETTINGS, comparable_months=24, comparable_years=2)
+    bounds = window(date(2019, 6, 1), 12_345, ON, wider)
+    assert (bounds.registered_from, bounds.sold_from) == (date(2017, 6, 1), date(2024, 6, 1))

@@ -15,8 +15,8 @@ from sqlmodel import func, select
 from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.valuation import chart, services
-from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.terms import Condition
 from tests import factories
 
 HX = {"HX-Request": "true"}
@@ -158,7 +158,7 @@ def test_a_registry_car_by_vin_gets_three_ordered_prices_and_the_steps(client, s
     assert shown["dealer"] <= shown["private"] <= shown["retail"]
     expected = services.value_car(
         session,
-        request=services.Request(
+        inputs=services.ValuationInput(
             car_model_id=car.car_model_id,
             first_registration=car.first_registration,
             mileage_km=60000,

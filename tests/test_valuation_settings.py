@@ -7,8 +7,9 @@ import pytest
 from sqlmodel import select
 
 from portal.accounts.models import Role
-from portal.valuation import services, settings
+from portal.valuation import services
 from portal.valuation.models import CarModel
+from portal.valuation.settings import services as settings
 from tests import factories
 
 EN = {"Accept-Language": "en"}
@@ -36,13 +37,13 @@ def admin(client, auth, session):
 
 def _value(session) -> services.Result:
     model = session.exec(select(CarModel).where(CarModel.series == "朗逸")).first()
-    request = services.Request(
+    inputs = services.ValuationInput(
         car_model_id=model.id,
         first_registration=date(2020, 5, 1),
         mileage_km=60_000,
         city_code="440300",
     )
-    return services.value_car(session, request=request, on=date(2026, 11, 1), user=None)
+    return services.value_car(session, inputs=inputs, on=date(2026, 11, 1), user=None)
 
 
 def test_the_page_shows_the_defaults_in_percent(admin):

@@ -25,6 +25,7 @@ from portal.api.transfer_schemas import (
     TransferPage,
 )
 from portal.api.valuation_schemas import CatalogPage, CatalogQuery, ValuationCreate, ValuationOut
+from portal.limits import MAX_ID
 
 REF = "#/components/schemas/{model}"
 PREFIX = "/api/v1"
@@ -33,7 +34,7 @@ CASE_ID = {
     "in": "path",
     "required": True,
     "description": "The id of the transfer case.",
-    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
 }
 STATUS_TEXT = {
     200: "OK",

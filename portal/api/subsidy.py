@@ -1,7 +1,7 @@
 """The owner's subsidy endpoints of /api/v1: check eligibility, list and read applications.
 
-Registered on the API blueprint of `views.py` and marked for owners' tokens (other roles
-get 403). They call the services the subsidy pages call (`eligibility.check`,
+Registered on the API blueprint (`blueprint.py`) and marked for owners' tokens (other roles
+get 403). They call the services the subsidy pages call (`apply.eligibility.check`,
 `my_applications`, `application_for`), so scope and rules are the pages' (DOMAIN §1).
 """
 
@@ -10,8 +10,8 @@ from flask import request
 from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
+from portal.api.blueprint import bp
 from portal.api.common import json_response, parse_body
-from portal.api.schemas import MAX_ID
 from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
@@ -22,14 +22,19 @@ from portal.api.subsidy_schemas import (
     ReasonOut,
     SubsidyListQuery,
 )
-from portal.api.views import bp
 from portal.audit import china_today, history
 from portal.errors import NotFound, translate
-from portal.formatting import message, subsidy_event
+from portal.formatting import message
 from portal.identifiers import resident_id_hash
+from portal.labels import label
+from portal.limits import MAX_ID
 from portal.messages import N_
-from portal.subsidy import administration, eligibility, facts, services
+from portal.subsidy import applications
+from portal.subsidy.apply import eligibility, services
+from portal.subsidy.labels import EVENT
 from portal.subsidy.models import Application
+from portal.subsidy.programs import services as programs
+from portal.subsidy.rules import facts
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
 # What a list shows of an application; the detail adds DETAIL_FIELDS and more.
@@ -103,15 +108,15 @@ def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
 @auth.for_role(Role.OWNER)
 def list_applications():
     query = parse_body(SubsidyListQuery, lambda model: model.model_validate(request.args.to_dict()))
-    rows, has_next = services.my_applications(
+    found = services.my_applications(
         db.session(), user=auth.api_user(), page=query.page, page_size=query.page_size
     )
     return json_response(
         ApplicationPage(
-            items=[ApplicationSummary.model_validate(_summary(row)) for row in rows],
-            page=query.page,
+            items=[ApplicationSummary.model_validate(_summary(row)) for row in found.rows],
+            page=found.number,
             page_size=query.page_size,
-            has_next=has_next,
+            has_next=found.has_next,
         )
     )
 
@@ -123,9 +128,11 @@ def get_application(application_id: int):
     # The bound is checked here, not by the URL converter (see views._case_for).
     if application_id > MAX_ID:
         raise NotFound(N_("There is no such application, or you cannot see it."))
-    found = services.application_for(session, user=auth.api_user(), application_id=application_id)
-    program = administration.program(session, found.program_id)
-    events = history(session, services.ENTITY, found.id)
+    found = applications.application_for(
+        session, user=auth.api_user(), application_id=application_id
+    )
+    program = programs.program(session, found.program_id)
+    events = history(session, applications.ENTITY, found.id)
     return json_response(
         ApplicationOut.model_validate(
             {
@@ -139,7 +146,7 @@ def get_application(application_id: int):
                     {
                         "at": event.at,
                         "action": event.action,
-                        "label": str(subsidy_event(event.action)),
+                        "label": str(label(event.action, EVENT)),
                         "from_status": event.from_state,
                         "to_status": event.to_state,
                     }
@@ -152,5 +159,5 @@ def get_application(application_id: int):
 
 def _summary(application: Application) -> dict:
     """The list fields; the kind is the program's (programs are few: the session caches them)."""
-    program = administration.program(db.session(), application.program_id)
+    program = programs.program(db.session(), application.program_id)
     return {**application.model_dump(include=SUMMARY_FIELDS), "kind": program.kind}

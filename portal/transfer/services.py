@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal import audit, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today
-from portal.db import inline, page_of, unique_or
+from portal.db import Page, fetch_page, inline, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
     InvalidIdentifier,
@@ -29,22 +29,12 @@ from portal.messages import N_
 from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import emission, rules
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import CLOSED, BuyerKind, TransferStatus
 from portal.transfer.workflow import Actor
 from portal.valuation import services as valuation
-from portal.valuation import settings as valuation_settings
-
-
-class FilingRefused(DomainError):
-    """The car cannot be filed; problems lists every reason (DOMAIN §2.2)."""
-
-    status = 422
-    title = N_("The transfer cannot be filed")
-
-    def __init__(self, problems: list[rules.Problem]):
-        super().__init__(N_("The transfer cannot be filed."))
-        self.problems = problems
+from portal.valuation.settings import services as valuation_settings
 
 
 @dataclass(frozen=True)
@@ -122,7 +112,7 @@ def list_cases(
     direction: str | None,
     page: int,
     page_size: int,
-) -> registry.Page:
+) -> Page:
     """Cases in the user's scope with their vehicles, newest first, one page."""
     statement = (
         select(TransferCase, Vehicle)
@@ -145,9 +135,7 @@ def list_cases(
                 TransferCase.new_plate == term,
             )
         )
-    rows = session.execute(page_of(statement, page, page_size)).all()
-    cases = [CaseRow(case, vehicle) for case, vehicle in rows]
-    return registry.Page(rows=cases[:page_size], number=page, has_next=len(cases) > page_size)
+    return fetch_page(session, statement, page, page_size, row=CaseRow)
 
 
 def _direction(user: User, direction: str | None):

@@ -9,8 +9,7 @@ from sqlmodel import Field, SQLModel
 from portal.audit import utcnow
 from portal.enums import enum_column
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition, Grade
+from portal.valuation.terms import Condition, Grade, Method
 
 
 class CarModel(SQLModel, table=True):
