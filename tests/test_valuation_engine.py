@@ -61,45 +61,45 @@ def step_results(valuation) -> dict[str, str]:
 def test_a_2019_petrol_car_by_replacement_cost():
     # Tax = 15,000,000 fen × 10 ÷ 113 = 1,327,433.63 → 1,327,434 (¥13,274.34)
     # Replacement cost = 15,000,000 + 1,327,434 = 16,327,434
-    # 2019-06-01 → 2026-06-01 = 84 months. A compact car keeps 0.375 at 60 months and 0.256
-    #   at 96: 0.375 + (0.256 − 0.375) × 24 ÷ 36 = 0.295666… → 0.2957
-    # Age rate = 0.2957 ÷ 1.1973 = 0.24697… → 0.2470; technical = 0.2470 × 82 ÷ 82 = 0.2470
-    # Combined = 0.2470 × 0.4 + 0.2470 × 0.6 = 0.24700
+    # 2019-06-01 → 2026-06-01 = 84 months. A compact car keeps 0.387 at 60 months and 0.256
+    #   at 96: 0.387 + (0.256 − 0.387) × 24 ÷ 36 = 0.299666… → 0.2997
+    # Age rate = 0.2997 ÷ 1.1973 = 0.25031… → 0.2503; technical = 0.2503 × 82 ÷ 82 = 0.2503
+    # Combined = 0.2503 × 0.4 + 0.2503 × 0.6 = 0.25030
     # Expected 15,000 × 84 ÷ 12 = 105,000 km; mileage = 1 − 0.01 × (75,000 − 105,000) ÷ 10,000
     #   = 1.03 (within 1 ± 0.15)
-    # Private = 16,327,434 × 0.247 × 1.03 = 4,032,876.20 × 1.03 = 4,153,862.49 → 4,153,800
-    # Range ± 5 %: 3,946,110 → 3,946,100; 4,361,490 → 4,361,400
-    # Dealer × 0.9: 3,551,490 / 3,738,420 / 3,925,260 → 3,551,400 / 3,738,400 / 3,925,200
-    # Retail × 1.1: 4,340,710 / 4,569,180 / 4,797,540 → 4,340,700 / 4,569,100 / 4,797,500
-    #   = 30.5 % of the guide price after seven years (DOMAIN §3.4: 5 years 30–52, 8 years 18–38)
+    # Private = 16,327,434 × 0.2503 × 1.03 = 4,086,756.73 × 1.03 = 4,209,359.43 → 4,209,300
+    # Range ± 5 %: 3,998,835 → 3,998,800; 4,419,765 → 4,419,700
+    # Dealer × 0.9: 3,598,920 / 3,788,370 / 3,977,730 → 3,598,900 / 3,788,300 / 3,977,700
+    # Retail × 1.1: 4,398,680 / 4,630,230 / 4,861,670 → 4,398,600 / 4,630,200 / 4,861,600
+    #   = 30.9 % of the guide price after seven years (DOMAIN §3.4: 5 years 30–52, 8 years 18–38)
     valuation = value(subject(), on=ON)
 
     assert valuation.method is Method.REPLACEMENT_COST
     assert valuation.replacement_cost_fen == 16_327_434
     assert valuation.months_in_service == 84
-    assert valuation.age_rate == Decimal("0.2470")
-    assert valuation.technical_rate == Decimal("0.2470")
-    assert valuation.combined_rate == Decimal("0.24700")
+    assert valuation.age_rate == Decimal("0.2503")
+    assert valuation.technical_rate == Decimal("0.2503")
+    assert valuation.combined_rate == Decimal("0.25030")
     assert valuation.mileage_factor == Decimal("1.03")
-    assert valuation.private == PriceRange(3_946_100, 4_153_800, 4_361_400)
-    assert valuation.dealer_buy == PriceRange(3_551_400, 3_738_400, 3_925_200)
-    assert valuation.retail == PriceRange(4_340_700, 4_569_100, 4_797_500)
+    assert valuation.private == PriceRange(3_998_800, 4_209_300, 4_419_700)
+    assert valuation.dealer_buy == PriceRange(3_598_900, 3_788_300, 3_977_700)
+    assert valuation.retail == PriceRange(4_398_600, 4_630_200, 4_861_600)
     results = step_results(valuation)
     assert results["Purchase tax = 10%% × %(guide)s ÷ 1.13"] == "¥13,274.34"
-    assert results["Combined rate = %(age)s × %(a)s + %(technical)s × %(b)s"] == "0.247"
+    assert results["Combined rate = %(age)s × %(a)s + %(technical)s × %(b)s"] == "0.2503"
 
 
 def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
     # Full tax = 40,000,000 × 10 ÷ 113 = 3,539,823.01 → 3,539,823; half is 1,769,911, more
     #   than the 1,500,000 cap, so tax = 3,539,823 − 1,500,000 = 2,039,823
     # Replacement cost = 42,039,823
-    # 2024-03-15 → 2026-06-01 = 26 whole months. A battery-electric compact car keeps 0.751
-    #   at 12 months and 0.433 at 36: 0.751 + (0.433 − 0.751) × 14 ÷ 24 = 0.5655
-    # Age = 0.5655 ÷ 1.1973 = 0.47231… → 0.4723; technical = 0.4723 × 95 ÷ 82 = 0.54717… → 0.5472
-    # Combined = 0.4723 × 0.4 + 0.5472 × 0.6 = 0.18892 + 0.32832 = 0.51724
+    # 2024-03-15 → 2026-06-01 = 26 whole months. A battery-electric compact car keeps 0.763
+    #   at 12 months and 0.452 at 36: 0.763 + (0.452 − 0.763) × 14 ÷ 24 = 0.58158… → 0.5816
+    # Age = 0.5816 ÷ 1.1973 = 0.48576… → 0.4858; technical = 0.4858 × 95 ÷ 82 = 0.56282… → 0.5628
+    # Combined = 0.4858 × 0.4 + 0.5628 × 0.6 = 0.19432 + 0.33768 = 0.53200
     # Expected 15,000 × 26 ÷ 12 = 32,500 km; mileage = 1 − 0.01 × 17,500 ÷ 10,000 = 0.9825
-    # Private = 42,039,823 × 0.51724 × 0.9825 = 21,744,678.05 × 0.9825 = 21,364,146.18
-    #   → 21,364,100; range 20,295,895 → 20,295,800 and 22,432,305 → 22,432,300
+    # Private = 42,039,823 × 0.532 × 0.9825 = 22,365,185.84 × 0.9825 = 21,973,795.09
+    #   → 21,973,700; range 20,875,015 → 20,875,000 and 23,072,385 → 23,072,300
     car = subject(
         guide_price_fen=40_000_000,
         fuel_type=BEV,
@@ -111,11 +111,11 @@ def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
 
     assert valuation.replacement_cost_fen == 42_039_823
     assert valuation.months_in_service == 26
-    assert valuation.combined_rate == Decimal("0.51724")
+    assert valuation.combined_rate == Decimal("0.53200")
     assert valuation.mileage_factor == Decimal("0.9825")
-    assert valuation.private == PriceRange(20_295_800, 21_364_100, 22_432_300)
-    assert valuation.dealer_buy.mid_fen == 19_227_600  # 19,227,690
-    assert valuation.retail.mid_fen == 23_500_500  # 23,500,510
+    assert valuation.private == PriceRange(20_875_000, 21_973_700, 23_072_300)
+    assert valuation.dealer_buy.mid_fen == 19_776_300  # 19,776,330
+    assert valuation.retail.mid_fen == 24_171_000  # 24,171,070
     assert valuation.grade is Grade.I
     relief = "New-energy relief on %(on)s: %(full_tax)s − %(relief)s"
     assert step_results(valuation)[relief] == "¥20,398.23"
@@ -124,14 +124,14 @@ def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
 def test_an_nev_with_80_percent_battery_health():
     # 2025: tax 1,769,912 is under the 3,000,000 exemption cap → 0; cost = 20,000,000
     # 2022-01-10 → 2025-07-01 = 41 months; a compact plug-in hybrid keeps 0.471 at 36 months
-    #   and 0.375 at 60: 0.471 − 0.096 × 5 ÷ 24 = 0.451; age = 0.451 ÷ 1.1973 → 0.3767
-    # Technical = 0.3767 × 67 ÷ 82 = 0.30779… → 0.3078
-    # Combined = 0.3767 × 0.4 + 0.3078 × 0.6 = 0.15068 + 0.18468 = 0.33536
+    #   and 0.387 at 60: 0.471 − 0.084 × 5 ÷ 24 = 0.4535; age = 0.4535 ÷ 1.1973 → 0.3788
+    # Technical = 0.3788 × 67 ÷ 82 = 0.30950… → 0.3095
+    # Combined = 0.3788 × 0.4 + 0.3095 × 0.6 = 0.15152 + 0.1857 = 0.33722
     # Expected 15,000 × 41 ÷ 12 = 51,250 km; mileage = 1 − 0.01 × 38,750 ÷ 10,000 = 0.96125
     # Battery = 1 − (100 − 80) % × 0.4 = 0.92; region 1.05
-    # Private = 20,000,000 × 0.33536 × 0.96125 × 1.05 × 0.92
-    #   = 6,707,200 × 0.96125 = 6,447,296; × 1.05 = 6,769,660.80; × 0.92 = 6,228,087.94
-    #   → 6,228,000; dealer 5,605,200; retail 6,850,800
+    # Private = 20,000,000 × 0.33722 × 0.96125 × 1.05 × 0.92
+    #   = 6,744,400 × 0.96125 = 6,483,054.50; × 1.05 = 6,807,207.23; × 0.92 = 6,262,630.65
+    #   → 6,262,600; dealer 5,636,340 → 5,636,300; retail 6,888,860 → 6,888,800
     car = subject(
         guide_price_fen=20_000_000,
         fuel_type=PHEV,
@@ -144,9 +144,9 @@ def test_an_nev_with_80_percent_battery_health():
     valuation = value(car, on=date(2025, 7, 1))
 
     assert valuation.replacement_cost_fen == 20_000_000
-    assert valuation.private.mid_fen == 6_228_000
-    assert valuation.dealer_buy.mid_fen == 5_605_200
-    assert valuation.retail.mid_fen == 6_850_800
+    assert valuation.private.mid_fen == 6_262_600
+    assert valuation.dealer_buy.mid_fen == 5_636_300
+    assert valuation.retail.mid_fen == 6_888_800
     assert (
         step_results(valuation)["Battery factor = 1 − (100 − %(health)s)%% × %(share)s"] == "0.92"
     )
@@ -229,10 +229,10 @@ def test_zero_and_huge_mileage_hit_the_caps():
 
 
 def test_an_accident_car_is_grade_v_and_marked_down():
-    # The first worked example × 0.7: 4,153,862.49 × 0.7 = 2,907,703.74 → 2,907,700
+    # The first worked example × 0.7: 4,209,359.43 × 0.7 = 2,946,551.60 → 2,946,500
     valuation = value(subject(structural_accident=True), on=ON)
     assert valuation.grade is Grade.V
-    assert valuation.private.mid_fen == 2_907_700
+    assert valuation.private.mid_fen == 2_946_500
     assert step_results(valuation)["Structural accident damage (grade V): factor"] == "0.7"
 
 
