@@ -50,4 +50,3 @@ def cities():
     """
     code = next(iter(request.args.values()), "")
     return render_template("_city_options.html", choices=city_choices(code))
-
