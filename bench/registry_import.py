@@ -80,14 +80,14 @@ def timed_import(app, extract: Path):
             kind="registry",
             filename=extract.name,
             content=extract.read_bytes(),
-            folder=app.config["UPLOAD_FOLDER"],
+            files=app.extensions["storage"],
             actor_id=None,
         )
     started = time.perf_counter()
     job = imports.run_import(
         app.extensions["db_engine"],
         job_id=job.id,
-        folder=app.config["UPLOAD_FOLDER"],
+        files=app.extensions["storage"],
         key=app.config["ID_HASH_KEY"].encode(),
     )
     return job, time.perf_counter() - started

@@ -1,5 +1,5 @@
-"""The home page, the administrators' dashboard, the language switch, the health check and
-the cities of a province."""
+"""The home page, the administrators' dashboard, the language switch and the cities of
+a province."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -50,9 +50,3 @@ def cities():
     """
     code = next(iter(request.args.values()), "")
     return render_template("_city_options.html", choices=city_choices(code))
-
-
-@bp.get("/healthz")
-def health():
-    db.ping()
-    return {"status": "ok"}

@@ -114,7 +114,7 @@ def test_the_api_answers_as_documented(app, api_schema, bearer, world, label):  
 def test_the_subsidy_api_answers_as_documented(app, api_schema, session, label):
     h.seed(session)
     applicant = h.Applicant(session)
-    application = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, applicant, files=app.extensions["storage"])
     owner = token_of(session, applicant.user)
     operation = _operation(api_schema, label)
     if operation.method.upper() == "POST":

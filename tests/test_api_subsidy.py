@@ -186,7 +186,7 @@ def test_every_failed_rule_is_a_reason(api, world):
 
 
 def test_a_live_claim_on_the_old_car_is_a_reason(app, api, world, session):
-    h.submitted(session, world.applicant, folder=app.config["UPLOAD_FOLDER"])
+    h.submitted(session, world.applicant, files=app.extensions["storage"])
     body = check(api, world).json
     assert body["eligible"] is False
     messages = " ".join(reason["message"] for reason in body["reasons"])
@@ -303,7 +303,7 @@ def test_the_buyer_id_number_is_not_echoed_in_errors(api, world):
 
 
 def test_the_owner_lists_and_reads_their_applications(app, api, session, world):
-    application = h.submitted(session, world.applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, world.applicant, files=app.extensions["storage"])
     listed = api.get(APPLICATIONS, headers=world.owner)
     assert listed.status_code == 200, listed.json
     assert listed.json["has_next"] is False and listed.json["page_size"] == 20
@@ -342,8 +342,8 @@ def test_the_owner_lists_and_reads_their_applications(app, api, session, world):
 
 
 def test_a_return_and_a_rejection_carry_their_reasons(app, api, session, world):
-    folder = app.config["UPLOAD_FOLDER"]
-    returned = h.submitted(session, world.applicant, folder=folder)
+    files = app.extensions["storage"]
+    returned = h.submitted(session, world.applicant, files=files)
     review.return_for_correction(
         session, user=world.reviewer, application=returned, note="发票照片不清楚"
     )
@@ -351,7 +351,7 @@ def test_a_return_and_a_rejection_carry_their_reasons(app, api, session, world):
     body = api.get(f"{APPLICATIONS}/{returned.id}", headers=world.owner).json
     assert body["status"] == "returned" and body["decision_note"] == "发票照片不清楚"
 
-    rejected = h.submitted(session, world.other, folder=folder)
+    rejected = h.submitted(session, world.other, files=files)
     review.reject(
         session,
         user=world.reviewer,
@@ -366,7 +366,7 @@ def test_a_return_and_a_rejection_carry_their_reasons(app, api, session, world):
 
 
 def test_another_owners_application_is_404(app, api, session, world):
-    application = h.submitted(session, world.applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, world.applicant, files=app.extensions["storage"])
     response = api.get(f"{APPLICATIONS}/{application.id}", headers=world.other_owner)
     assert response.status_code == 404 and response.content_type == PROBLEM
     assert api.get(APPLICATIONS, headers=world.other_owner).json["items"] == []

@@ -195,7 +195,7 @@ def stalled_job(app, session, rows: int = 4, *, silent_for=timedelta(hours=1)) -
             kind="registry",
             filename="extract.csv",
             content=extract(demo_rows(rows)),
-            folder=app.config["UPLOAD_FOLDER"],
+            files=app.extensions["storage"],
             actor_id=None,
         )
     job.status, job.total_rows, job.processed_rows = JobStatus.RUNNING, rows, 2

@@ -30,7 +30,7 @@ def test_a_consumer_in_another_process_runs_a_queued_import(app, session, tmp_pa
         kind="registry",
         filename="extract.csv",
         content=extract.getvalue(),
-        folder=app.config["UPLOAD_FOLDER"],
+        files=app.extensions["storage"],
         actor_id=admin.id,
     )
     session.commit()

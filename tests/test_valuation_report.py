@@ -252,7 +252,7 @@ def transfer_case(session, vehicle, *, status, price_fen=8_650_000) -> TransferC
 def test_free_for_the_owners_car_in_a_subsidy_application(client, auth, session, app, tmp_path):
     subsidy.seed(session)
     applicant = subsidy.Applicant(session)
-    application = subsidy.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = subsidy.submitted(session, applicant, files=app.extensions["storage"])
     assert application.old_vehicle_id == applicant.old_car.id
     record = keep_valuation(session, applicant.user, applicant.old_car)
 
@@ -270,7 +270,7 @@ def test_free_for_the_owners_car_in_a_subsidy_application(client, auth, session,
 def test_a_draft_application_does_not_make_it_free(session, app):
     subsidy.seed(session)
     applicant = subsidy.Applicant(session)
-    subsidy.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    subsidy.draft(session, applicant, files=app.extensions["storage"])
     record = keep_valuation(session, applicant.user, applicant.old_car)
     assert not reports.is_own_case(session, user=applicant.user, record=record)
 

@@ -7,7 +7,7 @@ on success, as for the pages (portal.db).
 
 from flask import current_app, request, url_for
 
-from portal import db, web
+from portal import db, storage, web
 from portal.api import auth, problems
 from portal.api.blueprint import bp
 from portal.api.common import InvalidRequest, json_response, parse_body
@@ -154,7 +154,7 @@ def upload_document(case_id: int):
             kind=body.kind,
             filename=upload.filename or "",
             content=body.file,
-            folder=current_app.config["UPLOAD_FOLDER"],
+            files=storage.current(),
         )
     except InvalidUpload as error:
         raise InvalidRequest(

@@ -6,6 +6,7 @@ so other reference data (the model catalog) imports the same way as the registry
 
 import csv
 import gc
+import io
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from itertools import islice
-from pathlib import Path
 
 from flask_babel import gettext
 from sqlalchemy import delete, func, insert, update
@@ -28,6 +28,7 @@ from portal.imports.models import ImportJob, ImportProblem, JobStatus
 from portal.messages import N_
 from portal.redaction import redact, redact_value
 from portal.registry import importing, rules
+from portal.storage import Storage
 from portal.transfer import bulk
 from portal.valuation import catalog
 from portal.valuation import services as valuation
@@ -37,7 +38,7 @@ from portal.valuation import services as valuation
 # smaller ones commit progress more often and keep SQLite's write lock for less time
 # (about two seconds per batch on a 2-core machine).
 BATCH_SIZE = 5000
-IMPORT_AREA = "imports"  # uploads.py's folder for uploaded files being imported
+IMPORT_AREA = "imports"  # the storage's area for uploaded files being imported
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,13 @@ IMPORTERS = {
 
 
 def start_import(
-    session: Session, *, kind: str, filename: str, content: bytes, folder: str, actor_id: int
+    session: Session, *, kind: str, filename: str, content: bytes, files: Storage, actor_id: int
 ) -> ImportJob:
     """Check the file's header, store it, and queue a job for it."""
     _check_header(IMPORTERS[kind].header, content)
     stored_name = f"{uuid.uuid4().hex}.csv"
-    uploads.write_private(Path(folder), Path(IMPORT_AREA) / stored_name, content)
-    uploads.follow_transaction(session, folder, IMPORT_AREA, new=stored_name)
+    files.save(uploads.key_of(IMPORT_AREA, stored_name), content)
+    uploads.follow_transaction(session, files, IMPORT_AREA, new=stored_name)
     job = ImportJob(
         kind=kind, filename=filename[:255], stored_name=stored_name, created_by=actor_id
     )
@@ -115,7 +116,7 @@ def run_import(
     engine: Engine,
     *,
     job_id: int,
-    folder: str,
+    files: Storage,
     key: bytes,
     progress: Callable[[int], None] = lambda rows: None,
 ) -> ImportJob:
@@ -128,13 +129,13 @@ def run_import(
         job = session.get(ImportJob, job_id)
         if job is None or job.status is not JobStatus.QUEUED:
             return job  # a duplicate delivery of the task, or a job already ended
-        path = Path(folder) / IMPORT_AREA / job.stored_name
-        job.status, job.total_rows = JobStatus.RUNNING, _count_rows(path)
+        stored = uploads.key_of(IMPORT_AREA, job.stored_name)
+        job.status, job.total_rows = JobStatus.RUNNING, _count_rows(files, stored)
         job.heartbeat_at = utcnow()
     importer = IMPORTERS[job.kind]
     seen: dict[str, int] = {}
     try:
-        for batch in _batches(path):
+        for batch in _batches(files, stored):
             with _collector_paused(), transaction(engine) as session:
                 _run_batch(session, importer, job, batch, seen, key)
             progress(len(batch))
@@ -143,13 +144,13 @@ def run_import(
             return session.get(ImportJob, job_id)
     except Exception as error:  # the job must end visibly failed, whatever broke
         with transaction(engine) as session:
-            _finish(session, job, folder, JobStatus.FAILED, failure=redact(str(error))[:500])
+            _finish(session, job, files, JobStatus.FAILED, failure=redact(str(error))[:500])
         raise
     finally:  # committed batches stand either way: every process reads them again
         if importer.changes:
             cache.bump(importer.changes)
     with transaction(engine) as session:
-        return _finish(session, job, folder, JobStatus.DONE)
+        return _finish(session, job, files, JobStatus.DONE)
 
 
 @contextmanager
@@ -170,13 +171,18 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _count_rows(path: Path) -> int:
-    with path.open("rb") as file:
-        return max(sum(1 for _ in file) - 1, 0)
+def _count_rows(files: Storage, stored: str) -> int:
+    """Lines after the header (the last one may lack its line break), read in chunks."""
+    breaks, last = 0, b"\n"
+    with files.open(stored) as file:
+        while chunk := file.read(1 << 20):
+            breaks, last = breaks + chunk.count(b"\n"), chunk[-1:]
+    return max(breaks + (last != b"\n") - 1, 0)
 
 
-def _batches(path: Path) -> Iterator[list[tuple[int, dict]]]:
-    with path.open(encoding="utf-8-sig", newline="") as file:
+def _batches(files: Storage, stored: str) -> Iterator[list[tuple[int, dict]]]:
+    """Rows read as a stream from the storage: the file is never copied to a disk."""
+    with io.TextIOWrapper(files.open(stored), encoding="utf-8-sig", newline="") as file:
         reader = csv.DictReader(file)
         numbered = ((reader.line_num, row) for row in reader)
         while batch := list(islice(numbered, BATCH_SIZE)):
@@ -247,7 +253,7 @@ def _still_ours(job: ImportJob):
 
 
 def _finish(
-    session: Session, run: ImportJob, folder: str, status: JobStatus, failure: str | None = None
+    session: Session, run: ImportJob, files: Storage, status: JobStatus, failure: str | None = None
 ):
     """End the run's job (unless another run took it over) and delete its file."""
     job = session.get(ImportJob, run.id)
@@ -255,7 +261,7 @@ def _finish(
         return job
     before = job.status
     job.status, job.failure, job.finished_at = status, failure, utcnow()
-    _forget_file(session, job, folder)
+    _forget_file(session, job, files)
     audit.record(
         session,
         actor_id=job.created_by,
@@ -274,10 +280,10 @@ def _finish(
     return job
 
 
-def _forget_file(session: Session, job: ImportJob, folder: str) -> None:
+def _forget_file(session: Session, job: ImportJob, files: Storage) -> None:
     """Delete the job's upload once this transaction commits; the row no longer names it."""
     if job.stored_name:
-        uploads.follow_transaction(session, folder, IMPORT_AREA, replaced=job.stored_name)
+        uploads.follow_transaction(session, files, IMPORT_AREA, replaced=job.stored_name)
         job.stored_name = ""
 
 
@@ -316,11 +322,11 @@ def resume(session: Session, *, job: ImportJob, actor_id: int) -> ImportJob:
     return job
 
 
-def discard(session: Session, *, job: ImportJob, folder: str, actor_id: int) -> None:
+def discard(session: Session, *, job: ImportJob, files: Storage, actor_id: int) -> None:
     """Give up a stalled job: its file is deleted, it stays failed."""
     if not job.resumable:
         raise Conflict(N_("Only an import that stopped answering can be discarded."))
-    _forget_file(session, job, folder)
+    _forget_file(session, job, files)
     _audit(session, job, actor_id=actor_id, action="discarded", before=JobStatus.FAILED)
 
 

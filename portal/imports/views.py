@@ -3,10 +3,10 @@ follow its progress, resume or discard a stalled run, download the refused rows.
 
 The URLs live under /admin like the other administration pages."""
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal import db, htmx, tasks, web
+from portal import db, htmx, storage, tasks, web
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.errors import DomainError, translate
@@ -50,13 +50,13 @@ def _imports_page(kind: str):
                 kind=kind,
                 filename=upload.filename or "import.csv",
                 content=upload.read(),
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
                 actor_id=current_user.id,
             )
         except DomainError as error:
             form.file.errors.append(translate(error))
         else:
-            db.after_commit(lambda: tasks.run_import(job.id))
+            db.after_commit(lambda: tasks.queue_import(job.id))
             return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
     services.mark_stalled(db.session(), silent_for=web.stall_limit())
     jobs = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind).rows
@@ -102,7 +102,7 @@ def resume(kind: str, job_id: int):
     kind = "catalog" if kind == "catalog" else "registry"
     job = services.get_job(db.session(), job_id, kind=kind)
     services.resume(db.session(), job=job, actor_id=current_user.id)
-    db.after_commit(lambda: tasks.run_import(job.id))
+    db.after_commit(lambda: tasks.queue_import(job.id))
     return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 
@@ -111,9 +111,7 @@ def discard(kind: str, job_id: int):
     """Give up a stalled import and delete its file."""
     kind = "catalog" if kind == "catalog" else "registry"
     job = services.get_job(db.session(), job_id, kind=kind)
-    services.discard(
-        db.session(), job=job, folder=current_app.config["UPLOAD_FOLDER"], actor_id=current_user.id
-    )
+    services.discard(db.session(), job=job, files=storage.current(), actor_id=current_user.id)
     return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 

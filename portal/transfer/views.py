@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from portal import db, htmx, regions, tasks, uploads, web
+from portal import db, htmx, regions, storage, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.errors import DomainError, NotFound, refusal_status, translate
@@ -142,13 +142,13 @@ def bulk():
                 kind="transfer",
                 filename=form.file.data.filename or "transfers.csv",
                 content=form.file.data.read(),
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
                 actor_id=user.id,
             )
         except DomainError as error:
             form.file.errors = [translate(error)]
         else:
-            db.after_commit(lambda: tasks.run_import(job.id))
+            db.after_commit(lambda: tasks.queue_import(job.id))
             return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
     imports.mark_stalled(session, silent_for=web.stall_limit())
     jobs = imports.recent_jobs(
@@ -183,7 +183,7 @@ def bulk_job(job_id: int):
 def bulk_resume(job_id: int):
     """Run a stalled bulk filing again from the start of its file."""
     job = imports.resume(db.session(), job=_bulk_job(job_id), actor_id=signed_in_user().id)
-    db.after_commit(lambda: tasks.run_import(job.id))
+    db.after_commit(lambda: tasks.queue_import(job.id))
     return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
 
 
@@ -194,7 +194,7 @@ def bulk_discard(job_id: int):
     imports.discard(
         db.session(),
         job=_bulk_job(job_id),
-        folder=current_app.config["UPLOAD_FOLDER"],
+        files=storage.current(),
         actor_id=signed_in_user().id,
     )
     return redirect(url_for("transfer.bulk_job", job_id=job_id), 303)
@@ -248,7 +248,7 @@ def upload(case_id: int):
                 kind=kind,
                 filename=filename,
                 content=content,
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
             )
         )
         if saved:

@@ -9,7 +9,7 @@ from contextlib import suppress
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import db, uploads, web
+from portal import db, storage, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
@@ -254,7 +254,7 @@ def _upload(session, application: Application, form: DocumentForm) -> bool:
             kind=kind,
             filename=filename,
             content=content,
-            folder=current_app.config["UPLOAD_FOLDER"],
+            files=storage.current(),
             today=china_today(),
         )
     )
