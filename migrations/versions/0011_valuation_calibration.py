@@ -56,10 +56,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The enums' CHECK constraints go first: SQLite's batch copy would keep them otherwise.
     with op.batch_alter_table('transfer_case', schema=None) as batch_op:
+        batch_op.drop_constraint('novaluation_enum', type_='check')
         batch_op.drop_column('no_valuation_reason')
     with op.batch_alter_table('valuation_settings', schema=None) as batch_op:
         batch_op.drop_column('scrap_fen_per_tonne')
     with op.batch_alter_table('car_model', schema=None) as batch_op:
+        batch_op.drop_constraint('vehicleclass_enum', type_='check')
         batch_op.drop_column('curb_weight_kg')
         batch_op.drop_column('vehicle_class')
