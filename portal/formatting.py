@@ -10,6 +10,7 @@ from portal import regions, web
 from portal.accounts.models import Role
 from portal.admin.models import JobStatus
 from portal.money import yuan
+from portal.reading.terms import PaperKind, Problem
 from portal.registry.terms import (
     Acquisition,
     BodyType,
@@ -28,6 +29,19 @@ from portal.valuation.inspection import Condition, Grade, InspectionPart
 # Labels per vocabulary: StrEnum members equal their strings, so one flat dict would
 # mix up e.g. a vehicle's "registered" and a transfer case's "registered".
 LABELS = {
+    Problem: {
+        Problem.UNREADABLE: _l("The file cannot be opened as a PDF or an image."),
+        Problem.NOT_THIS_PAPER: _l("This does not look like the paper asked for."),
+        Problem.BLURRED: _l(
+            "The photo is blurred: hold the phone still, in good light, and take it again."
+        ),
+        Problem.CUT_OFF: _l("Part of the paper is cut off: photograph the whole page."),
+        Problem.FIELDS_MISSING: _l("Some fields could not be read: type them yourself."),
+    },
+    PaperKind: {
+        PaperKind.INVOICE: _l("Purchase invoice of the new car"),
+        PaperKind.VEHICLE_LICENCE: _l("Vehicle licence of the old car"),
+    },
     Role: {
         Role.OWNER: _l("Car owner"),
         Role.DEALER: _l("Dealer staff"),

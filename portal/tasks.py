@@ -49,3 +49,19 @@ def run_import(job_id: int) -> None:
             folder=app.config["UPLOAD_FOLDER"],
             key=app.config["ID_HASH_KEY"].encode(),
         )
+
+
+@huey.task()
+def read_document(reading_id: int) -> None:
+    """Read an uploaded paper (QR, PDF text, OCR) in the consumer, never in a request."""
+    from portal import web
+    from portal.reading import services
+
+    app = _app()
+    with app.app_context():
+        services.run(
+            app.extensions["db_engine"],
+            reading_id=reading_id,
+            folder=app.config["UPLOAD_FOLDER"],
+            keys=web.card_keys(),
+        )

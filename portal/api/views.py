@@ -198,4 +198,4 @@ def submit_transfer(case_id: int):
 
 # The owner's subsidy routes and the valuation routes (open to anonymous callers too) live
 # in their own modules, on this blueprint.
-from portal.api import subsidy, valuation  # noqa: E402, F401
+from portal.api import reading, subsidy, valuation  # noqa: E402, F401

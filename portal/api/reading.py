@@ -1,0 +1,87 @@
+"""POST /api/v1/documents/read: read an invoice or a vehicle licence (issue 15).
+
+The file is checked by its content and kept until the job consumer has read it
+(`portal.tasks.read_document`); the answer is 202 with the reading's address, where its
+progress and then its fields are found. Owners', dealers' and administrators' tokens.
+"""
+
+from flask import current_app, request, url_for
+
+from portal import db, web
+from portal.accounts.models import Role
+from portal.api import auth
+from portal.api.common import InvalidRequest, json_response, parse_body
+from portal.api.reading_schemas import FieldOut, ProblemOut, ReadingOut, ReadUpload
+from portal.api.schemas import MAX_ID, FieldError
+from portal.api.views import bp
+from portal.errors import NotFound, translate
+from portal.formatting import label
+from portal.messages import N_
+from portal.reading import parsing, services
+from portal.reading.models import DocumentReading
+from portal.reading.terms import Problem, ReadingStatus
+from portal.uploads import InvalidUpload
+
+READERS = (Role.OWNER, Role.DEALER, Role.ADMIN)
+
+
+@bp.post("/documents/read")
+@auth.for_role(*READERS)
+def read_document():
+    from portal import tasks
+
+    fields = {"kind": request.form.get("kind")} if "kind" in request.form else {}
+    upload = request.files.get("file")
+    if upload is not None:
+        fields["file"] = upload.read()
+    body = parse_body(ReadUpload, lambda model: model.model_validate(fields))
+    try:
+        reading = services.start(
+            db.session(),
+            user=auth.api_user(),
+            kind=body.kind,
+            content=body.file,
+            folder=current_app.config["UPLOAD_FOLDER"],
+        )
+    except InvalidUpload as error:
+        raise InvalidRequest(
+            [FieldError(field="file", message=translate(error), type="invalid_upload")]
+        ) from error
+    reading_id = reading.id
+    db.after_commit(lambda: tasks.read_document(reading_id))
+    response = json_response(reading_out(reading), 202)
+    response.headers["Location"] = url_for("api.get_reading", reading_id=reading_id)
+    return response
+
+
+@bp.get("/documents/read/<int:reading_id>")
+@auth.for_role(*READERS)
+def get_reading(reading_id: int):
+    if reading_id > MAX_ID:  # checked here, not by the converter (see views._case_for)
+        raise NotFound(N_("There is no such reading, or you cannot see it."))
+    reading = services.reading_for(db.session(), user=auth.api_user(), reading_id=reading_id)
+    return json_response(reading_out(reading))
+
+
+def reading_out(reading: DocumentReading) -> ReadingOut:
+    read = services.fields_of(reading, web.card_keys())
+    done = reading.status is ReadingStatus.DONE
+    return ReadingOut(
+        id=reading.id,
+        kind=reading.kind,
+        status=reading.status,
+        progress=reading.progress,
+        method=reading.method,
+        fields={name: FieldOut(**vars(field)) for name, field in read.items()},
+        missing=[
+            n
+            for n in parsing.FIELDS[reading.kind]
+            if done and n not in read and n not in services.reader.OPTIONAL
+        ],
+        problems=[
+            ProblemOut(code=Problem(code), message=str(label(Problem(code))))
+            for code in reading.problems
+        ],
+        created_at=reading.created_at,
+        finished_at=reading.finished_at,
+    )

@@ -1,0 +1,138 @@
+"""Readings as jobs: keep the file until the consumer reads it, then keep only what was read.
+
+`start` is called in the request: it checks the file by its content, keeps it in the
+storage's "reading" area and adds the queued row; the caller enqueues
+`portal.tasks.read_document` once that is committed. `run` is the job: it reads the
+paper (portal/reading/reader.py), records progress for the page, seals what was read,
+and deletes the file whatever happens (DOMAIN §6: no copy of a paper is left behind).
+"""
+
+import json
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from portal import uploads
+from portal.accounts.models import Role, User
+from portal.audit import utcnow
+from portal.cards import CardKeys, seal, unseal
+from portal.db import transaction
+from portal.errors import NotFound
+from portal.messages import N_
+from portal.reading import reader
+from portal.reading.models import DocumentReading
+from portal.reading.parsing import Read
+from portal.reading.terms import Method, PaperKind, ReadingStatus
+
+AREA = "reading"
+TABLE = "document_reading"  # what a sealed value is bound to, with the row's id
+# Where the progress bar stands when each method starts.
+PROGRESS = {Method.QR: 20, Method.TEXT: 50, Method.OCR: 60}
+
+
+def start(
+    session: Session,
+    *,
+    user: User,
+    kind: PaperKind,
+    content: bytes,
+    folder: str,
+    application_id: int | None = None,
+) -> DocumentReading:
+    """Keep the file (checked by content: uploads.InvalidUpload) and queue its reading."""
+    stored = uploads.store(folder, AREA, content)
+    uploads.follow_transaction(session, folder, AREA, new=stored.stored_name)
+    reading = DocumentReading(
+        user_id=user.id, application_id=application_id, kind=kind, stored_name=stored.stored_name
+    )
+    session.add(reading)
+    session.flush()
+    return reading
+
+
+def run(engine: Engine, *, reading_id: int, folder: str, keys: CardKeys) -> None:
+    """The job: read the paper, seal the fields, delete the file (done or failed)."""
+    with transaction(engine) as session:
+        reading = session.get(DocumentReading, reading_id)
+        if reading is None or reading.status is not ReadingStatus.QUEUED:
+            return  # a duplicate delivery of the task, or a reading already ended
+        reading.status, reading.progress = ReadingStatus.RUNNING, 5
+        kind, stored_name = reading.kind, reading.stored_name
+    try:
+        content = uploads.path_of(folder, AREA, stored_name).read_bytes()
+        result = reader.read(content, kind, lambda method: _progress(engine, reading_id, method))
+    except Exception:  # the reading must end visibly failed, whatever broke
+        _finish(engine, reading_id, folder, stored_name, status=ReadingStatus.FAILED)
+        raise
+    _finish(
+        engine, reading_id, folder, stored_name, status=ReadingStatus.DONE, result=result, keys=keys
+    )
+
+
+def _progress(engine: Engine, reading_id: int, method: Method) -> None:
+    with transaction(engine) as session:
+        reading = session.get(DocumentReading, reading_id)
+        reading.progress = max(reading.progress, PROGRESS[method])
+
+
+def _finish(
+    engine: Engine,
+    reading_id: int,
+    folder: str,
+    stored_name: str,
+    *,
+    status: ReadingStatus,
+    result: reader.Reading | None = None,
+    keys: CardKeys | None = None,
+) -> None:
+    with transaction(engine) as session:
+        reading = session.get(DocumentReading, reading_id)
+        reading.status, reading.progress = status, 100
+        reading.stored_name, reading.finished_at = None, utcnow()
+        if result is not None:
+            reading.method = result.method
+            reading.problems = [problem.value for problem in result.problems]
+            reading.fields_sealed = seal(
+                keys, _dumps(result.fields), row_id=reading_id, table=TABLE
+            )
+    uploads.remove(folder, AREA, stored_name)
+
+
+def _dumps(fields: dict[str, Read]) -> str:
+    return json.dumps(
+        {name: [read.value, read.confidence, read.method.value] for name, read in fields.items()}
+    )
+
+
+def fields_of(reading: DocumentReading, keys: CardKeys) -> dict[str, Read]:
+    """What was read (empty until the reading is done)."""
+    if not reading.fields_sealed:
+        return {}
+    stored = json.loads(unseal(keys, reading.fields_sealed, row_id=reading.id, table=TABLE))
+    return {
+        name: Read(value, confidence, Method(method))
+        for name, (value, confidence, method) in stored.items()
+    }
+
+
+def reading_for(session: Session, *, user: User, reading_id: int) -> DocumentReading:
+    """The user's own reading (an administrator sees any); 404 otherwise."""
+    reading = session.get(DocumentReading, reading_id)
+    if reading is None or (reading.user_id != user.id and user.role is not Role.ADMIN):
+        raise NotFound(N_("There is no such reading, or you cannot see it."))
+    return reading
+
+
+def latest_for(session: Session, *, application_id: int, kind: PaperKind):
+    """The newest reading of an application's paper of this kind, or None."""
+    return session.exec(
+        select(DocumentReading)
+        .where(DocumentReading.application_id == application_id, DocumentReading.kind == kind)
+        .order_by(DocumentReading.id.desc())
+    ).first()
+
+
+def as_date(read: Read | None) -> date | None:
+    """A read date field as a date (they are kept as ISO text)."""
+    return date.fromisoformat(str(read.value)) if read else None
