@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
     from portal.payments.views import bp as payments
+    from portal.reading.views import bp as reading
     from portal.registry.views import bp as registry
     from portal.subsidy.admin_views import bp as subsidy_admin
     from portal.subsidy.payout_views import bp as payouts
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report)
+    blueprints += (payments, valuation, valuation_report, reading)
     for blueprint in (*blueprints, admin, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies

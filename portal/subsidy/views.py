@@ -26,6 +26,7 @@ from portal.identifiers import (
 )
 from portal.messages import N_
 from portal.money import yuan_input
+from portal.reading import views as reading_views
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy import payouts, program_lookup, services, submission
 from portal.subsidy.assessment import assess
@@ -131,7 +132,7 @@ def step(application_id: int, step: str):
         return redirect(url_for("subsidy.step", application_id=application_id, step=STEPS[0]))
     session = db.session()
     application = _mine(application_id)
-    form = _step_form(session, application, step)
+    form = step_form(session, application, step)
     error, status = None, 200
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -142,7 +143,20 @@ def step(application_id: int, step: str):
             if saved:
                 return redirect(_after_saving(application, step), 303)
             status = 422  # a refused paper: the reason is next to its file field
-    context = _context(session, application, form=form, step=step, error=error)
+    return step_page(session, application, step, form, error=error, status=status)
+
+
+def step_page(session, application: Application, step: str, form, *, status=200, **extra):
+    """A step of the wizard; a paper being read or read for it shows (portal/reading)."""
+    reading = reading_views.step_context(
+        application.id,
+        step,
+        form,
+        reading_id=request.args.get("reading"),
+        fill=request.method == "GET",
+    )
+    extra.setdefault("read_form", DocumentForm(formdata=None))
+    context = _context(session, application, form=form, step=step, **reading, **extra)
     page = render_template("subsidy/step.html", **context)
     return page, 422 if form.errors else status
 
@@ -155,7 +169,7 @@ def _after_saving(application: Application, step: str) -> str:
     return url_for("subsidy.step", application_id=application.id, step=following)
 
 
-def _step_form(session, application: Application, step: str):
+def step_form(session, application: Application, step: str):
     if step == "old-car":
         form = OldCarForm(vehicle_id=str(application.old_vehicle_id or ""))
         cars = services.old_car_choices(session, user=signed_in_user())
@@ -258,7 +272,7 @@ def preview(application_id: int, step: str):
     """The eligibility panel for the fields as typed, without saving them."""
     session = db.session()
     application = _mine(application_id)
-    form = _step_form(session, application, step)
+    form = step_form(session, application, step)
     with session.no_autoflush:
         if step in ("old-car", "new-car") and form.validate():
             # An error here is shown next to the form when the step is submitted.
