@@ -64,4 +64,5 @@ def read_document(reading_id: int) -> None:
             reading_id=reading_id,
             folder=app.config["UPLOAD_FOLDER"],
             keys=web.card_keys(),
+            id_key=web.id_hash_key(),
         )

@@ -1,6 +1,6 @@
 """A paper being read: the job's state and progress, and what was read, sealed at rest."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
@@ -31,10 +31,16 @@ class DocumentReading(SQLModel, table=True):
     method: Method | None = Field(default=None, sa_type=enum_column(Method))
     fields_sealed: str | None = Field(default=None, sa_column=Column(Text))
     problems: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # What the anti-fraud checks look up without opening the seal (DOMAIN §1.5): the
+    # invoice's number and date, and the buyer's ID number only as its keyed hash.
+    invoice_number: str | None = Field(default=None, max_length=20)
+    invoice_date: date | None = None
+    buyer_id_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
 
     __table_args__ = (
         Index("ix_document_reading_user", "user_id", "id"),
         Index("ix_document_reading_application", "application_id", "kind", "id"),
+        Index("ix_document_reading_invoice_number", "invoice_number"),
     )

@@ -19,6 +19,7 @@ from portal.audit import utcnow
 from portal.cards import CardKeys, seal, unseal
 from portal.db import transaction
 from portal.errors import NotFound
+from portal.identifiers import resident_id_hash
 from portal.messages import N_
 from portal.reading import reader
 from portal.reading.models import DocumentReading
@@ -51,7 +52,7 @@ def start(
     return reading
 
 
-def run(engine: Engine, *, reading_id: int, folder: str, keys: CardKeys) -> None:
+def run(engine: Engine, *, reading_id: int, folder: str, keys: CardKeys, id_key: bytes) -> None:
     """The job: read the paper, seal the fields, delete the file (done or failed)."""
     with transaction(engine) as session:
         reading = session.get(DocumentReading, reading_id)
@@ -66,7 +67,13 @@ def run(engine: Engine, *, reading_id: int, folder: str, keys: CardKeys) -> None
         _finish(engine, reading_id, folder, stored_name, status=ReadingStatus.FAILED)
         raise
     _finish(
-        engine, reading_id, folder, stored_name, status=ReadingStatus.DONE, result=result, keys=keys
+        engine,
+        reading_id,
+        folder,
+        stored_name,
+        status=ReadingStatus.DONE,
+        result=result,
+        keys=(keys, id_key),
     )
 
 
@@ -84,7 +91,7 @@ def _finish(
     *,
     status: ReadingStatus,
     result: reader.Reading | None = None,
-    keys: CardKeys | None = None,
+    keys: tuple[CardKeys, bytes] | None = None,
 ) -> None:
     with transaction(engine) as session:
         reading = session.get(DocumentReading, reading_id)
@@ -93,10 +100,20 @@ def _finish(
         if result is not None:
             reading.method = result.method
             reading.problems = [problem.value for problem in result.problems]
+            card_keys, id_key = keys
             reading.fields_sealed = seal(
-                keys, _dumps(result.fields), row_id=reading_id, table=TABLE
+                card_keys, _dumps(result.fields), row_id=reading_id, table=TABLE
             )
+            _keep_lookups(reading, result.fields, id_key)
     uploads.remove(folder, AREA, stored_name)
+
+
+def _keep_lookups(reading: DocumentReading, fields: dict[str, Read], id_key: bytes) -> None:
+    number, dated = fields.get("invoice_number"), fields.get("invoice_date")
+    buyer = fields.get("invoice_buyer_id_number")
+    reading.invoice_number = str(number.value) if number else None
+    reading.invoice_date = as_date(dated)
+    reading.buyer_id_hash = resident_id_hash(str(buyer.value), id_key) if buyer else None
 
 
 def _dumps(fields: dict[str, Read]) -> str:

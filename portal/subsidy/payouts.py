@@ -259,11 +259,18 @@ def fix_account(
     card: str,
     bank: str,
     keys: CardKeys,
+    id_key: bytes,
 ) -> None:
     """The applicant gives a new card after the bank returned the payment."""
     target = services.allowed(Action.FIX_ACCOUNT, application, user)
     services.save_bank_card(
-        session, application=application, card=card, bank=bank, keys=keys, fixing=True
+        session,
+        application=application,
+        card=card,
+        bank=bank,
+        keys=keys,
+        id_key=id_key,
+        fixing=True,
     )
     services.move(
         session, user=user, application=application, target=target, action="account_fixed"

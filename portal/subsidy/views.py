@@ -219,6 +219,7 @@ def _save(session, application: Application, step: str, form) -> bool:
             card=parse_bank_card(form.card.data),
             bank=form.bank.data,
             keys=web.card_keys(),
+            id_key=web.id_hash_key(),
         )
     elif step == "documents":
         return _upload(session, application, form)
@@ -323,6 +324,7 @@ def fix_card(application_id: int):
             card=parse_bank_card(form.card.data),
             bank=form.bank.data,
             keys=web.card_keys(),
+            id_key=web.id_hash_key(),
         )
         return redirect(url_for("subsidy.application", application_id=application.id), 303)
     page = render_template("subsidy/card.html", **_context(session, application, form=form))
