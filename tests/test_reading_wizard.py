@@ -126,3 +126,48 @@ def test_the_demo_owner_applies_from_read_papers_and_the_reviewer_sees_the_corre
     assert "Changed by the applicant" not in vin_row
     assert DEMO_OWNER.id_number not in review  # masked only
     assert "4401**********213X" in review
+
+
+def test_the_step_follows_a_reading_under_way_and_refuses_a_bad_file(app, client, auth, session):
+    from portal.reading.models import DocumentReading
+    from portal.reading.terms import PaperKind
+    from tests import subsidy_helpers as h
+
+    h.seed(session)
+    applicant, stranger = h.Applicant(session), h.Applicant(session)
+    application = h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    queued = DocumentReading(
+        user_id=applicant.user.id,
+        application_id=application.id,
+        kind=PaperKind.INVOICE,
+        progress=20,
+    )
+    session.add(queued)
+    session.commit()
+    auth.login(applicant.email)
+    base = f"/subsidies/{application.id}"
+
+    page = _page(client, f"{base}/step/new-car?reading={queued.id}")
+    assert "Reading your paper" in page and 'hx-trigger="every 1s"' in page
+    panel = client.get(f"{base}/reading/{queued.id}", headers={"HX-Request": "true", **EN})
+    assert panel.status_code == 200 and 'value="20"' in panel.get_data(as_text=True)
+
+    refused = upload(client, f"{base}/read/invoice", b"MZ not a paper", "x.exe", "invoice")
+    assert refused.status_code == 422
+    assert "Upload a PDF, JPEG or PNG file." in refused.get_data(as_text=True)
+    assert client.post(f"{base}/read/passport").status_code == 404
+
+    queued.status = "done"
+    session.add(queued)
+    session.commit()
+    done = client.get(f"{base}/reading/{queued.id}", headers={"HX-Request": "true"})
+    assert done.status_code == 204
+    assert done.headers["HX-Redirect"] == f"{base}/step/new-car?reading={queued.id}"
+
+    auth.logout()
+    auth.login(stranger.email)
+    assert client.get(f"{base}/reading/{queued.id}").status_code == 404
+    assert (
+        client.get(f"/subsidies/{application.id}/step/new-car?reading={queued.id}").status_code
+        == 404
+    )

@@ -99,7 +99,7 @@ def status(application_id: int, reading_id: int):
         response = make_response("", 204)
         response.headers["HX-Redirect"] = f"{step}?reading={reading.id}"
         return response
-    return render_template("reading/_progress.html", reading=reading, application_id=application_id)
+    return render_template("reading/_progress.html", reading=reading)
 
 
 def reading_of(application_id: int, reading_id: int) -> DocumentReading:
