@@ -98,10 +98,10 @@ def _invoice_rows(session, application, person, fields, id_key: bytes) -> list[R
         "brand": application.new_brand,
         "model": application.new_model,
     }
+    # The registry's car with the plate the applicant gave: its VIN must be the invoice's.
+    # (Make and model are written differently on invoices and in the registry.)
     registry = {
         "vin": registered.vin if registered else None,
-        "brand": registered.brand if registered else None,
-        "model": registered.model if registered else None,
         "invoice_buyer_name": person.name if person else None,
     }
     rows = []
