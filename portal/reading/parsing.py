@@ -347,7 +347,7 @@ def licence_fields(text: str, method: Method, score: float = 1.0) -> dict[str, R
     return found
 
 
-def paper_fields(kind: PaperKind, text: str, method: Method, score: float = 1.0):
+def paper_fields(kind: PaperKind, text: str, method: Method, score: float = 1.0) -> dict[str, Read]:
     """The fields of a paper of this kind in cleaned text."""
     parse = invoice_fields if kind is PaperKind.INVOICE else licence_fields
     return parse(text, method, score)

@@ -64,7 +64,9 @@ def assess(
                 {"price": yuan(new.invoice_price_fen)},
             )
         )
-    flags = (Flag.ZERO_MILEAGE,) if new is not None and zero_mileage(program, new) else ()
+    flags: tuple[Flag, ...] = (
+        (Flag.ZERO_MILEAGE,) if new is not None and zero_mileage(program, new) else ()
+    )
     flags += fraud_flags(program, signals, today)
     return Assessment(reasons=tuple(reasons), flags=flags, amount=amount)
 
