@@ -4,7 +4,7 @@ A body that fails its schema raises `InvalidRequest`, which the blueprint (`view
 answers with 422 and the field errors.
 """
 
-from flask import current_app
+from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 
 from portal.api import problems
@@ -25,6 +25,16 @@ def parse_body(model: type[BaseModel], validate):
         return validate(model)
     except ValidationError as error:
         raise InvalidRequest(problems.field_errors(error)) from error
+
+
+def parse_upload(model: type[BaseModel]) -> tuple[BaseModel, str]:
+    """A multipart body of `kind` and `file` parsed into model, and the file's own name."""
+    fields = {"kind": request.form.get("kind")} if "kind" in request.form else {}
+    upload = request.files.get("file")
+    if upload is not None:
+        fields["file"] = upload.read()
+    body = parse_body(model, lambda validating: validating.model_validate(fields))
+    return body, (upload.filename or "") if upload is not None else ""
 
 
 def json_response(body: BaseModel, status: int = 200):

@@ -5,20 +5,21 @@ The file is checked by its content and kept until the job consumer has read it
 progress and then its fields are found. Owners', dealers' and administrators' tokens.
 """
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 
 from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
-from portal.api.common import InvalidRequest, json_response, parse_body
+from portal.api.common import InvalidRequest, json_response, parse_upload
 from portal.api.reading_schemas import FieldOut, ProblemOut, ReadingOut, ReadUpload
 from portal.api.schemas import MAX_ID, FieldError
 from portal.api.views import bp
 from portal.errors import NotFound, translate
 from portal.formatting import label
 from portal.messages import N_
-from portal.reading import parsing, services
+from portal.reading import services
 from portal.reading.models import DocumentReading
+from portal.reading.reader import missing_fields
 from portal.reading.terms import Problem, ReadingStatus
 from portal.uploads import InvalidUpload
 
@@ -30,11 +31,7 @@ READERS = (Role.OWNER, Role.DEALER, Role.ADMIN)
 def read_document():
     from portal import tasks
 
-    fields = {"kind": request.form.get("kind")} if "kind" in request.form else {}
-    upload = request.files.get("file")
-    if upload is not None:
-        fields["file"] = upload.read()
-    body = parse_body(ReadUpload, lambda model: model.model_validate(fields))
+    body, _filename = parse_upload(ReadUpload)
     try:
         reading = services.start(
             db.session(),
@@ -73,11 +70,7 @@ def reading_out(reading: DocumentReading) -> ReadingOut:
         progress=reading.progress,
         method=reading.method,
         fields={name: FieldOut(**vars(field)) for name, field in read.items()},
-        missing=[
-            n
-            for n in parsing.FIELDS[reading.kind]
-            if done and n not in read and n not in services.reader.OPTIONAL
-        ],
+        missing=list(missing_fields(reading.kind, read)) if done else [],
         problems=[
             ProblemOut(code=Problem(code), message=str(label(Problem(code))))
             for code in reading.problems

@@ -251,53 +251,51 @@ def find_brand_model(label: str, text: str, *, until: str) -> tuple[str, str] | 
 # --- the papers --------------------------------------------------------------
 
 _INVOICE_NAME_ENDS = "身份证|纳税人|统一社会|组织机构|\\d"
+_SELLER_ENDS = "纳税人|电话|地址|账号|\\d"
 _MODEL_ENDS = "产地|合格证|车辆识别|发动机|进口|车架|注册|使用性质|\\n"
 
 
-def _checked(value: str | int, method: Method, score: float) -> Read:
-    return Read(value, round(score, 3), method)
+# A value found, and whether a check (check digit, amounts adding up) stands behind it.
+Found = tuple[str | int | None, bool]
 
 
-def _unchecked(value: str | int, method: Method, score: float) -> Read:
-    return Read(value, round(score * UNCHECKED, 3), method)
+def _reads(found: dict[str, Found], method: Method, score: float) -> dict[str, Read]:
+    """The values found as reads: a checked one at the reader's score, others lower."""
+    return {
+        name: Read(value, round(score if checked else score * UNCHECKED, 3), method)
+        for name, (value, checked) in found.items()
+        if value is not None
+    }
+
+
+def _group(match: re.Match[str] | None) -> str | None:
+    return match.group(1) if match else None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def invoice_fields(text: str, method: Method, score: float = 1.0) -> dict[str, Read]:
     """The invoice's fields found in cleaned text (`clean`), each checked where it can be."""
-    found: dict[str, Read] = {}
-    code = _after("发票代码", text, r"(\d{10,12})(?!\d)")
-    number = _after("发票号码", text, r"(\d{20}|\d{8})(?!\d)")
-    issued = find_date("开票日期", text)
-    vin = find_vin(text)
-    buyer_id = find_resident_id(text)
-    seller_uscc = find_uscc(text, label="纳税人识别号")
-    if code:
-        found["invoice_code"] = _unchecked(code.group(1), method, score)
-    if number:
-        found["invoice_number"] = _unchecked(number.group(1), method, score)
-    if issued:
-        found["invoice_date"] = _unchecked(issued.isoformat(), method, score)
-    if vin:
-        found["vin"] = _checked(vin, method, score)
-    if buyer_id:
-        found["invoice_buyer_id_number"] = _checked(buyer_id, method, score)
-    if seller_uscc:
-        found["invoice_seller_uscc"] = _checked(seller_uscc, method, score)
-    buyer = find_name("购买方名称", text, until=_INVOICE_NAME_ENDS)
-    if buyer:
-        found["invoice_buyer_name"] = _unchecked(buyer, method, score)
-    seller = find_name("销货单位名称", text, until="纳税人|电话|地址|账号|\\d")
-    if seller:
-        found["invoice_seller_name"] = _unchecked(seller, method, score)
-    brand_model = find_brand_model("厂牌型号", text, until=_MODEL_ENDS)
-    if brand_model:
-        found["brand"] = _unchecked(brand_model[0], method, score)
-        found["model"] = _unchecked(brand_model[1], method, score)
-    found.update(_amounts(text, method, score))
-    return found
+    brand, model = find_brand_model("厂牌型号", text, until=_MODEL_ENDS) or (None, None)
+    found: dict[str, Found] = {
+        "invoice_code": (_group(_after("发票代码", text, r"(\d{10,12})(?!\d)")), False),
+        "invoice_number": (_group(_after("发票号码", text, r"(\d{20}|\d{8})(?!\d)")), False),
+        "invoice_date": (_iso(find_date("开票日期", text)), False),
+        "invoice_buyer_name": (find_name("购买方名称", text, until=_INVOICE_NAME_ENDS), False),
+        "invoice_buyer_id_number": (find_resident_id(text), True),
+        "vin": (find_vin(text), True),
+        "brand": (brand, False),
+        "model": (model, False),
+        **_amounts(text),
+        "invoice_seller_name": (find_name("销货单位名称", text, until=_SELLER_ENDS), False),
+        "invoice_seller_uscc": (find_uscc(text, label="纳税人识别号"), True),
+    }
+    return _reads(found, method, score)
 
 
-def _amounts(text: str, method: Method, score: float) -> dict[str, Read]:
+def _amounts(text: str) -> dict[str, Found]:
     """Price with tax and tax; checked when price before tax + tax = price with tax."""
     price = find_amount("小写", text) or find_amount("价税合计", text)
     tax = find_amount("增值税税额", text) or find_amount("税额", text)
@@ -305,11 +303,7 @@ def _amounts(text: str, method: Method, score: float) -> dict[str, Read]:
     if price is None:
         return {}
     agree = tax is not None and before is not None and before + tax == price
-    make = _checked if agree else _unchecked
-    found = {"invoice_price_fen": make(price, method, score)}
-    if tax is not None:
-        found["invoice_tax_fen"] = make(tax, method, score)
-    return found
+    return {"invoice_price_fen": (price, agree), "invoice_tax_fen": (tax, agree)}
 
 
 FUEL_WORDS = {
@@ -324,27 +318,19 @@ FUEL_WORDS = {
 
 def licence_fields(text: str, method: Method, score: float = 1.0) -> dict[str, Read]:
     """The licence's fields found in cleaned text (`clean`)."""
-    found: dict[str, Read] = {}
-    plate = find_plate(text)
-    vin = find_vin(text)
+    brand, model = find_brand_model("品牌型号", text, until=_MODEL_ENDS) or (None, None)
+    fuel = _group(_after("燃料种类", text, "({})".format("|".join(FUEL_WORDS))))
     registered = find_date("注册日期", text) or find_date("注册登记日期", text)
-    owner = find_name("所有人", text, until="住址|使用性质|品牌|\\d")
-    brand_model = find_brand_model("品牌型号", text, until=_MODEL_ENDS)
-    fuel = _after("燃料种类", text, "({})".format("|".join(FUEL_WORDS)))
-    if plate:
-        found["plate"] = _checked(plate, method, score)
-    if vin:
-        found["vin"] = _checked(vin, method, score)
-    if owner:
-        found["owner_name"] = _unchecked(owner, method, score)
-    if registered:
-        found["registration_date"] = _unchecked(registered.isoformat(), method, score)
-    if fuel:
-        found["fuel_type"] = _unchecked(FUEL_WORDS[fuel.group(1)], method, score)
-    if brand_model:
-        found["brand"] = _unchecked(brand_model[0], method, score)
-        found["model"] = _unchecked(brand_model[1], method, score)
-    return found
+    found: dict[str, Found] = {
+        "plate": (find_plate(text), True),
+        "vin": (find_vin(text), True),
+        "owner_name": (find_name("所有人", text, until="住址|使用性质|品牌|\\d"), False),
+        "registration_date": (_iso(registered), False),
+        "fuel_type": (FUEL_WORDS[fuel] if fuel else None, False),
+        "brand": (brand, False),
+        "model": (model, False),
+    }
+    return _reads(found, method, score)
 
 
 def paper_fields(kind: PaperKind, text: str, method: Method, score: float = 1.0) -> dict[str, Read]:

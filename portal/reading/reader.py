@@ -120,8 +120,13 @@ def _merge(printed: dict[str, Read], qr: dict[str, Read], kind: PaperKind) -> di
     return {name: merged[name] for name in order if name in merged}
 
 
+def missing_fields(kind: PaperKind, found: dict[str, Read]) -> tuple[str, ...]:
+    """The fields this paper always carries that were not read."""
+    return tuple(n for n in parsing.FIELDS[kind] if n not in found and n not in OPTIONAL)
+
+
 def _verdict(kind: PaperKind, method: Method, found: dict[str, Read], text: str) -> Reading:
-    missing = tuple(n for n in parsing.FIELDS[kind] if n not in found and n not in OPTIONAL)
+    missing = missing_fields(kind, found)
     if not parsing.is_paper(kind, text) and len(found) < 2:
         return Reading(kind, method, found, (Problem.NOT_THIS_PAPER,), missing)
     return Reading(kind, method, found, (Problem.FIELDS_MISSING,) if missing else (), missing)
