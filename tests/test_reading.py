@@ -15,7 +15,7 @@ from werkzeug.test import encode_multipart
 
 from portal.accounts.models import Role
 from portal.reading import parsing
-from portal.reading.terms import Method, PaperKind
+from portal.reading.terms import PaperKind, ReadMethod
 from tests import factories, papers
 from tests.test_api import EN, PROBLEM, fields_of
 from tests.test_api_subsidy import token_of
@@ -203,7 +203,7 @@ def test_an_id_number_failing_its_check_is_not_read_and_17_digits_are_no_vin():
 
 def test_amounts_that_do_not_add_up_are_kept_but_not_trusted():
     text = parsing.clean("价税合计(小写):¥113,000.00\n增值税税额:¥13,000.00\n不含税价:¥99,000.00")
-    fields = parsing.invoice_fields(text, Method.TEXT)
+    fields = parsing.invoice_fields(text, ReadMethod.TEXT)
     assert fields["invoice_price_fen"].value == 11_300_000
     assert fields["invoice_price_fen"].confidence < 1
 
@@ -217,7 +217,7 @@ def test_the_qr_payload_of_domain_7_is_parsed():
         "2016-10-18",
     )
     assert parsing.parse_qr("https://example.cn/?q=1") is None
-    assert parsing.paper_fields(PaperKind.INVOICE, "", Method.TEXT) == {}
+    assert parsing.paper_fields(PaperKind.INVOICE, "", ReadMethod.TEXT) == {}
 
 
 def _pdf_with_text(text: str) -> bytes:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from portal.reading.terms import Method, PaperKind, Problem, ReadingStatus
+from portal.reading.terms import PaperKind, Problem, ReadingStatus, ReadMethod
 
 
 class ReadUpload(BaseModel):
@@ -17,7 +17,7 @@ class ReadUpload(BaseModel):
 class FieldOut(BaseModel):
     value: str | int = Field(description="Text, an ISO date, or an amount in fen.")
     confidence: float = Field(ge=0, le=1)
-    method: Method
+    method: ReadMethod
 
 
 class ProblemOut(BaseModel):
@@ -32,7 +32,7 @@ class ReadingOut(BaseModel):
     kind: PaperKind
     status: ReadingStatus
     progress: int = Field(ge=0, le=100)
-    method: Method | None = Field(description="The dearest method that was needed.")
+    method: ReadMethod | None = Field(description="The dearest method that was needed.")
     fields: dict[str, FieldOut] = Field(
         description="Field names as the subsidy API uses them (invoice_number, invoice_date, "
         "invoice_price_fen, vin, invoice_buyer_id_number, …); a field not read is absent."

@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
 from portal.enums import enum_column
-from portal.reading.terms import Method, PaperKind, ReadingStatus
+from portal.reading.terms import PaperKind, ReadingStatus, ReadMethod
 
 
 class DocumentReading(SQLModel, table=True):
@@ -28,7 +28,7 @@ class DocumentReading(SQLModel, table=True):
     progress: int = 0  # percent, for the progress bar
     # The file waiting to be read (upload area "reading"); removed once it is read.
     stored_name: str | None = Field(default=None, max_length=64)
-    method: Method | None = Field(default=None, sa_type=enum_column(Method))
+    method: ReadMethod | None = Field(default=None, sa_type=enum_column(ReadMethod))
     fields_sealed: str | None = Field(default=None, sa_column=Column(Text))
     problems: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # What the anti-fraud checks look up without opening the seal (DOMAIN §1.5): the

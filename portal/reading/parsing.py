@@ -24,7 +24,7 @@ from portal.identifiers import (
     parse_uscc,
     parse_vin,
 )
-from portal.reading.terms import Method, PaperKind
+from portal.reading.terms import PaperKind, ReadMethod
 
 INVOICE_FIELDS = (
     "invoice_code",
@@ -57,7 +57,7 @@ class Read:
 
     value: str | int
     confidence: float
-    method: Method
+    method: ReadMethod
 
 
 def clean(text: str) -> str:
@@ -103,11 +103,11 @@ def parse_qr(payload: str) -> InvoiceQr | None:
 
 def qr_fields(qr: InvoiceQr) -> dict[str, Read]:
     """What a QR code gives: exact, machine-written values (confidence 1)."""
-    fields = {"invoice_number": Read(qr.number, 1.0, Method.QR)}
+    fields = {"invoice_number": Read(qr.number, 1.0, ReadMethod.QR)}
     if qr.code:
-        fields["invoice_code"] = Read(qr.code, 1.0, Method.QR)
+        fields["invoice_code"] = Read(qr.code, 1.0, ReadMethod.QR)
     if qr.issued:
-        fields["invoice_date"] = Read(qr.issued.isoformat(), 1.0, Method.QR)
+        fields["invoice_date"] = Read(qr.issued.isoformat(), 1.0, ReadMethod.QR)
     return fields
 
 
@@ -259,7 +259,7 @@ _MODEL_ENDS = "产地|合格证|车辆识别|发动机|进口|车架|注册|使�
 Found = tuple[str | int | None, bool]
 
 
-def _reads(found: dict[str, Found], method: Method, score: float) -> dict[str, Read]:
+def _reads(found: dict[str, Found], method: ReadMethod, score: float) -> dict[str, Read]:
     """The values found as reads: a checked one at the reader's score, others lower."""
     return {
         name: Read(value, round(score if checked else score * UNCHECKED, 3), method)
@@ -276,7 +276,7 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def invoice_fields(text: str, method: Method, score: float = 1.0) -> dict[str, Read]:
+def invoice_fields(text: str, method: ReadMethod, score: float = 1.0) -> dict[str, Read]:
     """The invoice's fields found in cleaned text (`clean`), each checked where it can be."""
     brand, model = find_brand_model("厂牌型号", text, until=_MODEL_ENDS) or (None, None)
     found: dict[str, Found] = {
@@ -316,7 +316,7 @@ FUEL_WORDS = {
 }
 
 
-def licence_fields(text: str, method: Method, score: float = 1.0) -> dict[str, Read]:
+def licence_fields(text: str, method: ReadMethod, score: float = 1.0) -> dict[str, Read]:
     """The licence's fields found in cleaned text (`clean`)."""
     brand, model = find_brand_model("品牌型号", text, until=_MODEL_ENDS) or (None, None)
     fuel = _group(_after("燃料种类", text, "({})".format("|".join(FUEL_WORDS))))
@@ -333,7 +333,9 @@ def licence_fields(text: str, method: Method, score: float = 1.0) -> dict[str, R
     return _reads(found, method, score)
 
 
-def paper_fields(kind: PaperKind, text: str, method: Method, score: float = 1.0) -> dict[str, Read]:
+def paper_fields(
+    kind: PaperKind, text: str, method: ReadMethod, score: float = 1.0
+) -> dict[str, Read]:
     """The fields of a paper of this kind in cleaned text."""
     parse = invoice_fields if kind is PaperKind.INVOICE else licence_fields
     return parse(text, method, score)

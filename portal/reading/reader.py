@@ -15,7 +15,7 @@ from PIL import Image
 from portal import uploads
 from portal.reading import parsing, sources
 from portal.reading.parsing import Read
-from portal.reading.terms import Method, PaperKind, Problem
+from portal.reading.terms import PaperKind, Problem, ReadMethod
 
 # Fields a paper always carries: without one of them, the reading is incomplete.
 # (An invoice code only on the older invoices; fuel only where the licence prints it.)
@@ -27,13 +27,13 @@ class Reading:
     """What was read from one paper, how, and what stood in the way."""
 
     kind: PaperKind
-    method: Method
+    method: ReadMethod
     fields: dict[str, Read]
     problems: tuple[Problem, ...] = ()
     missing: tuple[str, ...] = field(default=())
 
 
-Progress = Callable[[Method], None]
+Progress = Callable[[ReadMethod], None]
 
 
 def read(content: bytes, kind: PaperKind, progress: Progress = lambda _method: None) -> Reading:
@@ -44,21 +44,21 @@ def read(content: bytes, kind: PaperKind, progress: Progress = lambda _method: N
             return _read_pdf(content, kind, progress)
         return _read_photo(sources.open_image(content), kind, progress)
     except (sources.Unreadable, uploads.InvalidUpload):
-        return Reading(kind, Method.QR, {}, (Problem.UNREADABLE,))
+        return Reading(kind, ReadMethod.QR, {}, (Problem.UNREADABLE,))
 
 
 def _read_pdf(content: bytes, kind: PaperKind, progress: Progress) -> Reading:
     reader = sources.pdf_reader(content)
-    progress(Method.QR)
+    progress(ReadMethod.QR)
     images = sources.pdf_images(reader)
     found = _from_qr(images, kind)
-    progress(Method.TEXT)
+    progress(ReadMethod.TEXT)
     text = parsing.clean(sources.pdf_text(reader))
     if text:
-        found = _merge(parsing.paper_fields(kind, text, Method.TEXT), found, kind)
-        return _verdict(kind, Method.TEXT, found, text)
+        found = _merge(parsing.paper_fields(kind, text, ReadMethod.TEXT), found, kind)
+        return _verdict(kind, ReadMethod.TEXT, found, text)
     if not images:
-        return _verdict(kind, Method.TEXT, found, text)
+        return _verdict(kind, ReadMethod.TEXT, found, text)
     # A scan saved as PDF: no text layer, one big picture of the paper.
     biggest = max(images, key=lambda image: image.width * image.height)
     return _read_photo(biggest, kind, progress, found)
@@ -67,14 +67,14 @@ def _read_pdf(content: bytes, kind: PaperKind, progress: Progress) -> Reading:
 def _read_photo(
     image: Image.Image, kind: PaperKind, progress: Progress, found: dict | None = None
 ) -> Reading:
-    progress(Method.QR)
+    progress(ReadMethod.QR)
     found = found or _from_qr([image], kind)
-    progress(Method.OCR)
+    progress(ReadMethod.OCR)
     lines = sources.ocr_lines(image)
     text = parsing.clean("\n".join(line.text for line in lines))
     score = fmean(line.score for line in lines) if lines else 0.0
-    found = _merge(parsing.paper_fields(kind, text, Method.OCR, score), found, kind)
-    reading = _verdict(kind, Method.OCR, found, text)
+    found = _merge(parsing.paper_fields(kind, text, ReadMethod.OCR, score), found, kind)
+    reading = _verdict(kind, ReadMethod.OCR, found, text)
     if not reading.missing:
         return reading
     why = []
@@ -84,7 +84,7 @@ def _read_photo(
         why.append(Problem.CUT_OFF)
     # Nothing legible on a blurred photo says nothing about what paper it is.
     rest = [p for p in reading.problems if not (why and p is Problem.NOT_THIS_PAPER)]
-    return Reading(kind, Method.OCR, found, (*why, *rest), reading.missing)
+    return Reading(kind, ReadMethod.OCR, found, (*why, *rest), reading.missing)
 
 
 def _from_qr(images: list[Image.Image], kind: PaperKind) -> dict[str, Read]:
@@ -104,7 +104,7 @@ _BEFORE_TAX = "_amount_before_tax_fen"  # from the QR code, only to check the pr
 def _qr_amount(qr: parsing.InvoiceQr) -> dict[str, Read]:
     if qr.amount_before_tax_fen is None:
         return {}
-    return {_BEFORE_TAX: Read(qr.amount_before_tax_fen, 1.0, Method.QR)}
+    return {_BEFORE_TAX: Read(qr.amount_before_tax_fen, 1.0, ReadMethod.QR)}
 
 
 def _merge(printed: dict[str, Read], qr: dict[str, Read], kind: PaperKind) -> dict[str, Read]:
@@ -125,7 +125,7 @@ def missing_fields(kind: PaperKind, found: dict[str, Read]) -> tuple[str, ...]:
     return tuple(n for n in parsing.FIELDS[kind] if n not in found and n not in OPTIONAL)
 
 
-def _verdict(kind: PaperKind, method: Method, found: dict[str, Read], text: str) -> Reading:
+def _verdict(kind: PaperKind, method: ReadMethod, found: dict[str, Read], text: str) -> Reading:
     missing = missing_fields(kind, found)
     if not parsing.is_paper(kind, text) and len(found) < 2:
         return Reading(kind, method, found, (Problem.NOT_THIS_PAPER,), missing)

@@ -24,12 +24,12 @@ from portal.messages import N_
 from portal.reading import reader
 from portal.reading.models import DocumentReading
 from portal.reading.parsing import Read
-from portal.reading.terms import Method, PaperKind, ReadingStatus
+from portal.reading.terms import PaperKind, ReadingStatus, ReadMethod
 
 AREA = "reading"
 TABLE = "document_reading"  # what a sealed value is bound to, with the row's id
 # Where the progress bar stands when each method starts.
-PROGRESS = {Method.QR: 20, Method.TEXT: 50, Method.OCR: 60}
+PROGRESS = {ReadMethod.QR: 20, ReadMethod.TEXT: 50, ReadMethod.OCR: 60}
 
 
 def start(
@@ -77,7 +77,7 @@ def run(engine: Engine, *, reading_id: int, folder: str, keys: CardKeys, id_key:
     )
 
 
-def _progress(engine: Engine, reading_id: int, method: Method) -> None:
+def _progress(engine: Engine, reading_id: int, method: ReadMethod) -> None:
     with transaction(engine) as session:
         reading = session.get(DocumentReading, reading_id)
         reading.progress = max(reading.progress, PROGRESS[method])
@@ -128,7 +128,7 @@ def fields_of(reading: DocumentReading, keys: CardKeys) -> dict[str, Read]:
         return {}
     stored = json.loads(unseal(keys, reading.fields_sealed, row_id=reading.id, table=TABLE))
     return {
-        name: Read(value, confidence, Method(method))
+        name: Read(value, confidence, ReadMethod(method))
         for name, (value, confidence, method) in stored.items()
     }
 

@@ -10,7 +10,7 @@ class PaperKind(StrEnum):
     VEHICLE_LICENCE = "vehicle_licence"  # 行驶证 (or 登记证书) of the old car
 
 
-class Method(StrEnum):
+class ReadMethod(StrEnum):
     """How a field was read, cheapest first (issue 15)."""
 
     QR = "qr"
