@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from portal import create_app, migrate
-from portal.admin import services as imports
 from portal.db import transaction
+from portal.imports import services as imports
 from portal.registry import services as registry
 from portal.registry.demo import demo_rows, write_csv
 

@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
     tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
     register_extensions(app)
+    app.url_map.converters["id"] = web.IdConverter  # before the blueprints' rules use it
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -66,23 +67,25 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
-    from portal.admin.views import bp as admin
     from portal.api.views import bp as api
+    from portal.imports.views import bp as imports
     from portal.payments.views import bp as payments
-    from portal.reading.views import bp as reading
     from portal.registry.views import bp as registry
-    from portal.subsidy.admin_views import bp as subsidy_admin
-    from portal.subsidy.payout_views import bp as payouts
-    from portal.subsidy.review_views import bp as review
-    from portal.subsidy.views import bp as subsidy
+    from portal.subsidy.apply.views import bp as subsidy
+    from portal.subsidy.compare.views import bp as scrap_or_sell
+    from portal.subsidy.payouts.views import bp as payouts
+    from portal.subsidy.programs.views import bp as subsidy_admin
+    from portal.subsidy.review.views import bp as review
     from portal.transfer.views import bp as transfer
-    from portal.valuation.report_views import bp as valuation_report
+    from portal.valuation.report.views import bp as valuation_report
+    from portal.valuation.settings.views import bp as valuation_settings
     from portal.valuation.views import bp as valuation
+    from portal.views import admin
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report, reading)
-    for blueprint in (*blueprints, admin, api):
+    blueprints += (scrap_or_sell, payments, valuation, valuation_report, valuation_settings)
+    for blueprint in (*blueprints, admin, imports, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
@@ -100,6 +103,18 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from portal import formatting
+    from portal import formatting, labels
+    from portal.accounts.labels import LABELS as accounts
+    from portal.imports.labels import LABELS as imports
+    from portal.payments.labels import LABELS as payments
+    from portal.reading.labels import LABELS as reading
+    from portal.registry.labels import LABELS as registry
+    from portal.subsidy.labels import LABELS as subsidy
+    from portal.transfer.labels import LABELS as transfer
+    from portal.valuation.labels import LABELS as valuation
 
+    # Each feature names its own stored codes; templates, forms, errors and PDFs look
+    # the names up in the one registry.
+    for feature in (accounts, registry, imports, payments, subsidy, transfer, valuation, reading):
+        labels.register(feature)
     formatting.register(app)

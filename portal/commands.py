@@ -1,6 +1,5 @@
 """Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -11,8 +10,9 @@ from flask.cli import AppGroup, with_appcontext
 from portal import cards, csvfiles, db, migrate, uploads, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.admin import services as imports
+from portal.audit import china_today
 from portal.errors import DomainError, translate
+from portal.imports import services as imports
 from portal.payments import services as payments
 from portal.registry import services as registry
 
@@ -96,13 +96,10 @@ def _queue_import(path: Path) -> tuple[int, int]:
 
 def _write_problems(job_id: int, errors_path: Path) -> None:
     """The refused rows (ID numbers masked when stored) in a file only this user reads."""
-    out = io.StringIO()
-    writer = csvfiles.writer(out)
-    writer.writerow(["line", "vin", "field", "reason"])
     with db.transaction() as session:
-        for problem in imports.problems_of(session, job_id):
-            writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
-    uploads.write_private_file(errors_path, out.getvalue().encode())
+        rows = [["line", "vin", "field", "reason"], *imports.problem_rows(session, job_id)]
+        content = csvfiles.text(rows, bom=False)
+    uploads.write_private_file(errors_path, content.encode())
 
 
 @click.command("seed")
@@ -111,7 +108,7 @@ def _write_problems(job_id: int, errors_path: Path) -> None:
 def seed_command(vehicles: int):
     """Load regions, subsidy programs, demo vehicles and one account per role (idempotent)."""
     from portal import demo
-    from portal.subsidy import administration as subsidies
+    from portal.subsidy.programs import services as subsidies
     from portal.valuation import services as valuation
 
     with db.transaction() as session:
@@ -135,12 +132,14 @@ def seed_command(vehicles: int):
     with db.transaction() as session:
         for line in demo.create_accounts(session, key=web.id_hash_key()):
             click.echo(line)
+        sales = demo.create_sales_history(session, today=china_today())
+    click.echo(f"Completed transfers of the last year (valuation comparables): {sales} created.")
 
 
 @keys_cli.command("rotate-cards")
 def rotate_cards():
     """Re-seal every stored bank card under the first key of CARD_KEYS."""
-    from portal.subsidy import card_store
+    from portal.subsidy.payouts import card_store
 
     keys = web.card_keys()
     count = card_store.rotate(db.engine(), keys=keys)

@@ -8,6 +8,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
 from portal.registry import services as registry
 from portal.registry.demo import DEALERS, DEMO_OWNER, demo_rows, write_csv
+from portal.transfer import demo as transfer_demo
 
 DEMO_PASSWORD = "portal-demo-2026"
 GUANGDONG = "440000"
@@ -51,3 +52,11 @@ def create_accounts(session: Session, *, key: bytes) -> list[str]:
             )
         lines.append(f"Account {email} ({role.value}), password {DEMO_PASSWORD}")
     return lines
+
+
+def create_sales_history(session: Session, *, today) -> int:
+    """The last year's completed transfers of resold demo cars, filed by the demo dealer."""
+    clerk_id = session.exec(select(User.id).where(User.email == "dealer@demo.cn")).one()
+    return transfer_demo.create_sales_history(
+        session, dealer_uscc=DEALERS[0].uscc, clerk_id=clerk_id, today=today
+    )

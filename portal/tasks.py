@@ -39,7 +39,7 @@ def _app():
 @huey.task()
 def run_import(job_id: int) -> None:
     """Run an import job queued from the admin page."""
-    from portal.admin import services
+    from portal.imports import services
 
     app = _app()
     with app.app_context():

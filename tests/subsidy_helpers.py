@@ -12,8 +12,12 @@ from portal.audit import china_today
 from portal.cards import DEV_CARD_KEYS, CardKeys
 from portal.identifiers import resident_id_hash
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import administration, program_lookup, review, services, submission
+from portal.subsidy import program_lookup
+from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application, Program
+from portal.subsidy.programs import services as administration
+from portal.subsidy.review import services as review
+from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import Kind
 from tests import factories
 from tests.factories import KEY
@@ -114,7 +118,7 @@ def draft(
         keys=CARD_KEYS,
         id_key=ID_HASH_KEY,
     )
-    for paper in services.required_documents(application, kind):
+    for paper in required_documents(kind):
         services.upload_document(
             session,
             user=applicant.user,

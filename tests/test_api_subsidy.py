@@ -10,8 +10,9 @@ from sqlmodel import func, select
 from portal.accounts import tokens
 from portal.accounts.models import Role, User
 from portal.audit import AuditEvent, china_today
-from portal.subsidy import review, services
+from portal.subsidy.apply import services
 from portal.subsidy.models import Application
+from portal.subsidy.review import services as review
 from portal.subsidy.terms import Kind, RejectReason
 from tests import factories
 from tests import subsidy_helpers as h
@@ -137,6 +138,25 @@ def test_a_car_first_registered_in_2016_is_not_eligible(api, session, world):
     )
     assert reason["template"].startswith("First registered %(date)s, after the %(limit)s")
     assert reason["params"] == {"date": "2016-03-01", "limit": "2013-06-30", "fuel": "petrol"}
+
+
+def test_a_past_program_year_checks_against_that_years_rules(api, world):
+    # DOMAIN §1.2: the 2024 program took petrol cars first registered by 2011-06-30 only,
+    # and paid a fixed 20,000 for a new-energy car; the 2026 one takes this 2012 car.
+    body = check(api, world, program_year=2024).json
+    assert body["eligible"] is False
+    assert any("2011-06-30" in reason["message"] for reason in body["reasons"])
+    assert body["amount_fen"] == 2_000_000
+    assert body["amount_explanation"] == "Fixed amount for a new-energy car: ¥20,000.00"
+    assert check(api, world, program_year=2026).json["eligible"] is True
+
+
+@pytest.mark.parametrize(("year", "status"), [(2023, 422), (2030, 404), ("2025x", 422)])
+def test_a_program_year_without_a_program_is_404_and_nonsense_422(api, world, year, status):
+    response = check(api, world, program_year=year)
+    assert response.status_code == status
+    if status == 422:
+        assert "program_year" in fields_of(response)
 
 
 def test_the_old_car_alone_is_checked_without_a_new_car(api, world):

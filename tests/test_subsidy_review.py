@@ -11,8 +11,10 @@ from portal.accounts.models import Role
 from portal.audit import china_today, utcnow
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, services, submission, window
+from portal.subsidy import budget
+from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application
+from portal.subsidy.rules import window
 from portal.subsidy.terms import DocumentKind, Status
 from tests import factories
 from tests import subsidy_helpers as h
@@ -437,7 +439,8 @@ def test_hostile_input_gets_4xx_never_500(app, session, client, auth, world):
     theirs = zhejiang_application(app, session)
     auth.login("gd@example.cn")
     base = f"/review/{application.id}"
-    for ids in (["1 OR 1=1"], ["abc"], ["-1"], ["9" * 40], [str(application.id), "x"]):
+    hostile = (["1 OR 1=1"], ["abc"], ["-1"], ["9" * 40], ["2147483648"], ["²"], ["٣"])
+    for ids in (*hostile, [str(application.id), "x"]):
         assert client.post("/review/bulk-approve", data={"ids": ids}).status_code == 422, ids
     # Another province's id in the selection: nothing is approved.
     mixed = client.post(

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from portal.accounts.models import Role
-from portal.admin import services as imports
-from portal.admin.models import ImportJob, JobStatus
+from portal.imports import services as imports
+from portal.imports.models import ImportJob, JobStatus
 from portal.registry.demo import demo_rows, write_csv
 from tests import factories
 

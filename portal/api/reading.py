@@ -10,12 +10,13 @@ from flask import current_app, url_for
 from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
+from portal.api.blueprint import bp
 from portal.api.common import InvalidRequest, json_response, parse_upload
 from portal.api.reading_schemas import FieldOut, ProblemOut, ReadingOut, ReadUpload
-from portal.api.schemas import MAX_ID, FieldError
-from portal.api.views import bp
+from portal.api.schemas import FieldError
 from portal.errors import NotFound, translate
 from portal.formatting import label
+from portal.limits import MAX_ID
 from portal.messages import N_
 from portal.reading import services
 from portal.reading.models import DocumentReading
@@ -54,7 +55,7 @@ def read_document():
 @bp.get("/documents/read/<int:reading_id>")
 @auth.for_role(*READERS)
 def get_reading(reading_id: int):
-    if reading_id > MAX_ID:  # checked here, not by the converter (see views._case_for)
+    if reading_id > MAX_ID:  # checked here, not by the converter (see transfers._case_for)
         raise NotFound(N_("There is no such reading, or you cannot see it."))
     reading = services.reading_for(db.session(), user=auth.api_user(), reading_id=reading_id)
     return json_response(reading_out(reading))

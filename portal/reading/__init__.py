@@ -3,6 +3,7 @@
 `parsing.py` turns text (a QR code's payload, a PDF's text layer, the OCR's lines) into
 checked fields (pure); `sources.py` gets that text out of a file with a maintained
 library for each method; `reader.py` tries the methods cheapest first (DOMAIN §7);
-`models.py`, `services.py` and `views.py` keep a reading as a background job with its
-progress, run by `portal.tasks.read_document` in the job consumer, never in a request.
+`models.py` and `services.py` keep a reading as a background job with its progress, run
+by `portal.tasks.read_document` in the job consumer, never in a request; the subsidy
+wizard's pages (subsidy/apply/reading.py) and the API (api/reading.py) start and show it.
 """
