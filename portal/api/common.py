@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from portal.api import problems
 from portal.api.schemas import FieldError
+from portal.errors import translate
 
 
 class InvalidRequest(Exception):
@@ -35,6 +36,13 @@ def parse_upload(model: type[BaseModel]) -> tuple[BaseModel, str]:
         fields["file"] = upload.read()
     body = parse_body(model, lambda validating: validating.model_validate(fields))
     return body, (upload.filename or "") if upload is not None else ""
+
+
+def refused_file(error: Exception) -> InvalidRequest:
+    """The 422 for an uploaded file the portal does not take (uploads.InvalidUpload)."""
+    return InvalidRequest(
+        [FieldError(field="file", message=translate(error), type="invalid_upload")]
+    )
 
 
 def json_response(body: BaseModel, status: int = 200):

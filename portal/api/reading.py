@@ -11,10 +11,9 @@ from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
 from portal.api.blueprint import bp
-from portal.api.common import InvalidRequest, json_response, parse_upload
+from portal.api.common import json_response, parse_upload, refused_file
 from portal.api.reading_schemas import FieldOut, ProblemOut, ReadingOut, ReadUpload
-from portal.api.schemas import FieldError
-from portal.errors import NotFound, translate
+from portal.errors import NotFound
 from portal.formatting import label
 from portal.limits import MAX_ID
 from portal.messages import N_
@@ -42,9 +41,7 @@ def read_document():
             folder=current_app.config["UPLOAD_FOLDER"],
         )
     except InvalidUpload as error:
-        raise InvalidRequest(
-            [FieldError(field="file", message=translate(error), type="invalid_upload")]
-        ) from error
+        raise refused_file(error) from error
     reading_id = reading.id
     db.after_commit(lambda: tasks.read_document(reading_id))
     response = json_response(reading_out(reading), 202)
