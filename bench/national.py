@@ -615,6 +615,7 @@ def _template_draft(session: Session, app) -> int:
             card="6217000010000000003",
             bank="中国工商银行",
             keys=CardKeys.parse(CARD_KEYS),
+            id_key=b"bench-id-key",
         )
         with tempfile.TemporaryDirectory() as folder:
             for paper in required_documents(Kind.SCRAPPING):

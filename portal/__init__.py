@@ -123,6 +123,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal.accounts.labels import LABELS as accounts
     from portal.imports.labels import LABELS as imports
     from portal.payments.labels import LABELS as payments
+    from portal.reading.labels import LABELS as reading
     from portal.registry.labels import LABELS as registry
     from portal.subsidy.labels import LABELS as subsidy
     from portal.transfer.labels import LABELS as transfer
@@ -130,6 +131,6 @@ def register_template_helpers(app: Flask) -> None:
 
     # Each feature names its own stored codes; templates, forms, errors and PDFs look
     # the names up in the one registry.
-    for feature in (accounts, registry, imports, payments, subsidy, transfer, valuation):
+    for feature in (accounts, registry, imports, payments, subsidy, transfer, valuation, reading):
         labels.register(feature)
     formatting.register(app)

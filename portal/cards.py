@@ -57,14 +57,14 @@ def new_key() -> str:
     return base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()
 
 
-def seal(keys: CardKeys, card: str, *, row_id: int) -> str:
-    """The card number encrypted under the current key, bound to its row."""
+def seal(keys: CardKeys, card: str, *, row_id: int, table: str = "subsidy_application") -> str:
+    """The card number (or other sensitive text) under the current key, bound to its row."""
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(keys.keys[keys.current]).encrypt(nonce, card.encode(), _context(row_id))
+    sealed = AESGCM(keys.keys[keys.current]).encrypt(nonce, card.encode(), _context(row_id, table))
     return f"{keys.current}:{base64.b64encode(nonce + sealed).decode()}"
 
 
-def unseal(keys: CardKeys, value: str, *, row_id: int) -> str:
+def unseal(keys: CardKeys, value: str, *, row_id: int, table: str = "subsidy_application") -> str:
     """The card number of a sealed value (CardKeyError if its key is gone or it was altered)."""
     key_id, _, encoded = value.partition(":")
     if key_id not in keys.keys:
@@ -72,7 +72,7 @@ def unseal(keys: CardKeys, value: str, *, row_id: int) -> str:
     raw = base64.b64decode(encoded)
     try:
         plain = AESGCM(keys.keys[key_id]).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _context(row_id)
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _context(row_id, table)
         )
     except InvalidTag as error:
         raise CardKeyError(f"sealed card of row {row_id} does not open") from error
@@ -84,5 +84,5 @@ def key_id_of(value: str) -> str:
     return value.partition(":")[0]
 
 
-def _context(row_id: int) -> bytes:
-    return f"subsidy_application:{row_id}".encode()
+def _context(row_id: int, table: str) -> bytes:
+    return f"{table}:{row_id}".encode()

@@ -322,6 +322,11 @@ def resident_id_hash(value: str, key: bytes) -> str:
     return hmac.new(key, normalize(value).encode(), hashlib.sha256).hexdigest()
 
 
+def bank_card_hash(value: str, key: bytes) -> str:
+    """The keyed hash a card number is looked up by: the same HMAC as an ID number's."""
+    return resident_id_hash(value, key)
+
+
 # --- Unified Social Credit Code ----------------------------------------------
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

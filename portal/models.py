@@ -6,6 +6,7 @@ from portal.accounts.tokens import ApiToken
 from portal.audit import AuditEvent
 from portal.imports.models import ImportJob, ImportProblem
 from portal.payments.models import FeeItem, Payment, Refund, StripeEvent
+from portal.reading.models import DocumentReading
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
 from portal.subsidy.models import (
     Application,
@@ -46,6 +47,7 @@ __all__ = [
     "PayoutLine",
     "Program",
     "ProgramTier",
+    "DocumentReading",
     "CarModel",
     "ValuationRecord",
     "ValuationSettings",

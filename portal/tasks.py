@@ -59,3 +59,20 @@ def run_import(job_id: int, request_id: str | None = None) -> None:
             key=app.config["ID_HASH_KEY"].encode(),
         )
         log.info("import job %s: %s", job_id, job.status.value if job else "gone")
+
+
+@huey.task()
+def read_document(reading_id: int) -> None:
+    """Read an uploaded paper (QR, PDF text, OCR) in the consumer, never in a request."""
+    from portal import web
+    from portal.reading import services
+
+    app = _app()
+    with app.app_context():
+        services.run(
+            app.extensions["db_engine"],
+            reading_id=reading_id,
+            files=app.extensions["storage"],
+            keys=web.card_keys(),
+            id_key=web.id_hash_key(),
+        )

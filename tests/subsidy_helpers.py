@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlmodel import Session
+from stdnum import luhn
 
 from portal.accounts.models import Role
 from portal.audit import china_today
@@ -27,6 +28,17 @@ CARD_KEYS = CardKeys.parse(DEV_CARD_KEYS)  # the app's default in the tests
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GUANGDONG = "440000"
 CARD = "6217000010000000003"  # passes the Luhn check
+ID_HASH_KEY = b"test-id-key"  # the tests' app setting (tests/conftest.py)
+
+
+def card_for(serial: int) -> str:
+    """A card of its own per applicant (one card for two is flagged, §1.5), shown as CARD is:
+    6217 **** **** 0003; a free digit before the last four makes the Luhn check hold."""
+    for digit in "0123456789":
+        card = f"6217{serial:010d}{digit}0003"
+        if luhn.is_valid(card):
+            return card
+    raise AssertionError("unreachable: one digit of ten always completes a Luhn sum")
 
 
 def seed(session: Session, *provinces: str) -> None:
@@ -49,6 +61,7 @@ class Applicant:
         self.id_number = id_number or factories.resident_id()
         self.person = factories.person(session, name="陈建华", id_number=self.id_number)
         self.user = factories.user(session, Role.OWNER, person_row=self.person)
+        self.card = card_for(self.person.id)
         defaults = dict(first_registration=date(2012, 9, 18), city_code="440100")
         self.old_car = factories.vehicle(
             session, owner=self.person, plate=None, **(defaults | old_car)
@@ -73,7 +86,7 @@ def new_car_entry(applicant: Applicant, **changes) -> services.NewCarEntry:
         fuel_type=FuelType.BEV,
         displacement_ml=None,
         registration_date=today - timedelta(days=2),
-        invoice_number="44001234",
+        invoice_number=f"4400{applicant.person.id:04d}",
         invoice_date=today - timedelta(days=5),
         invoice_price_fen=16_800_000,
         invoice_city_code="440100",
@@ -99,7 +112,12 @@ def draft(
     services.choose_old_car(session, application=application, vehicle_id=applicant.old_car.id)
     services.save_new_car(session, application=application, entry=entry or new_car_entry(applicant))
     services.save_bank_card(
-        session, application=application, card=CARD, bank="中国工商银行", keys=CARD_KEYS
+        session,
+        application=application,
+        card=applicant.card,
+        bank="中国工商银行",
+        keys=CARD_KEYS,
+        id_key=ID_HASH_KEY,
     )
     for paper in required_documents(kind):
         services.upload_document(

@@ -47,7 +47,8 @@ SUBSIDY_OPERATIONS = {
     "GET /api/v1/subsidy/applications/{id}",
 }
 VALUATION_OPERATIONS = {"POST /api/v1/valuations", "GET /api/v1/models"}
-OPERATIONS = TRANSFER_OPERATIONS | SUBSIDY_OPERATIONS | VALUATION_OPERATIONS
+READING_OPERATIONS = {"POST /api/v1/documents/read", "GET /api/v1/documents/read/{id}"}
+OPERATIONS = TRANSFER_OPERATIONS | SUBSIDY_OPERATIONS | VALUATION_OPERATIONS | READING_OPERATIONS
 
 
 @pytest.fixture
@@ -142,3 +143,14 @@ def test_the_valuation_api_answers_as_documented(app, api_schema, session, label
         body = {"vin": car.vin, "mileage_km": 60_000, "city_code": "440300"}
         assert _check(operation.Case(body=body, headers=headers)).status_code == 200
     _fuzz(operation, 0, headers)
+
+
+@pytest.mark.parametrize("label", sorted(READING_OPERATIONS))
+def test_the_reading_api_answers_as_documented(app, api_schema, session, label):
+    from tests import papers
+    from tests.test_reading import post
+
+    owner = token_of(session, factories.user(session))
+    invoice = papers.invoice_pdf(papers.invoices(1)[0])
+    reading_id = post(app.test_client(), owner, {"kind": "invoice", "file": (invoice, "i.pdf")})
+    _fuzz(_operation(api_schema, label), reading_id.json["id"], owner)

@@ -249,7 +249,7 @@ def test_the_application_page_shows_registry_claim_rules_papers_and_timeline(
     assert f'<img src="/subsidies/{application.id}/documents/resident_id"' in page
     assert applicant.old_car.vin in page and applicant.old_car.plate in page
     assert application.new_vin in page and application.new_plate in page
-    assert "44001234" in page and "¥168,000.00" in page and "¥20,000.00" in page
+    assert application.invoice_number in page and "¥168,000.00" in page and "¥20,000.00" in page
     card = h.CARD
     assert f"{card[:4]} **** **** {card[-4:]}" in page and card not in page
     assert "Every rule of the program is met." in page

@@ -18,11 +18,11 @@ def bearer_secret() -> str | None:
     return secret if scheme.lower() == "bearer" and secret else None
 
 
-def for_role(role: Role):
-    """Mark an API view as one for tokens of this role; unmarked views are for dealer staff."""
+def for_role(*roles: Role):
+    """Mark an API view as one for tokens of these roles; unmarked views are for dealer staff."""
 
     def mark(view):
-        view.api_role = role
+        view.api_roles = roles
         return view
 
     return mark
@@ -46,9 +46,9 @@ def authenticate():
     user = tokens.user_for_token(db.session(), secret) if secret else None
     if user is None:
         return problems.unauthorized(invalid_token=secret is not None)
-    role = getattr(view, "api_role", Role.DEALER)
-    if not anonymous and user.role is not role:
-        return problems.forbidden(role)
+    roles = getattr(view, "api_roles", (Role.DEALER,))
+    if not anonymous and user.role not in roles:
+        return problems.forbidden(roles)
     g.api_user = user
     return None
 

@@ -4,11 +4,12 @@ A body that fails its schema raises `InvalidRequest`, which the blueprint (`blue
 answers with 422 and the field errors.
 """
 
-from flask import current_app
+from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 
 from portal.api import problems
 from portal.api.schemas import FieldError
+from portal.errors import translate
 
 
 class InvalidRequest(Exception):
@@ -25,6 +26,23 @@ def parse_body(model: type[BaseModel], validate):
         return validate(model)
     except ValidationError as error:
         raise InvalidRequest(problems.field_errors(error)) from error
+
+
+def parse_upload(model: type[BaseModel]) -> tuple[BaseModel, str]:
+    """A multipart body of `kind` and `file` parsed into model, and the file's own name."""
+    fields = {"kind": request.form.get("kind")} if "kind" in request.form else {}
+    upload = request.files.get("file")
+    if upload is not None:
+        fields["file"] = upload.read()
+    body = parse_body(model, lambda validating: validating.model_validate(fields))
+    return body, (upload.filename or "") if upload is not None else ""
+
+
+def refused_file(error: Exception) -> InvalidRequest:
+    """The 422 for an uploaded file the portal does not take (uploads.InvalidUpload)."""
+    return InvalidRequest(
+        [FieldError(field="file", message=translate(error), type="invalid_upload")]
+    )
 
 
 def json_response(body: BaseModel, status: int = 200):

@@ -7,6 +7,7 @@ from functools import cache
 
 from pydantic import BaseModel
 
+from portal.api.reading_schemas import ReadingOut, ReadUpload
 from portal.api.schemas import Problem
 from portal.api.subsidy_schemas import (
     ApplicationOut,
@@ -41,6 +42,7 @@ CASE_ID = {
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted: queued for the job consumer; follow Location.",
     400: "The request could not be read (problem+json).",
     401: "No valid bearer token (problem+json).",
     403: "The token's account may not use the API (problem+json).",
@@ -146,6 +148,7 @@ def document() -> dict:
         },
         **_subsidy_paths(c),
         **_valuation_paths(c),
+        **_reading_paths(c),
         "/openapi.json": {
             "get": {
                 "summary": "This document",
@@ -324,6 +327,41 @@ def _valuation_paths(c: _Components) -> dict:
                 ),
                 parameters=c.query_parameters(CatalogQuery),
                 security=OPTIONAL_BEARER,
+            ),
+        },
+    }
+
+
+# --- reading papers: owners, dealers, administrators -----------------------------------
+
+READING_ID = CASE_ID | {"description": "The id of the reading."}
+
+
+def _reading_paths(c: _Components) -> dict:
+    """The paths of the document-reading endpoints (portal/api/reading.py)."""
+    reading = {"schema": c.ref(ReadingOut)}
+    accepted = _responses(c, 202, reading, 400, 413, 422)
+    accepted["202"]["headers"] = {
+        "Location": {"description": "Where the reading is followed.", "schema": {"type": "string"}}
+    }
+    return {
+        "/documents/read": {
+            "post": _operation(
+                "Read an invoice or a vehicle licence (QR code, PDF text, OCR), in the background",
+                "readDocument",
+                accepted,
+                requestBody={
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": c.ref(ReadUpload, "validation")}},
+                },
+            ),
+        },
+        "/documents/read/{id}": {
+            "get": _operation(
+                "A reading: its progress, then the fields read, how, and what stood in the way",
+                "getReading",
+                _responses(c, 200, reading, 404),
+                parameters=[READING_ID],
             ),
         },
     }

@@ -115,9 +115,11 @@ def unauthorized(*, invalid_token: bool) -> Response:
     )
 
 
-def forbidden(role: Role = Role.DEALER) -> Response:
+def forbidden(roles: tuple[Role, ...] = (Role.DEALER,)) -> Response:
     """403: a valid token whose user may not use this endpoint (it is for another role)."""
-    if role is Role.OWNER:
+    if len(roles) > 1:
+        detail = gettext("This endpoint is not open to this token's account.")
+    elif roles[0] is Role.OWNER:
         detail = gettext(
             "These endpoints are for car owners; this token's account cannot use them."
         )

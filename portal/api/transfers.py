@@ -10,7 +10,7 @@ from flask import current_app, request, url_for
 from portal import db, storage, web
 from portal.api import auth, problems
 from portal.api.blueprint import bp
-from portal.api.common import InvalidRequest, json_response, parse_body
+from portal.api.common import InvalidRequest, json_response, parse_body, parse_upload, refused_file
 from portal.api.schemas import FieldError
 from portal.api.transfer_schemas import (
     DocumentList,
@@ -141,25 +141,19 @@ def _document_list(case: TransferCase) -> DocumentList:
 def upload_document(case_id: int):
     session, user = db.session(), auth.api_user()
     case = _case_for(case_id)
-    fields = {"kind": request.form.get("kind")} if "kind" in request.form else {}
-    upload = request.files.get("file")
-    if upload is not None:
-        fields["file"] = upload.read()
-    body = parse_body(DocumentUpload, lambda model: model.model_validate(fields))
+    body, filename = parse_upload(DocumentUpload)
     try:
         document = case_documents.upload_document(
             session,
             user=user,
             case=case,
             kind=body.kind,
-            filename=upload.filename or "",
+            filename=filename,
             content=body.file,
             files=storage.current(),
         )
     except InvalidUpload as error:
-        raise InvalidRequest(
-            [FieldError(field="file", message=translate(error), type="invalid_upload")]
-        ) from error
+        raise refused_file(error) from error
     return json_response(DocumentOut.model_validate(document.model_dump()), 201)
 
 

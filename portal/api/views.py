@@ -6,10 +6,10 @@ of them imports this module, so the API has no import circle.
 
 from flask import jsonify
 
-from portal.api import openapi, subsidy, transfers, valuation
+from portal.api import openapi, reading, subsidy, transfers, valuation
 from portal.api.blueprint import bp
 
-AREAS = (transfers, subsidy, valuation)  # their routes are on bp once imported
+AREAS = (transfers, subsidy, valuation, reading)  # their routes are on bp once imported
 
 
 @bp.get("/openapi.json")

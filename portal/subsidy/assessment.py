@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 from portal import regions
 from portal.errors import DomainError
 from portal.messages import N_
+from portal.reading import services as reading_services
+from portal.reading.terms import PaperKind
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import Acquisition
 from portal.subsidy import program_lookup
@@ -43,7 +45,42 @@ def assess(session: Session, application: Application, *, today: date) -> facts.
         new=_new_car(session, application),
         claims=_live_claims(session, application),
         today=today,
+        signals=signals(session, application),
     )
+
+
+def signals(session: Session, application: Application) -> facts.Signals:
+    """The anti-fraud signals (§1.5): reused invoice or card, and the invoice as read."""
+    invoice = reading_services.latest_for(
+        session, application_id=application.id, kind=PaperKind.INVOICE
+    )
+    numbers = {application.invoice_number, invoice.invoice_number if invoice else None}
+    numbers.discard(None)
+    person = session.get(Person, application.person_id)
+    buyer_hash = invoice.buyer_id_hash if invoice else None
+    return facts.Signals(
+        invoice_reused=bool(numbers)
+        and _other_live(session, application, Application.invoice_number.in_(numbers)),
+        card_reused=bool(application.bank_card_hash)
+        and _other_live(
+            session,
+            application,
+            Application.bank_card_hash == application.bank_card_hash,
+            Application.person_id != application.person_id,
+        ),
+        read_invoice_date=invoice.invoice_date if invoice else None,
+        read_buyer_is_applicant=None if buyer_hash is None else person.id_hash == buyer_hash,
+    )
+
+
+def _other_live(session: Session, application: Application, *conditions) -> bool:
+    """Is there another live application matching the conditions (an index each)?"""
+    found = session.exec(
+        select(Application.id)
+        .where(Application.id != application.id, Application.status.not_in(NOT_LIVE), *conditions)
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def old_car_facts(session: Session, application: Application) -> facts.OldCar | None:

@@ -46,6 +46,10 @@ LABELS = {
     },
     subsidy.Flag: {
         subsidy.Flag.ZERO_MILEAGE: _l("New car transferred soon after registration"),
+        subsidy.Flag.INVOICE_REUSED: _l("Invoice number on another live application"),
+        subsidy.Flag.CARD_REUSED: _l("Payout card used by another applicant"),
+        subsidy.Flag.INVOICE_DATE_OUTSIDE: _l("Invoice date as read is outside the program window"),
+        subsidy.Flag.BUYER_NOT_APPLICANT: _l("Buyer on the invoice as read is not the applicant"),
     },
     subsidy.AmountRule: {
         subsidy.AmountRule.FIXED: _l("Fixed amount"),

@@ -127,9 +127,11 @@ class Application(SQLModel, table=True):
     bank_card_sealed: str | None = Field(default=None, max_length=128)
     bank_card_masked: str | None = Field(default=None, max_length=24)
     bank_name: str | None = Field(default=None, max_length=64)
+    # Keyed hash of the card number: another applicant's same card is found by it (§1.5).
+    bank_card_hash: str | None = Field(default=None, max_length=64)
     amount_fen: int | None = None
     amount_note: dict | None = Field(default=None, sa_column=Column(JSON))
-    flags: str = Field(default="", max_length=64)  # comma-separated Flag values
+    flags: str = Field(default="", max_length=200)  # comma-separated Flag values
     flagged: bool = False
     claim_key: str | None = Field(default=None, max_length=32)
     first_approver_id: int | None = Field(default=None, foreign_key="user_account.id")
@@ -159,6 +161,8 @@ class Application(SQLModel, table=True):
         Index("ix_application_person", "person_id", "id"),
         Index("ix_application_old_vin", "old_vin"),
         Index("ix_application_new_vin", "new_vin"),
+        Index("ix_application_invoice_number", "invoice_number"),
+        Index("ix_application_bank_card_hash", "bank_card_hash"),
         Index("ix_application_applicant", "applicant_id", "id"),
         Index("ix_application_program_status", "program_id", "status"),
         # DOMAIN §1.5: one live claim per old car, per new car, per person where limited.

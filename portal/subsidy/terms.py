@@ -72,6 +72,10 @@ class Flag(StrEnum):
     """What makes an application need a second reviewer (DOMAIN §1.5)."""
 
     ZERO_MILEAGE = "zero_mileage"  # the new car was transferred soon after registration
+    INVOICE_REUSED = "invoice_reused"  # its number is on another live application
+    CARD_REUSED = "card_reused"  # the payout card is another applicant's too
+    INVOICE_DATE_OUTSIDE = "invoice_date_outside"  # the date read is outside the window
+    BUYER_NOT_APPLICANT = "buyer_not_applicant"  # the buyer ID read is not the applicant's
 
 
 class LedgerKind(StrEnum):

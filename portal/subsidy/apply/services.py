@@ -16,7 +16,7 @@ from portal.audit import utcnow
 from portal.cards import CardKeys, seal
 from portal.db import Page, fetch_page
 from portal.errors import Conflict, DomainError, NotFound
-from portal.identifiers import mask_bank_card
+from portal.identifiers import bank_card_hash, mask_bank_card
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
 from portal.registry.terms import BodyType, FuelType
@@ -172,6 +172,7 @@ def save_bank_card(
     card: str,
     bank: str,
     keys: CardKeys,
+    id_key: bytes,
     fixing: bool = False,
 ) -> None:
     """Record the payout card, sealed; locked once submitted (§1.3), unless the bank returned it."""
@@ -182,6 +183,7 @@ def save_bank_card(
         raise Conflict(N_("The payout account cannot be changed after submission."))
     application.bank_card_sealed = seal(keys, card, row_id=application.id)
     application.bank_card_masked = mask_bank_card(card)
+    application.bank_card_hash = bank_card_hash(card, id_key)
     application.bank_name = bank.strip()
     _touch(session, application)
 
@@ -226,10 +228,19 @@ def fix_account(
     card: str,
     bank: str,
     keys: CardKeys,
+    id_key: bytes,
 ) -> None:
     """The applicant gives a new card after the bank returned the payment (back to approved)."""
     target = applications.allowed(Action.FIX_ACCOUNT, application, user)
-    save_bank_card(session, application=application, card=card, bank=bank, keys=keys, fixing=True)
+    save_bank_card(
+        session,
+        application=application,
+        card=card,
+        bank=bank,
+        keys=keys,
+        id_key=id_key,
+        fixing=True,
+    )
     applications.move(
         session, user=user, application=application, target=target, action="account_fixed"
     )

@@ -6,7 +6,15 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 
 from contextlib import suppress
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 
 from portal import db, storage, uploads, web
@@ -26,8 +34,12 @@ from portal.identifiers import (
 from portal.labels import label
 from portal.messages import N_
 from portal.money import yuan_input
+from portal.reading import services as reading_services
+from portal.reading.terms import ReadingStatus
+from portal.reading.wizard import STEP_OF
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy import applications, program_lookup, workflow
+from portal.subsidy.apply import reading as papers_read
 from portal.subsidy.apply import services, submission
 from portal.subsidy.apply.forms import (
     BankForm,
@@ -139,7 +151,7 @@ def step(application_id: int, step: str):
         return redirect(url_for("subsidy.step", application_id=application_id, step=STEPS[0]))
     session = db.session()
     application = _mine(application_id)
-    form = _step_form(session, application, step)
+    form = step_form(session, application, step)
     error, status = None, 200
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -150,7 +162,20 @@ def step(application_id: int, step: str):
             if saved:
                 return redirect(_after_saving(application, step), 303)
             status = 422  # a refused paper: the reason is next to its file field
-    context = _context(session, application, form=form, step=step, error=error)
+    return step_page(session, application, step, form, error=error, status=status)
+
+
+def step_page(session, application: Application, step: str, form, *, status=200, **extra):
+    """A step of the wizard; a paper being read or read for it shows (portal/reading)."""
+    reading = papers_read.step_context(
+        application.id,
+        step,
+        form,
+        reading_id=request.args.get("reading"),
+        fill=request.method == "GET",
+    )
+    extra.setdefault("read_form", DocumentForm(formdata=None))
+    context = _context(session, application, form=form, step=step, **reading, **extra)
     page = render_template("subsidy/apply/step.html", **context)
     return page, 422 if form.errors else status
 
@@ -163,7 +188,7 @@ def _after_saving(application: Application, step: str) -> str:
     return url_for("subsidy.step", application_id=application.id, step=following)
 
 
-def _step_form(session, application: Application, step: str):
+def step_form(session, application: Application, step: str):
     if step == "old-car":
         form = OldCarForm(vehicle_id=str(application.old_vehicle_id or ""))
         cars = services.old_car_choices(session, user=signed_in_user())
@@ -213,6 +238,7 @@ def _save(session, application: Application, step: str, form) -> bool:
             card=parse_bank_card(form.card.data),
             bank=form.bank.data,
             keys=web.card_keys(),
+            id_key=web.id_hash_key(),
         )
     elif step == "documents":
         return _upload(session, application, form)
@@ -267,7 +293,7 @@ def preview(application_id: int, step: str):
     session = db.session()
     # The typed values go on a copy the session never sees: only the step's submit saves.
     draft = services.unsaved_copy(_mine(application_id))
-    form = _step_form(session, draft, step)
+    form = step_form(session, draft, step)
     if step in ("old-car", "new-car") and form.validate():
         # An error here is shown next to the form when the step is submitted.
         with suppress(DomainError):
@@ -315,6 +341,7 @@ def fix_card(application_id: int):
             card=parse_bank_card(form.card.data),
             bank=form.bank.data,
             keys=web.card_keys(),
+            id_key=web.id_hash_key(),
         )
         return redirect(url_for("subsidy.application", application_id=application.id), 303)
     page = render_template("subsidy/apply/card.html", **_context(session, application, form=form))
@@ -343,3 +370,60 @@ def document(application_id: int, kind: str):
 def paper_label(kind: str) -> str:
     """The label of a paper kind stored as text in an audit event."""
     return label(DocumentKind(kind)) if kind in DocumentKind._value2member_map_ else kind
+
+
+@bp.post("/<int:application_id>/read/<kind>")
+@roles_required(Role.OWNER)
+def read(application_id: int, kind: str):
+    """Upload a paper to read (issue 15); back to its step, which follows the reading."""
+    from portal import tasks
+
+    session, user = db.session(), signed_in_user()
+    paper = papers_read.paper_kind(kind)
+    application = _mine(application_id)
+    form, step = DocumentForm(kind=paper.value), STEP_OF[paper]
+    files, started = storage.current(), []
+
+    def keep_and_read(filename: str, content: bytes) -> None:
+        if paper in papers_read.KEPT_AS:
+            services.upload_document(
+                session,
+                user=user,
+                application=application,
+                kind=papers_read.KEPT_AS[paper],
+                filename=filename,
+                content=content,
+                files=files,
+                today=china_today(),
+            )
+        started.append(
+            reading_services.start(
+                session,
+                user=user,
+                kind=paper,
+                content=content,
+                files=files,
+                application_id=application.id,
+            )
+        )
+
+    if not (form.validate_on_submit() and form.save_with(keep_and_read)):
+        page_form = step_form(session, application, step)
+        return step_page(session, application, step, page_form, status=422, read_form=form)
+    reading_id = started[0].id
+    db.after_commit(lambda: tasks.read_document(reading_id))
+    url = url_for("subsidy.step", application_id=application.id, step=step)
+    return redirect(f"{url}?reading={reading_id}", 303)
+
+
+@bp.get("/<int:application_id>/reading/<int:reading_id>")
+@roles_required(Role.OWNER)
+def reading_status(application_id: int, reading_id: int):
+    """The progress panel (htmx polls it); when the reading ends, the step page again."""
+    reading = papers_read.reading_of(application_id, reading_id)
+    if reading.status in (ReadingStatus.DONE, ReadingStatus.FAILED):
+        url = url_for("subsidy.step", application_id=application_id, step=STEP_OF[reading.kind])
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = f"{url}?reading={reading.id}"
+        return response
+    return render_template("reading/_progress.html", reading=reading)

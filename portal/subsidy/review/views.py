@@ -18,6 +18,7 @@ from portal.errors import DomainError, translate
 from portal.identifiers import masked_if_resident_id
 from portal.labels import label
 from portal.messages import N_
+from portal.reading import compare
 from portal.subsidy import applications, program_lookup, workflow
 from portal.subsidy.assessment import assess, old_car_facts
 from portal.subsidy.models import Application
@@ -207,6 +208,9 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
         old_car=old_car,
         assessment=assess(session, found, today=china_today()),
         flags=_flags(found),
+        papers_read=compare.papers_read(
+            session, found, keys=web.card_keys(), id_key=web.id_hash_key()
+        ),
         papers=[(kind, documents.get(kind)) for kind in required],
         timeline=[(event, _paper(event.detail)) for event in reversed(events)],
         actions=workflow.available_actions(found.status, actors),

@@ -17,13 +17,22 @@ from portal.messages import N_
 from portal.money import yuan
 from portal.registry.terms import FuelType, VehicleStatus
 from portal.subsidy.rules.amounts import amount_for
-from portal.subsidy.rules.facts import Assessment, LiveClaim, NewCar, OldCar, ProgramTerms, Reason
+from portal.subsidy.rules.facts import (
+    Assessment,
+    LiveClaim,
+    NewCar,
+    OldCar,
+    ProgramTerms,
+    Reason,
+    Signals,
+)
 from portal.subsidy.terms import ClaimLimit, Flag, Kind
 
 # Scrapping renewal accepts a car still on the register or already scrapped; a car being
 # sold or deregistered for another reason is not one the applicant is scrapping (§1.1).
 SCRAPPABLE = (VehicleStatus.REGISTERED, VehicleStatus.SCRAPPED)
 DIESEL_AND_OTHER = (FuelType.DIESEL,)  # a petrol hybrid (hev) counts as petrol
+NO_SIGNALS = Signals()  # nothing read, nothing reused (eligibility checked before applying)
 
 
 def assess(
@@ -33,6 +42,7 @@ def assess(
     new: NewCar | None,
     claims: Sequence[LiveClaim],
     today: date,
+    signals: Signals = NO_SIGNALS,
 ) -> Assessment:
     """Every reason the (possibly partial) application fails, its flags and its amount."""
     reasons = []
@@ -54,8 +64,30 @@ def assess(
                 {"price": yuan(new.invoice_price_fen)},
             )
         )
-    flags = (Flag.ZERO_MILEAGE,) if new is not None and zero_mileage(program, new) else ()
+    flags: tuple[Flag, ...] = (
+        (Flag.ZERO_MILEAGE,) if new is not None and zero_mileage(program, new) else ()
+    )
+    flags += fraud_flags(program, signals, today)
     return Assessment(reasons=tuple(reasons), flags=flags, amount=amount)
+
+
+def fraud_flags(program: ProgramTerms, signals: Signals, today: date) -> tuple[Flag, ...]:
+    """DOMAIN §1.5: what a second reviewer must look at, though no rule refuses it.
+
+    The read invoice date and buyer are flagged even when the typed ones pass: an
+    applicant who typed over what the paper says is exactly who the flag is for.
+    """
+    read_date = signals.read_invoice_date
+    checks = (
+        (Flag.INVOICE_REUSED, signals.invoice_reused),
+        (Flag.CARD_REUSED, signals.card_reused),
+        (
+            Flag.INVOICE_DATE_OUTSIDE,
+            bool(read_date and invoice_date_reasons(program, read_date, today)),
+        ),
+        (Flag.BUYER_NOT_APPLICANT, signals.read_buyer_is_applicant is False),
+    )
+    return tuple(flag for flag, raised in checks if raised)
 
 
 # --- The old car (DOMAIN §1.1, §1.2, §1.5) ---
@@ -161,7 +193,7 @@ def new_car_reasons(program: ProgramTerms, new: NewCar, today: date) -> list[Rea
     return [
         *_vehicle_reasons(program, new),
         *_owner_reasons(new),
-        *_invoice_date_reasons(program, new, today),
+        *invoice_date_reasons(program, new.invoice_date, today),
         *_registration_date_reasons(new, today),
         *_province_reasons(program, new),
         *_price_reasons(new),
@@ -195,9 +227,8 @@ def _owner_reasons(new: NewCar) -> list[Reason]:
     return reasons
 
 
-def _invoice_date_reasons(program: ProgramTerms, new: NewCar, today: date) -> list[Reason]:
+def invoice_date_reasons(program: ProgramTerms, dated: date, today: date) -> list[Reason]:
     """DOMAIN §1.2 "documents dated" and §1.5: an invoice dated inside the window."""
-    dated = new.invoice_date
     first = max(program.opens, program.documents_from)
     checks = [
         (

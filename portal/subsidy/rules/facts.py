@@ -88,6 +88,16 @@ class LiveClaim:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What the papers read and the other applications say about fraud (DOMAIN §1.5)."""
+
+    invoice_reused: bool = False  # another live application has the same invoice number
+    card_reused: bool = False  # another applicant's application has the same payout card
+    read_invoice_date: date | None = None  # the date read from the invoice, not as typed
+    read_buyer_is_applicant: bool | None = None  # None: no buyer ID was read
+
+
+@dataclass(frozen=True)
 class Reason:
     """One rule that failed; message is an English template, params fill it."""
 
