@@ -65,9 +65,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.accounts.privacy_views import bp as privacy
+    from portal.accounts.recovery_views import bp as recovery
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
     from portal.api.views import bp as api
+    from portal.notices.views import bp as notices
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
     from portal.subsidy.admin_views import bp as subsidy_admin
@@ -78,10 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.valuation.report_views import bp as valuation_report
     from portal.valuation.views import bp as valuation
     from portal.views import bp as home
+    from portal.workdays.views import bp as workdays
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report)
-    for blueprint in (*blueprints, admin, api):
+    blueprints += (payments, valuation, valuation_report, notices, privacy, recovery)
+    for blueprint in (*blueprints, admin, workdays, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
@@ -100,5 +104,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from portal import formatting
+    from portal.notices.views import header_context
 
     formatting.register(app)
+    app.context_processor(header_context)

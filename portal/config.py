@@ -57,6 +57,17 @@ def from_environment(environ=os.environ) -> dict:
         "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY"),
         "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET"),
         "STRIPE_API_BASE": environ.get("STRIPE_API_BASE"),  # e.g. localstripe on loopback
+        # Email (portal/notices/mail.py): without MAIL_SERVER, .eml files in MAIL_FOLDER.
+        "MAIL_SERVER": environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        "MAIL_DOMAIN": environ.get("MAIL_DOMAIN", "portal.localhost"),
+        "MAIL_FOLDER": environ.get("MAIL_FOLDER", str(INSTANCE_PATH / "mail")),
+        # The address people open the portal at, for the links in emails.
+        "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "STRIPE_JS_URL": environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
     }
     if production:

@@ -8,7 +8,7 @@ import os
 from functools import cache
 
 from flask import current_app, has_app_context
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 from portal.config import INSTANCE_PATH
 
@@ -49,3 +49,36 @@ def run_import(job_id: int) -> None:
             folder=app.config["UPLOAD_FOLDER"],
             key=app.config["ID_HASH_KEY"].encode(),
         )
+
+
+@huey.task()
+def deliver_notice(delivery_id: int) -> None:
+    """Send one notice from the outbox (queued when the change that made it commits)."""
+    from portal.notices import delivery
+
+    app = _app()
+    with app.app_context():
+        delivery.deliver(app.extensions["db_engine"], delivery_id, links=_email_links())
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_notices() -> None:
+    """Send what is due in the outbox: retries, and rows whose hand-over was lost."""
+    from portal.notices import delivery
+
+    app = _app()
+    with app.app_context():
+        delivery.sweep(app.extensions["db_engine"], links=_email_links())
+
+
+@huey.on_startup()
+def sweep_notices_on_start() -> None:
+    """A consumer that starts sends what a consumer that died left in the outbox."""
+    sweep_notices.call_local()
+
+
+def _email_links() -> dict:
+    """Links made when an email is sent, by notice kind (a reset link starts its 30 minutes)."""
+    from portal.accounts import recovery
+
+    return {"password_reset": recovery.reset_link}

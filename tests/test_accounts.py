@@ -11,6 +11,7 @@ SIGNUP = {
     "email": "Xiaoming@Example.cn",
     "password": "a-long-password",
     "confirm": "a-long-password",
+    "agree": "y",
 }
 
 
@@ -21,7 +22,8 @@ def test_signup_creates_an_owner_who_then_signs_in(client, session):
     assert user.role is Role.OWNER
     assert "a-long-password" not in user.password_hash
     login = {"email": SIGNUP["email"], "password": SIGNUP["password"]}
-    assert client.post("/login", data=login).status_code == 303
+    # Consent to the privacy notice was recorded at sign-up: sign-in goes straight home.
+    assert client.post("/login", data=login).headers["Location"] == "/"
     assert "王小明" in client.get("/account").get_data(as_text=True)
 
 

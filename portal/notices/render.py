@@ -1,0 +1,34 @@
+"""A notice's title and text in the reader's language (the page's, or the account's)."""
+
+from flask_babel import gettext
+
+from portal.formatting import message
+from portal.money import yuan
+from portal.notices.kinds import KINDS
+from portal.notices.models import Notice
+
+
+def title(notice: Notice) -> str:
+    """The notice's title in the current language."""
+    return gettext(KINDS[notice.kind].title, **_filled(notice))
+
+
+def text(notice: Notice) -> str:
+    """The notice's text in the current language."""
+    return gettext(KINDS[notice.kind].text, **_filled(notice))
+
+
+def _filled(notice: Notice) -> dict:
+    money = KINDS[notice.kind].money
+    return {name: _shown(value, name in money) for name, value in notice.params.items()}
+
+
+def _shown(value, is_money: bool) -> str:
+    """A param as read: fen as yuan, a stored message translated, a list joined."""
+    if is_money:
+        return yuan(value)
+    if isinstance(value, dict):
+        return message(value)
+    if isinstance(value, list):
+        return "; ".join(_shown(item, False) for item in value)
+    return str(value)

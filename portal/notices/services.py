@@ -1,0 +1,114 @@
+"""Writing notices with the change they tell of, and the inbox that shows them (DOMAIN §6).
+
+`notify` adds the inbox row and, unless the person switched the kind off, an email to the
+outbox, in the caller's transaction: the notice exists exactly when the change does. The
+email is handed to the job consumer once that transaction commits; if the hand-over is
+lost, the consumer's sweep finds the row (notices/delivery.py).
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from portal import audit
+from portal.db import inline, on_outcome, page_of
+from portal.errors import NotFound
+from portal.messages import N_
+from portal.notices.kinds import KINDS, Category
+from portal.notices.models import Delivery, EmailOff, Notice
+
+EMAIL = "email"
+UNREAD_SHOWN = 99  # the header counts up to here, then shows "99+"
+
+
+def notify(
+    session: Session, *, user_id: int, kind: str, params: dict | None = None, link: str = ""
+) -> Notice:
+    """Tell the user of a change: an inbox row, and an email unless switched off."""
+    spec = KINDS[kind]
+    notice = Notice(user_id=user_id, kind=kind, params=params or {}, link=link or None)
+    session.add(notice)
+    session.flush()
+    if spec.category not in email_off(session, user_id):
+        delivery = Delivery(notice_id=notice.id, channel=EMAIL)
+        session.add(delivery)
+        session.flush()
+        _hand_to_consumer(session, delivery.id)
+    return notice
+
+
+def _hand_to_consumer(session: Session, delivery_id: int) -> None:
+    from portal import tasks
+
+    on_outcome(session, committed=lambda: tasks.deliver_notice(delivery_id), rolled_back=_nothing)
+
+
+def _nothing() -> None:
+    """A rolled-back notice never reached the outbox: nothing to undo."""
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[Notice]
+    number: int
+    has_next: bool
+
+
+def inbox(session: Session, *, user_id: int, page: int, page_size: int) -> InboxPage:
+    """The user's notices, newest first, one page (index ix_notice_user_newest)."""
+    statement = select(Notice).where(Notice.user_id == user_id).order_by(Notice.id.desc())
+    rows = list(session.exec(page_of(statement, page, page_size)))
+    return InboxPage(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """Unread notices, counted up to UNREAD_SHOWN + 1 over the partial index."""
+    unread = (
+        select(Notice.id)
+        .where(Notice.user_id == user_id, Notice.read_at.is_(None))
+        .limit(inline(UNREAD_SHOWN + 1))
+        .subquery()
+    )
+    return session.exec(select(func.count()).select_from(unread)).one()
+
+
+def mark_read(session: Session, *, user_id: int, notice_id: int) -> Notice:
+    """Mark one of the user's notices read; another person's is not found."""
+    notice = session.get(Notice, notice_id)
+    if notice is None or notice.user_id != user_id:
+        raise NotFound(N_("There is no such notice."))
+    if notice.read_at is None:
+        notice.read_at = audit.utcnow()
+        session.add(notice)
+    return notice
+
+
+def mark_all_read(session: Session, *, user_id: int) -> None:
+    """Mark every unread notice of the user read, in one statement."""
+    session.exec(
+        update(Notice)
+        .where(Notice.user_id == user_id, Notice.read_at.is_(None))
+        .values(read_at=audit.utcnow())
+    )
+
+
+def email_off(session: Session, user_id: int) -> set[Category]:
+    """The categories the user does not want by email."""
+    rows = session.exec(select(EmailOff.category).where(EmailOff.user_id == user_id))
+    return {Category(category) for category in rows}
+
+
+def set_email_off(session: Session, *, user_id: int, categories: set[Category]) -> None:
+    """Switch email off for exactly these categories; security notices always go."""
+    session.exec(delete(EmailOff).where(EmailOff.user_id == user_id))
+    session.add_all(
+        EmailOff(user_id=user_id, category=category.value)
+        for category in categories
+        if category.switchable
+    )
+
+
+def all_of(session: Session, user_id: int) -> list[Notice]:
+    """Every notice of the user, oldest first (the "my data" download)."""
+    return list(session.exec(select(Notice).where(Notice.user_id == user_id).order_by(Notice.id)))
