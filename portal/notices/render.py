@@ -2,10 +2,14 @@
 
 from flask_babel import gettext
 
-from portal.formatting import message
+from portal.formatting import label, message, region_name
 from portal.money import yuan
 from portal.notices.kinds import KINDS
 from portal.notices.models import Notice
+from portal.transfer.workflow import Action as TransferAction
+
+# Stored codes a notice may name, by the name its params give them.
+LABELLED = {"transfer_action": TransferAction}
 
 
 def title(notice: Notice) -> str:
@@ -24,9 +28,14 @@ def _filled(notice: Notice) -> dict:
 
 
 def _shown(value, is_money: bool) -> str:
-    """A param as read: fen as yuan, a stored message translated, a list joined."""
+    """A param as read: fen as yuan, a stored message translated, a place or a stored code
+    named in the reader's language, a list joined."""
     if is_money:
         return yuan(value)
+    if isinstance(value, dict) and "region" in value:
+        return region_name(value["region"])
+    if isinstance(value, dict) and "label" in value:
+        return label(LABELLED[value["label"]](value["value"]))
     if isinstance(value, dict):
         return message(value)
     if isinstance(value, list):

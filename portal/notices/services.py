@@ -8,6 +8,7 @@ lost, the consumer's sweep finds the row (notices/delivery.py).
 
 from dataclasses import dataclass
 
+from flask import has_app_context
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
