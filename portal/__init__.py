@@ -73,10 +73,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.notices.views import bp as notices
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
-    from portal.subsidy.admin_views import bp as subsidy_admin
-    from portal.subsidy.payout_views import bp as payouts
-    from portal.subsidy.review_views import bp as review
-    from portal.subsidy.views import bp as subsidy
+    from portal.subsidy.apply.views import bp as subsidy
+    from portal.subsidy.payouts.views import bp as payouts
+    from portal.subsidy.programs.views import bp as subsidy_admin
+    from portal.subsidy.review.views import bp as review
     from portal.transfer.views import bp as transfer
     from portal.valuation.report_views import bp as valuation_report
     from portal.valuation.views import bp as valuation

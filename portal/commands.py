@@ -111,7 +111,7 @@ def _write_problems(job_id: int, errors_path: Path) -> None:
 def seed_command(vehicles: int):
     """Load regions, subsidy programs, demo vehicles and one account per role (idempotent)."""
     from portal import demo
-    from portal.subsidy import administration as subsidies
+    from portal.subsidy.programs import services as subsidies
     from portal.valuation import services as valuation
 
     with db.transaction() as session:
@@ -140,7 +140,7 @@ def seed_command(vehicles: int):
 @keys_cli.command("rotate-cards")
 def rotate_cards():
     """Re-seal every stored bank card under the first key of CARD_KEYS."""
-    from portal.subsidy import card_store
+    from portal.subsidy.payouts import card_store
 
     keys = web.card_keys()
     count = card_store.rotate(db.engine(), keys=keys)

@@ -1,12 +1,15 @@
-"""Form field checks and widgets shared by the features: amounts of money typed in yuan,
-and a select that writes long option lists quickly."""
+"""Form field checks, widgets and choice lists shared by the features: amounts of money
+typed in yuan, a select that writes long option lists quickly, an enum's options."""
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
+from portal import regions
 from portal.errors import translate
+from portal.formatting import label, region_name
 from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 
 MAX_TYPED = 40  # characters: longer text is no amount, and not worth reading
@@ -55,3 +58,21 @@ class Select(widgets.Select):
         return Markup(  # nosec B704
             f'<option {selected}value="{escape(choice.value)}">{label}</option>'
         )
+
+
+def enum_choices(enum, blank=None) -> list[SelectChoice]:
+    """A select's options for every member of a vocabulary, by label, after an optional blank."""
+    options = [SelectChoice(member.value, label(member)) for member in enum]
+    return ([SelectChoice("", blank)] if blank else []) + options
+
+
+def province_choices(blank) -> list[SelectChoice]:
+    """Every province, by name in the reader's language, after a blank choice."""
+    return [SelectChoice("", blank)] + [
+        SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
+    ]
+
+
+def known_province(code: str | None) -> str | None:
+    """A province code from a filter, or None when empty or unknown."""
+    return code if code and regions.province(code) else None

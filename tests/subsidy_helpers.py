@@ -11,8 +11,12 @@ from portal.audit import china_today
 from portal.cards import DEV_CARD_KEYS, CardKeys
 from portal.identifiers import resident_id_hash
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import administration, program_lookup, review, services, submission
+from portal.subsidy import program_lookup
+from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application, Program
+from portal.subsidy.programs import services as administration
+from portal.subsidy.review import services as review
+from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import Kind
 from tests import factories
 from tests.factories import KEY
@@ -96,7 +100,7 @@ def draft(
     services.save_bank_card(
         session, application=application, card=CARD, bank="中国工商银行", keys=CARD_KEYS
     )
-    for paper in services.required_documents(application, kind):
+    for paper in required_documents(kind):
         services.upload_document(
             session,
             user=applicant.user,

@@ -10,8 +10,9 @@ from sqlmodel import func, select
 from portal.accounts import tokens
 from portal.accounts.models import Role, User
 from portal.audit import AuditEvent, china_today
-from portal.subsidy import review, services
+from portal.subsidy.apply import services
 from portal.subsidy.models import Application
+from portal.subsidy.review import services as review
 from portal.subsidy.terms import Kind, RejectReason
 from tests import factories
 from tests import subsidy_helpers as h

@@ -15,11 +15,14 @@ from portal.accounts.models import Role
 from portal.audit import AuditEvent, china_today
 from portal.money import yuan_input
 from portal.registry.terms import FuelType
-from portal.subsidy import chart, program_lookup, programs, services
-from portal.subsidy.admin_fields import percent_text
-from portal.subsidy.amounts import amount_for
-from portal.subsidy.facts import NewCar, Tier
+from portal.subsidy import program_lookup
+from portal.subsidy.apply import services
 from portal.subsidy.models import Application, ApplicationDocument, Program
+from portal.subsidy.programs import chart
+from portal.subsidy.programs.fields import percent_text
+from portal.subsidy.rules import national
+from portal.subsidy.rules.amounts import amount_for
+from portal.subsidy.rules.facts import NewCar, Tier
 from portal.subsidy.terms import DocumentKind, Kind
 from tests import factories
 from tests import subsidy_helpers as h
@@ -409,7 +412,7 @@ def in_order(tiers) -> list[Tier]:
     return sorted(tiers, key=lambda t: (not t.new_energy, t.min_price_fen))
 
 
-SEEDED = in_order(programs.DEMO_TIERS)
+SEEDED = in_order(national.DEMO_TIERS)
 
 
 def stored_tiers(session, program: Program) -> list[Tier]:

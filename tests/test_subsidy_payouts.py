@@ -9,9 +9,10 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.identifiers import mask_bank_card
-from portal.subsidy import budget, payout_views
+from portal.subsidy import budget
 from portal.subsidy.models import Application, PayoutBatch, PayoutLine, Program
-from portal.subsidy.payouts import EXPORT_HEADER
+from portal.subsidy.payouts import views as payout_views
+from portal.subsidy.payouts.services import EXPORT_HEADER
 from portal.subsidy.terms import BatchStatus, PayoutResult, Status
 from tests import factories
 from tests import subsidy_helpers as h

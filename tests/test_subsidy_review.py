@@ -11,8 +11,10 @@ from portal.accounts.models import Role
 from portal.audit import china_today, utcnow
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, services, submission, window
+from portal.subsidy import budget
+from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application
+from portal.subsidy.rules import window
 from portal.subsidy.terms import DocumentKind, Status
 from tests import factories
 from tests import subsidy_helpers as h

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pytest
 
 from portal.registry.terms import FuelType, VehicleStatus
-from portal.subsidy import amounts, facts, rules, window
-from portal.subsidy.facts import LiveClaim, NewCar, OldCar
-from portal.subsidy.programs import DEMO_BUDGET_FEN, national_programs
+from portal.subsidy.rules import amounts, facts, window
+from portal.subsidy.rules import eligibility as rules
+from portal.subsidy.rules.facts import LiveClaim, NewCar, OldCar
+from portal.subsidy.rules.national import DEMO_BUDGET_FEN, national_programs
 from portal.subsidy.terms import AmountRule, ClaimLimit, Flag, Kind
 
 GUANGDONG, HUNAN = "440000", "430000"

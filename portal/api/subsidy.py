@@ -1,7 +1,7 @@
 """The owner's subsidy endpoints of /api/v1: check eligibility, list and read applications.
 
 Registered on the API blueprint of `views.py` and marked for owners' tokens (other roles
-get 403). They call the services the subsidy pages call (`eligibility.check`,
+get 403). They call the services the subsidy pages call (`apply.eligibility.check`,
 `my_applications`, `application_for`), so scope and rules are the pages' (DOMAIN §1).
 """
 
@@ -28,8 +28,11 @@ from portal.errors import NotFound, translate
 from portal.formatting import message, subsidy_event
 from portal.identifiers import resident_id_hash
 from portal.messages import N_
-from portal.subsidy import administration, eligibility, facts, services
+from portal.subsidy import applications
+from portal.subsidy.apply import eligibility, services
 from portal.subsidy.models import Application
+from portal.subsidy.programs import services as programs
+from portal.subsidy.rules import facts
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
 # What a list shows of an application; the detail adds DETAIL_FIELDS and more.
@@ -123,9 +126,11 @@ def get_application(application_id: int):
     # The bound is checked here, not by the URL converter (see views._case_for).
     if application_id > MAX_ID:
         raise NotFound(N_("There is no such application, or you cannot see it."))
-    found = services.application_for(session, user=auth.api_user(), application_id=application_id)
-    program = administration.program(session, found.program_id)
-    events = history(session, services.ENTITY, found.id)
+    found = applications.application_for(
+        session, user=auth.api_user(), application_id=application_id
+    )
+    program = programs.program(session, found.program_id)
+    events = history(session, applications.ENTITY, found.id)
     return json_response(
         ApplicationOut.model_validate(
             {
@@ -152,5 +157,5 @@ def get_application(application_id: int):
 
 def _summary(application: Application) -> dict:
     """The list fields; the kind is the program's (programs are few: the session caches them)."""
-    program = administration.program(db.session(), application.program_id)
+    program = programs.program(db.session(), application.program_id)
     return {**application.model_dump(include=SUMMARY_FIELDS), "kind": program.kind}

@@ -15,7 +15,7 @@ from portal.api.schemas import Strict, known_city, text
 from portal.identifiers import normalize, parse_plate, parse_resident_id, parse_vin
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy.forms import NewCarForm
+from portal.subsidy.apply.forms import NewCarForm
 from portal.subsidy.terms import Flag, Kind, RejectReason, Status
 
 

@@ -1,8 +1,8 @@
 """Programs as stored: this year's program, an application's program, and its terms.
 
-The database side of `facts.ProgramTerms`, shared by the draft steps (`services`), the
-assessment (`assessment`), submission and review. `programs.py` is the other, pure side:
-the national rule sets the programs are seeded from.
+The database side of `rules.facts.ProgramTerms`, shared by every room (`apply`,
+`review`, `programs`) and the assessment. `rules.national` is the other, pure side: the
+national rule sets the programs are seeded from; `programs.services` edits them.
 """
 
 from datetime import date
@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from portal.errors import NotFound
 from portal.messages import N_
-from portal.subsidy import facts
 from portal.subsidy.models import Application, Program, ProgramTier
+from portal.subsidy.rules import facts
 from portal.subsidy.terms import Kind
 
 
