@@ -19,6 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Where an application stands (portal/subsidy/standing.py): its place and the pace.
+    with op.batch_alter_table('subsidy_application', schema=None) as batch_op:
+        batch_op.create_index('ix_application_program_pending', ['program_id', 'submitted_at', 'id'], unique=False, postgresql_where=sa.text("status = 'submitted'"), sqlite_where=sa.text("status = 'submitted'"))
+        batch_op.create_index('ix_application_program_decided', ['program_id', 'decided_at'], unique=False)
     op.create_table(
         "calendar_year",
         sa.Column("year", sa.Integer(), nullable=False),
@@ -136,6 +140,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('subsidy_application', schema=None) as batch_op:
+        batch_op.drop_index('ix_application_program_decided')
+        batch_op.drop_index('ix_application_program_pending', postgresql_where=sa.text("status = 'submitted'"), sqlite_where=sa.text("status = 'submitted'"))
     with op.batch_alter_table("official_day", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_official_day_year"))
 

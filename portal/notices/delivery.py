@@ -42,9 +42,10 @@ def deliver(engine: Engine, delivery_id: int, *, links: dict) -> bool:
     links: kinds whose email carries a link made at sending time (a password reset's
     signed link, valid from the moment it is sent) mapped to the function making it.
     """
-    with transaction(engine) as session:
+    with transaction(engine) as session:  # the claim alone: a short write on SQLite
         if not _claim(session, delivery_id):
             return False
+    with transaction(engine) as session:
         delivery = session.get(Delivery, delivery_id)
         notice = session.get(Notice, delivery.notice_id)
         user = session.get(User, notice.user_id)

@@ -80,6 +80,14 @@ KINDS: dict[str, Kind] = {
         N_("The bank could not pay %(amount)s to your card %(card)s: %(reason)s. %(advice)s"),
         money=("amount",),
     ),
+    "payout_card_needed": Kind(
+        Category.SUBSIDY,
+        N_("Give another card for application %(number)s"),
+        N_(
+            "The bank could not pay to your card %(card)s: %(reason)s. Open the application "
+            "and give another debit card in your own name; the payment is then made again."
+        ),
+    ),
     # Inter-provincial transfers (DOMAIN §2.2)
     "transfer_filed": Kind(
         Category.TRANSFER,

@@ -1,15 +1,18 @@
 """A notice's title and text in the reader's language (the page's, or the account's)."""
 
-from flask_babel import gettext
+from datetime import date
+
+from flask_babel import format_date, gettext
 
 from portal.formatting import label, message, region_name
 from portal.money import yuan
 from portal.notices.kinds import KINDS
 from portal.notices.models import Notice
+from portal.subsidy.terms import RejectReason
 from portal.transfer.workflow import Action as TransferAction
 
 # Stored codes a notice may name, by the name its params give them.
-LABELLED = {"transfer_action": TransferAction}
+LABELLED = {"transfer_action": TransferAction, "reject_reason": RejectReason}
 
 
 def title(notice: Notice) -> str:
@@ -32,6 +35,8 @@ def _shown(value, is_money: bool) -> str:
     named in the reader's language, a list joined."""
     if is_money:
         return yuan(value)
+    if isinstance(value, dict) and "date" in value:
+        return format_date(date.fromisoformat(value["date"]), "medium")
     if isinstance(value, dict) and "region" in value:
         return region_name(value["region"])
     if isinstance(value, dict) and "label" in value:

@@ -6,14 +6,14 @@ email is handed to the job consumer once that transaction commits; if the hand-o
 lost, the consumer's sweep finds the row (notices/delivery.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import has_app_context
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.db import inline, on_outcome, page_of
+from portal.db import inline, once_committed, page_of
 from portal.errors import NotFound
 from portal.messages import N_
 from portal.notices.kinds import KINDS, Category
@@ -23,30 +23,61 @@ EMAIL = "email"
 UNREAD_SHOWN = 99  # the header counts up to here, then shows "99+"
 
 
+@dataclass(frozen=True)
+class Tell:
+    """One notice to write: to whom, which kind, what fills it, where it leads."""
+
+    user_id: int
+    kind: str
+    params: dict = field(default_factory=dict)
+    link: str = ""
+
+
 def notify(
     session: Session, *, user_id: int, kind: str, params: dict | None = None, link: str = ""
 ) -> Notice:
     """Tell the user of a change: an inbox row, and an email unless switched off."""
-    spec = KINDS[kind]
-    notice = Notice(user_id=user_id, kind=kind, params=params or {}, link=link or None)
-    session.add(notice)
+    return notify_all(session, [Tell(user_id, kind, params or {}, link)])[0]
+
+
+def notify_all(session: Session, tells: list[Tell]) -> list[Notice]:
+    """Write many notices at once (a payout batch): a few statements, not a few per row."""
+    rows = [
+        Notice(user_id=t.user_id, kind=t.kind, params=t.params, link=t.link or None) for t in tells
+    ]
+    session.add_all(rows)
     session.flush()
-    if spec.category not in email_off(session, user_id):
-        delivery = Delivery(notice_id=notice.id, channel=EMAIL)
-        session.add(delivery)
-        session.flush()
+    off = _email_off_of(session, {t.user_id for t in tells})
+    deliveries = [
+        Delivery(notice_id=row.id, channel=EMAIL)
+        for row in rows
+        if KINDS[row.kind].category not in off.get(row.user_id, ())
+    ]
+    session.add_all(deliveries)
+    session.flush()
+    for delivery in deliveries:
         _hand_to_consumer(session, delivery.id)
-    return notice
+    return rows
+
+
+def _email_off_of(session: Session, user_ids: set[int]) -> dict[int, set[Category]]:
+    statement = select(EmailOff).where(EmailOff.user_id.in_(sorted(user_ids)))
+    off: dict[int, set[Category]] = {}
+    for row in session.exec(statement):
+        off.setdefault(row.user_id, set()).add(Category(row.category))
+    return off
 
 
 def _hand_to_consumer(session: Session, delivery_id: int) -> None:
-    from portal import tasks
+    def queue() -> None:
+        from portal import tasks
 
-    on_outcome(session, committed=lambda: tasks.deliver_notice(delivery_id), rolled_back=_nothing)
+        # Outside the app (a script on the services) there is no queue to hand it to:
+        # the consumer's sweep sends it.
+        if has_app_context():
+            tasks.deliver_notice(delivery_id)
 
-
-def _nothing() -> None:
-    """A rolled-back notice never reached the outbox: nothing to undo."""
+    once_committed(session, queue)
 
 
 @dataclass(frozen=True)
@@ -96,8 +127,7 @@ def mark_all_read(session: Session, *, user_id: int) -> None:
 
 def email_off(session: Session, user_id: int) -> set[Category]:
     """The categories the user does not want by email."""
-    rows = session.exec(select(EmailOff.category).where(EmailOff.user_id == user_id))
-    return {Category(category) for category in rows}
+    return _email_off_of(session, {user_id}).get(user_id, set())
 
 
 def set_email_off(session: Session, *, user_id: int, categories: set[Category]) -> None:

@@ -19,7 +19,7 @@ from portal.errors import Conflict, DomainError
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
 from portal.registry.terms import Acquisition, Usage, VehicleStatus
-from portal.subsidy import applications, program_lookup
+from portal.subsidy import applications, notices, program_lookup
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
 from portal.subsidy.rules import eligibility, papers, window
@@ -43,6 +43,7 @@ def submit(session: Session, *, user: User, application: Application, today: dat
         raise NotEligible(assessment.reasons)
     _record_new_car(session, application)
     before = application.status
+    now = utcnow()
     values = dict(
         status=Status.SUBMITTED,
         number=application.number or _number(program, application),
@@ -54,9 +55,10 @@ def submit(session: Session, *, user: User, application: Application, today: dat
         flags=",".join(flag.value for flag in assessment.flags),
         flagged=bool(assessment.flags),
         claim_key=eligibility.claim_key(terms),
-        submitted_at=application.submitted_at or utcnow(),
-        clock_start=utcnow(),
-        updated_at=utcnow(),
+        # A resubmission keeps its place in the queue and restarts the clock (§1.4).
+        submitted_at=application.submitted_at or now,
+        clock_start=now,
+        updated_at=now,
     )
     duplicate = Conflict(N_("One of these cars or this program is already claimed."))
     with unique_or(session, duplicate):
@@ -69,6 +71,7 @@ def submit(session: Session, *, user: User, application: Application, today: dat
         raise Conflict(N_("The application changed just now. Reload and try again."))
     session.refresh(application)
     applications.audit_event(session, user, application, "submitted", before, Status.SUBMITTED)
+    notices.submitted(session, application)
 
 
 def _missing_papers(session: Session, application: Application, kind: Kind) -> str:

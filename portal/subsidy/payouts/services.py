@@ -23,7 +23,7 @@ from portal.db import page_of, savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_, MessageError
 from portal.registry.models import Person
-from portal.subsidy import applications, budget
+from portal.subsidy import applications, budget, notices
 from portal.subsidy.models import Application, PayoutBatch, PayoutLine
 from portal.subsidy.terms import BatchStatus, PayoutResult, Status
 from portal.subsidy.workflow import Action
@@ -154,6 +154,8 @@ def mark_sent(session: Session, *, user: User, batch: PayoutBatch) -> None:
         raise Conflict(N_("This batch was already sent."))
     session.refresh(batch)
     _audit_batch(session, user, batch, "sent")
+    lines = select(PayoutLine.application_id).where(PayoutLine.batch_id == batch.id)
+    notices.payout_sent(session, list(session.exec(lines)))
 
 
 @dataclass
@@ -215,6 +217,10 @@ def _apply_row(session, user, pending, row, report: ResultReport) -> None:
         line.result, line.settled_at, line.failure_reason = PayoutResult(result), utcnow(), reason
         session.add(line)
         session.flush()
+        if paid:
+            notices.paid(session, application)
+        else:
+            notices.payout_failed(session, application, reason or "")
     if paid:
         report.paid += 1
     else:
@@ -249,6 +255,8 @@ def after_failure(
         action=action.value,
         decision_note=note.strip()[:500] or application.decision_note,
     )
+    if action is Action.RETURN_ACCOUNT:
+        notices.card_needed(session, application)
 
 
 def _audit_application(session, user, application_id, action, before, after) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.accounts.models import User
-from portal.audit import china_date, china_midnight, utcnow
+from portal.audit import china_midnight, utcnow
 from portal.db import page_of, savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import (
@@ -26,10 +26,9 @@ from portal.identifiers import (
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import applications, budget, program_lookup, workflow
+from portal.subsidy import applications, budget, notices, program_lookup, standing, workflow
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
-from portal.subsidy.rules import window
 from portal.subsidy.terms import Kind, RejectReason, Status
 from portal.subsidy.workflow import Action
 
@@ -87,7 +86,7 @@ def queue(
     if filters.flagged is not None:
         where.append(Application.flagged == filters.flagged)
     if filters.overdue:
-        where.append(Application.clock_start < _review_cutoff(today))
+        where.append(Application.clock_start < _review_cutoff(session, today))
     if filters.query:
         where.append(_search(filters.query, key))
     statement = (
@@ -98,22 +97,20 @@ def queue(
         .order_by(*SORTS.get(filters.sort, SORTS["oldest"]))
     )
     rows = [
-        QueueRow(application, kind, f"{name} {masked}", _days_left(application, today))
+        QueueRow(
+            application,
+            kind,
+            f"{name} {masked}",
+            standing.review_days_left(session, application, today),
+        )
         for application, kind, name, masked in session.exec(page_of(statement, page, page_size))
     ]
     return QueuePage(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
 
 
-def _review_cutoff(today: date) -> datetime:
+def _review_cutoff(session: Session, today: date) -> datetime:
     """Submitted before this instant (China's midnight) the 15-working-day target passed."""
-    return china_midnight(window.add_working_days(today, -window.REVIEW_WORKING_DAYS))
-
-
-def _days_left(application: Application, today: date) -> int | None:
-    if application.status is not Status.SUBMITTED or application.clock_start is None:
-        return None
-    started = china_date(application.clock_start)
-    return window.working_days_left(started, window.REVIEW_WORKING_DAYS, today)
+    return china_midnight(standing.review_cutoff(session, today))
 
 
 def _search(query: str, key: bytes):
@@ -161,6 +158,7 @@ def approve(session: Session, *, user: User, application: Application, today: da
     )
     if program_lookup.program_of(session, application).kind is Kind.SCRAPPING:
         _scrap_old_car(session, application, user, today)
+    notices.approved(session, application)
     return application.status
 
 
@@ -230,6 +228,7 @@ def reject(
         decided_at=utcnow(),
         first_approver_id=None,  # four eyes guard approvals; one reviewer may reject alone
     )
+    notices.rejected(session, application)
 
 
 def return_for_correction(session: Session, *, user: User, application: Application, note: str):
@@ -245,6 +244,7 @@ def return_for_correction(session: Session, *, user: User, application: Applicat
         decision_note=text,
         first_approver_id=None,
     )
+    notices.returned(session, application)
 
 
 @dataclass(frozen=True)
