@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.registry.views import bp as registry
     from portal.subsidy.apply.views import bp as subsidy
     from portal.subsidy.payouts.views import bp as payouts
+    from portal.subsidy.programs.budget_views import bp as budget
     from portal.subsidy.programs.views import bp as subsidy_admin
     from portal.subsidy.review.views import bp as review
     from portal.transfer.views import bp as transfer
@@ -84,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.workdays.views import bp as workdays
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report, notices, privacy, recovery)
+    blueprints += (payments, valuation, valuation_report, notices, privacy, recovery, budget)
     for blueprint in (*blueprints, admin, workdays, api):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies

@@ -52,6 +52,9 @@ def from_environment(environ=os.environ) -> dict:
         # As long as a server-side session lasts (portal.accounts.sessions.LIFETIME).
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PAGE_SIZE": 20,
+        # The application wizard warns when a program has less than this share of its
+        # budget left (percent; the public budget page shows the same figures).
+        "BUDGET_LOW_PERCENT": int(environ.get("BUDGET_LOW_PERCENT", 10)),
         # Stripe (docs/payments.md): without the keys, payment pages say "not configured".
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
         "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY"),

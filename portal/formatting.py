@@ -19,6 +19,7 @@ from portal.registry.terms import (
     VehicleStatus,
 )
 from portal.subsidy import terms as subsidy
+from portal.subsidy.rules.window import ProgramState
 from portal.subsidy.workflow import Action as SubsidyAction
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance, TransferStatus
 from portal.transfer.workflow import Action
@@ -125,6 +126,12 @@ LABELS = {
     subsidy.Kind: {
         subsidy.Kind.SCRAPPING: _l("Scrapping renewal (报废更新)"),
         subsidy.Kind.REPLACEMENT: _l("Replacement renewal (置换更新)"),
+    },
+    ProgramState: {
+        ProgramState.UPCOMING: _l("Not open yet"),
+        ProgramState.OPEN: _l("Open for applications"),
+        ProgramState.PAUSED: _l("Paused"),
+        ProgramState.CLOSED: _l("Closed"),
     },
     subsidy.Status: {
         subsidy.Status.DRAFT: _l("Draft"),

@@ -19,7 +19,7 @@ from portal.errors import Conflict, DomainError
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
 from portal.registry.terms import Acquisition, Usage, VehicleStatus
-from portal.subsidy import applications, notices, program_lookup
+from portal.subsidy import applications, notices, program_lookup, standing
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
 from portal.subsidy.rules import eligibility, papers, window
@@ -70,7 +70,11 @@ def submit(session: Session, *, user: User, application: Application, today: dat
     if moved.rowcount != 1:
         raise Conflict(N_("The application changed just now. Reload and try again."))
     session.refresh(application)
-    applications.audit_event(session, user, application, "submitted", before, Status.SUBMITTED)
+    # The place at submission is kept with the event: the receipt prints it (issue 13).
+    position = {"queue_position": standing.queue_position(session, application)}
+    applications.audit_event(
+        session, user, application, "submitted", before, Status.SUBMITTED, detail=position
+    )
     notices.submitted(session, application)
 
 

@@ -7,6 +7,7 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 from contextlib import suppress
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal import db, uploads, web
@@ -14,7 +15,7 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, refusal_status, translate
-from portal.formatting import label
+from portal.formatting import label, region_name
 from portal.forms import DocumentForm
 from portal.identifiers import (
     normalize,
@@ -27,7 +28,7 @@ from portal.identifiers import (
 from portal.messages import N_
 from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import applications, program_lookup
+from portal.subsidy import applications, program_lookup, standing
 from portal.subsidy.apply import services, submission
 from portal.subsidy.apply.forms import (
     BankForm,
@@ -38,6 +39,8 @@ from portal.subsidy.apply.forms import (
 )
 from portal.subsidy.assessment import assess
 from portal.subsidy.models import Application
+from portal.subsidy.programs import budget_views, money_left
+from portal.subsidy.receipt import receipt_pdf
 from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action
@@ -88,7 +91,15 @@ def new():
             return redirect(
                 url_for("subsidy.step", application_id=application.id, step=STEPS[0]), 303
             )
-    page = render_template("subsidy/apply/new.html", form=form, linked=user.person_id is not None)
+    low = money_left.running_low(
+        money_left.figures(db.session(), china_today()), current_app.config["BUDGET_LOW_PERCENT"]
+    )
+    page = render_template(
+        "subsidy/apply/new.html",
+        form=form,
+        linked=user.person_id is not None,
+        running_low=[budget_views.shown(row) for row in low],
+    )
     return page, 422 if form.errors else 200
 
 
@@ -122,6 +133,7 @@ def _context(session, application: Application, **extra) -> dict:
         steps=STEPS,
         step_names=STEP_NAMES,
         confirm=ConfirmForm(),
+        standing=standing.standing(session, application),
         **extra,
     )
 
@@ -283,6 +295,23 @@ def _apply(session, application: Application, step: str, form) -> None:
         services.save_new_car(
             session, application=application, entry=new_car_entry(form), flush=False
         )
+
+
+@bp.get("/<int:application_id>/receipt.pdf")
+@roles_required(Role.OWNER)
+def receipt(application_id: int):
+    """The submission receipt to print (in Chinese, as the authorities' papers are)."""
+    found = _mine(application_id)
+    with force_locale("zh_CN"):
+        sheet = services.receipt_of(db.session(), found, name=_printed_name)
+    response = current_app.response_class(receipt_pdf(sheet), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename={found.number}-receipt.pdf"
+    return response
+
+
+def _printed_name(code) -> str:
+    """A stored code's name on the receipt: a province by its name, anything else its label."""
+    return region_name(code) if isinstance(code, str) else str(label(code))
 
 
 @bp.post("/<int:application_id>/withdraw")

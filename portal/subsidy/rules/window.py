@@ -1,6 +1,7 @@
 """When a program takes applications and papers, and the review clock (DOMAIN §1.4)."""
 
 from datetime import date
+from enum import StrEnum
 
 from portal.messages import N_
 from portal.subsidy.rules.facts import ProgramTerms, Reason
@@ -57,6 +58,24 @@ def _outside_window(program: ProgramTerms, today: date) -> Reason | None:
         message = N_("The %(year)s program closed on %(date)s.")
         return Reason(message, {"year": program.year, "date": _iso(program.closes)})
     return None
+
+
+class ProgramState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    PAUSED = "paused"  # no new applications; started ones until the grace date
+    CLOSED = "closed"
+
+
+def program_state(*, opens: date, closes: date, pause_at: date | None, today: date) -> ProgramState:
+    """Where a program is in its window today (DOMAIN §1.4), for the public budget page."""
+    if today < opens:
+        return ProgramState.UPCOMING
+    if today > closes:
+        return ProgramState.CLOSED
+    if pause_at is not None and today >= pause_at:
+        return ProgramState.PAUSED
+    return ProgramState.OPEN
 
 
 def _iso(day: date) -> str:
