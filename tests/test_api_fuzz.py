@@ -44,6 +44,7 @@ SUBSIDY_OPERATIONS = {
     "POST /api/v1/subsidy/eligibility",
     "GET /api/v1/subsidy/applications",
     "GET /api/v1/subsidy/applications/{id}",
+    "GET /api/v1/subsidy/budget",
 }
 VALUATION_OPERATIONS = {"POST /api/v1/valuations", "GET /api/v1/models"}
 OPERATIONS = TRANSFER_OPERATIONS | SUBSIDY_OPERATIONS | VALUATION_OPERATIONS
