@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import china_today, utcnow
+from portal.notices.models import EmailOff
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
 from portal.subsidy import budget
@@ -16,7 +17,6 @@ from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application
 from portal.subsidy.rules import window
 from portal.subsidy.terms import DocumentKind, Status
-from portal.notices.models import EmailOff
 from portal.workdays import rules
 from portal.workdays.services import package_schedule
 from tests import factories

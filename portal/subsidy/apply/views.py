@@ -5,6 +5,7 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 """
 
 from contextlib import suppress
+from enum import Enum
 
 from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
@@ -311,7 +312,7 @@ def receipt(application_id: int):
 
 def _printed_name(code) -> str:
     """A stored code's name on the receipt: a province by its name, anything else its label."""
-    return region_name(code) if isinstance(code, str) else str(label(code))
+    return str(label(code)) if isinstance(code, Enum) else region_name(code)
 
 
 @bp.post("/<int:application_id>/withdraw")
