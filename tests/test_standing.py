@@ -115,7 +115,8 @@ def test_the_due_dates_follow_the_official_calendar(app, session, queue):
 
     application = queue[0]
     # Submitted on Tuesday 2026-02-10 (noon in Beijing): 15 working days across the Spring
-    # Festival end on 2026-03-09 (DOMAIN §1.7); approved on Mid-Autumn Friday 2026-09-25, paid by 2026-11-12 across National Day.
+    # Festival end on 2026-03-09 (DOMAIN §1.7); approved on Friday 2026-09-25 (a holiday),
+    # it is to be paid by 2026-11-12, across National Day.
     application.clock_start = datetime(2026, 2, 10, 4, tzinfo=UTC)
     with app.app_context():
         assert standing.decision_due(session, application).day == date(2026, 3, 9)
