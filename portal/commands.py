@@ -1,6 +1,5 @@
 """Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -96,13 +95,10 @@ def _queue_import(path: Path) -> tuple[int, int]:
 
 def _write_problems(job_id: int, errors_path: Path) -> None:
     """The refused rows (ID numbers masked when stored) in a file only this user reads."""
-    out = io.StringIO()
-    writer = csvfiles.writer(out)
-    writer.writerow(["line", "vin", "field", "reason"])
     with db.transaction() as session:
-        for problem in imports.problems_of(session, job_id):
-            writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
-    uploads.write_private_file(errors_path, out.getvalue().encode())
+        rows = [["line", "vin", "field", "reason"], *imports.problem_rows(session, job_id)]
+        content = csvfiles.text(rows, bom=False)
+    uploads.write_private_file(errors_path, content.encode())
 
 
 @click.command("seed")

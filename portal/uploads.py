@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app, send_file
 from PIL import Image, ImageOps
 
 from portal import db
@@ -157,3 +158,13 @@ def remove(folder: str, area: str, stored_name: str) -> None:
 def path_of(folder: str, area: str, stored_name: str) -> Path:
     """Where a stored file is; the name never comes from the user."""
     return Path(folder) / area / stored_name
+
+
+def download(area: str, stored_name: str, *, content_type: str, filename: str):
+    """A stored file as the answer to a request, under the name its owner gave it."""
+    path = path_of(current_app.config["UPLOAD_FOLDER"], area, stored_name)
+    response = send_file(path, mimetype=content_type, download_name=filename)
+    # Never let a browser run an uploaded file as a page of this site.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response

@@ -13,13 +13,12 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import AuditEvent, china_today
-from portal.money import yuan_input
+from portal.money import percent_text, share_of, yuan_input
 from portal.registry.terms import FuelType
 from portal.subsidy import program_lookup
 from portal.subsidy.apply import services
 from portal.subsidy.models import Application, ApplicationDocument, Program
 from portal.subsidy.programs import chart
-from portal.subsidy.programs.fields import percent_text
 from portal.subsidy.rules import national
 from portal.subsidy.rules.amounts import amount_for
 from portal.subsidy.rules.facts import NewCar, Tier
@@ -77,8 +76,8 @@ def settings(program: Program, **changes) -> dict:
         "zero_mileage_days": str(program.zero_mileage_days),
         "nev_amount": yuan_input(program.nev_amount_fen),
         "fuel_amount": yuan_input(program.fuel_amount_fen),
-        "nev_rate": percent_text(program.nev_rate_bp),
-        "fuel_rate": percent_text(program.fuel_rate_bp),
+        "nev_rate": percent_text(share_of(program.nev_rate_bp)),
+        "fuel_rate": percent_text(share_of(program.fuel_rate_bp)),
         "budget": yuan_input(program.budget_fen),
     }
     return form | changes

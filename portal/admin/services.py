@@ -6,7 +6,6 @@ so other reference data (the model catalog) imports the same way as the registry
 
 import csv
 import gc
-import io
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from sqlmodel import Session, select
 from portal import audit, cache, csvfiles, uploads
 from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import utcnow
-from portal.db import page_of, transaction
+from portal.db import Page, fetch_page, transaction
 from portal.errors import Conflict, DomainError, NotFound, translate
 from portal.messages import N_
 from portal.notices import services as notices
@@ -382,16 +381,15 @@ def recent_jobs(
     page_size: int,
     kind: str = "registry",
     created_by: int | None = None,
-) -> tuple[list[ImportJob], bool]:
-    """Newest jobs of a kind (one user's, when given), one page, and whether there is more."""
+) -> Page:
+    """Newest jobs of a kind (one user's, when given), one page."""
     statement = (
         select(ImportJob)
         .where(ImportJob.kind == kind)
         .where(True if created_by is None else ImportJob.created_by == created_by)
         .order_by(ImportJob.id.desc())
     )
-    jobs = list(session.exec(page_of(statement, page, page_size)))
-    return jobs[:page_size], len(jobs) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def problems_of(session: Session, job_id: int) -> Iterator[ImportProblem]:
@@ -415,10 +413,11 @@ def problem_count(session: Session, job_id: int) -> int:
 
 def problems_csv(session: Session, job: ImportJob) -> str:
     """The refused rows of a job as CSV in the reader's language (with a BOM for Excel)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csvfiles.writer(buffer)
-    writer.writerow([gettext("Line"), gettext("VIN"), gettext("Field"), gettext("Reason")])
-    for problem in problems_of(session, job.id):
-        writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
-    return buffer.getvalue()
+    header = [gettext("Line"), gettext("VIN"), gettext("Field"), gettext("Reason")]
+    return csvfiles.text([header, *problem_rows(session, job.id)])
+
+
+def problem_rows(session: Session, job_id: int) -> Iterator[list]:
+    """The refused rows of a job as the CSV files list them: line, VIN, field, reason."""
+    for problem in problems_of(session, job_id):
+        yield [problem.line, problem.vin, problem.field, translate(problem)]

@@ -86,7 +86,7 @@ def _imports_page(kind: str):
             db.after_commit(lambda: tasks.run_import(job.id))
             return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
     services.mark_stalled(db.session(), silent_for=web.stall_limit())
-    jobs, _more = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind)
+    jobs = services.recent_jobs(db.session(), page=1, page_size=20, kind=kind).rows
     status = 422 if form.errors else 200
     return render_template(
         "admin/imports.html",

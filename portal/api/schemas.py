@@ -31,6 +31,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+def refuse(problem: str | None) -> None:
+    """A rule's refusal (its message template, or None) as the field's error (a pydantic
+    validator's ValueError, translated when the errors are answered)."""
+    if problem is not None:
+        raise MessageError(problem)
+
+
 def known_city(value: str) -> str:
     """The code itself if a city has it; the validator of every city-code field."""
     if regions.city(value) is None:

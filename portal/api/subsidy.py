@@ -109,15 +109,15 @@ def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
 @auth.for_role(Role.OWNER)
 def list_applications():
     query = parse_body(SubsidyListQuery, lambda model: model.model_validate(request.args.to_dict()))
-    rows, has_next = services.my_applications(
+    found = services.my_applications(
         db.session(), user=auth.api_user(), page=query.page, page_size=query.page_size
     )
     return json_response(
         ApplicationPage(
-            items=[ApplicationSummary.model_validate(_summary(row)) for row in rows],
-            page=query.page,
+            items=[ApplicationSummary.model_validate(_summary(row)) for row in found.rows],
+            page=found.number,
             page_size=query.page_size,
-            has_next=has_next,
+            has_next=found.has_next,
         )
     )
 

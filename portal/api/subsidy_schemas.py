@@ -1,21 +1,21 @@
 """Request and response bodies of the owner's subsidy endpoints (`subsidy.py`, DOMAIN §1).
 
 The owner's side: check eligibility before applying, follow one's applications. Bounds
-are the new-car page form's (portal/subsidy/forms.py); its date and displacement checks
-are called, not copied.
+are the new-car page form's (portal/subsidy/apply/forms.py); its date and displacement
+rules are `subsidy/rules/new_car.py`, which both call.
 """
 
 from datetime import date, datetime
-from types import SimpleNamespace
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from portal import regions
-from portal.api.schemas import Strict, known_city, text
+from portal.api.schemas import Strict, known_city, refuse, text
+from portal.audit import china_today
 from portal.identifiers import normalize, parse_plate, parse_resident_id, parse_vin
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy.apply.forms import NewCarForm
+from portal.subsidy.rules import new_car
 from portal.subsidy.rules.window import ProgramState
 from portal.subsidy.terms import Flag, Kind, RejectReason, Status
 
@@ -78,13 +78,13 @@ class NewCarIn(Strict):
     @field_validator("registration_date")
     @classmethod
     def _registration_not_future(cls, value: date):
-        NewCarForm.validate_registration_date(None, SimpleNamespace(data=value))
+        refuse(new_car.registration_date_problem(value, china_today()))
         return value
 
     @field_validator("invoice_date")
     @classmethod
     def _invoice_not_future(cls, value: date):
-        NewCarForm.validate_invoice_date(None, SimpleNamespace(data=value))
+        refuse(new_car.invoice_date_problem(value, china_today()))
         return value
 
     @field_validator("displacement_ml")
@@ -92,8 +92,7 @@ class NewCarIn(Strict):
     def _engine_has_displacement(cls, value: int | None, info):
         fuel = info.data.get("fuel_type")
         if fuel is not None:
-            form = SimpleNamespace(fuel_type=SimpleNamespace(data=fuel.value))
-            NewCarForm.validate_displacement_ml(form, SimpleNamespace(data=value))
+            refuse(new_car.displacement_problem(fuel, value))
         return value
 
 

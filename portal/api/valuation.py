@@ -196,14 +196,14 @@ def _valuation_out(result: services.Result, on: date) -> ValuationOut:
 @anonymous_budget
 def search_models():
     query = parse_body(CatalogQuery, lambda model: model.model_validate(request.args.to_dict()))
-    rows, has_next = services.search_models(
+    found = services.search_models(
         db.session(), query=query.q, page=query.page, page_size=query.page_size
     )
     return json_response(
         CatalogPage(
-            items=[CatalogModelOut.model_validate(row.model_dump()) for row in rows],
-            page=query.page,
+            items=[CatalogModelOut.model_validate(row.model_dump()) for row in found.rows],
+            page=found.number,
             page_size=query.page_size,
-            has_next=has_next,
+            has_next=found.has_next,
         )
     )

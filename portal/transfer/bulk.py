@@ -44,10 +44,9 @@ def parse_row(row: dict[str, str], today: date) -> BulkRow | list[RowProblem]:
     city = r.text("destination_city_code", max_length=6)
     price = _price(r)
     sale_date = r.day("sale_date", today)
-    if sale_date and sale_date < rules.earliest_sale_date(today):
-        r.fail(
-            "sale_date", N_("The sale was more than 30 days ago; the transfer deadline has passed.")
-        )
+    problem = rules.sale_date_problem(sale_date, today) if sale_date else None
+    if problem:
+        r.fail("sale_date", problem)
     mileage = r.integer("mileage_km", 0, rules.MAX_ODOMETER_KM)
     temporary = r.flag("dealer_temporary")
     if r.problems:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal import audit, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today
-from portal.db import inline, page_of, unique_or
+from portal.db import Page, fetch_page, inline, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
     InvalidIdentifier,
@@ -122,7 +122,7 @@ def list_cases(
     direction: str | None,
     page: int,
     page_size: int,
-) -> registry.Page:
+) -> Page:
     """Cases in the user's scope with their vehicles, newest first, one page."""
     statement = (
         select(TransferCase, Vehicle)
@@ -145,9 +145,7 @@ def list_cases(
                 TransferCase.new_plate == term,
             )
         )
-    rows = session.execute(page_of(statement, page, page_size)).all()
-    cases = [CaseRow(case, vehicle) for case, vehicle in rows]
-    return registry.Page(rows=cases[:page_size], number=page, has_next=len(cases) > page_size)
+    return fetch_page(session, statement, page, page_size, row=CaseRow)
 
 
 def _direction(user: User, direction: str | None):

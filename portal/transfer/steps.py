@@ -20,7 +20,6 @@ from portal.payments import refunds
 from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
-from portal.registry.terms import VehicleStatus
 from portal.transfer import documents, fees, rules, services, workflow
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
@@ -126,36 +125,21 @@ def _before_move(session: Session, case: TransferCase, action: Action) -> None:
 
 def _after_move(session: Session, case: TransferCase, action: Action, user: User | None):
     vehicle = session.get(Vehicle, case.vehicle_id)
+    actor_id = user.id if user else None
     if action is Action.SUBMIT:
         case.submitted_at = utcnow()
-        _set_vehicle_status(session, vehicle, VehicleStatus.TRANSFERRING, user, case)
+        registry.set_transferring(
+            session, vehicle=vehicle, transferring=True, actor_id=actor_id, case=case.number
+        )
     elif action in (Action.WITHDRAW, Action.REJECT):
-        _set_vehicle_status(session, vehicle, VehicleStatus.REGISTERED, user, case)
+        registry.set_transferring(
+            session, vehicle=vehicle, transferring=False, actor_id=actor_id, case=case.number
+        )
     elif action is Action.REGISTER:
         _assign_plate(session, case, vehicle)
     elif action is Action.COMPLETE:
         _complete(session, case, vehicle, user)
     session.add(case)
-
-
-def _set_vehicle_status(session, vehicle: Vehicle, status: VehicleStatus, user, case) -> None:
-    if vehicle.status is status or vehicle.status not in (
-        VehicleStatus.REGISTERED,
-        VehicleStatus.TRANSFERRING,
-    ):
-        return
-    before, vehicle.status, vehicle.updated_at = vehicle.status, status, utcnow()
-    session.add(vehicle)
-    audit.record(
-        session,
-        actor_id=user.id if user else None,
-        entity="vehicle",
-        entity_id=vehicle.id,
-        action="transfer_" + status.value,
-        from_state=before.value,
-        to_state=status.value,
-        detail={"case": case.number},
-    )
 
 
 def _assign_plate(session: Session, case: TransferCase, vehicle: Vehicle) -> None:

@@ -1,6 +1,6 @@
 """Transfer pages: dealers file and follow cases; officers work their province's queue."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from portal import db, htmx, tasks, uploads, web
@@ -8,6 +8,7 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, refusal_status, translate
+from portal.fields import city_choices
 from portal.formatting import label
 from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
@@ -22,7 +23,6 @@ from portal.transfer.forms import (
     CaseForm,
     EmissionRuleForm,
     FindVehicleForm,
-    city_choices,
 )
 from portal.transfer.terms import (
     QUEUES,
@@ -153,9 +153,9 @@ def bulk():
             db.after_commit(lambda: tasks.run_import(job.id))
             return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
     imports.mark_stalled(session, silent_for=web.stall_limit())
-    jobs, _more = imports.recent_jobs(
+    jobs = imports.recent_jobs(
         session, page=1, page_size=10, kind="transfer", created_by=user.id
-    )
+    ).rows
     page = render_template("transfer/bulk.html", form=form, jobs=jobs, header=bulk_rows.HEADER)
     return page, 422 if form.errors else 200
 
@@ -272,14 +272,12 @@ def document(case_id: int, document_id: int):
     found = documents.document_for(
         db.session(), user=signed_in_user(), case_id=case_id, document_id=document_id
     )
-    path = uploads.path_of(
-        current_app.config["UPLOAD_FOLDER"], f"transfer/{case_id}", found.stored_name
+    return uploads.download(
+        f"transfer/{case_id}",
+        found.stored_name,
+        content_type=found.content_type,
+        filename=found.filename,
     )
-    response = send_file(path, mimetype=found.content_type, download_name=found.filename)
-    # Never let a browser run an uploaded file as a page of this site.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 @bp.post("/<int:case_id>/fees")

@@ -9,7 +9,6 @@ next to the field it names (`FIELD_OF`).
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, MonthField, RadioField, SelectField, StringField
@@ -22,15 +21,21 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
 from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
-from portal.fields import Select
-from portal.formatting import label, region_name
+from portal.fields import (
+    Percent,
+    Select,
+    WholeNumberField,
+    city_choices,
+    province_choices,
+)
+from portal.formatting import label
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
+from portal.money import percent_text
 from portal.valuation.engine import MAX_MILEAGE_KM
 from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
 
@@ -56,33 +61,6 @@ CONDITION_HINTS = {
         "Structural damage from an accident (frame, pillars, floor), repaired or not."
     ),
 }
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed as text: full-width digits, spaces and thousands commas allowed.
-
-    A text input with a numeric keypad (not type=number), so what was typed is shown
-    back as typed, even when it is not a number.
-    """
-
-    widget = TextInput()
-    NUMBER = re.compile(r"-?[0-9]{1,12}")
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = "".join(unicodedata.normalize("NFKC", valuelist[0]).split()).replace(",", "")
-        if not text:
-            self.data = None
-        elif self.NUMBER.fullmatch(text):
-            self.data = int(text)
-        else:
-            self.data = None
-            raise ValueError(_l("Enter a whole number, in digits."))
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()  # one message is enough: not also "out of range"
 
 
 class MonthOfYearField(MonthField):
@@ -197,9 +175,7 @@ class ValuationForm(Form):
         found = regions.city(self.city.data) if self.city.data else None
         if found is not None and not self.province.data:
             self.province.data = found.province_code  # a shared link may name the city only
-        self.province.choices = [SelectChoice("", _l("Choose a province"))] + [
-            SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
-        ]
+        self.province.choices = province_choices(_l("Choose a province"))
         self.city.choices = city_choices(self.province.data)
         self.brand.choices = self.series.choices = self.model.choices = []
 
@@ -252,14 +228,6 @@ class ValuationForm(Form):
             raise ValidationError(_l("Choose one of the conditions."))
 
 
-def city_choices(province_code: str | None):
-    """The cities of a province, for the dependent select."""
-    cities = regions.cities(province_code) if province_code else ()
-    return [SelectChoice("", _l("Choose a city"))] + [
-        SelectChoice(c.code, region_name(c.code)) for c in cities
-    ]
-
-
 def model_choices(trims) -> list[SelectChoice]:
     """The trims of a series: model year, trim and today's guide price."""
     choices = [SelectChoice("", _l("Choose the model year and trim"))]
@@ -269,24 +237,14 @@ def model_choices(trims) -> list[SelectChoice]:
     return choices
 
 
-_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
-
-
-class Percent:
-    """A percentage typed as 40 or 12.5 (full-width digits too); field.share is 0.40."""
-
-    def __call__(self, form, field) -> None:
-        text = "".join(unicodedata.normalize("NFKC", field.data or "").split()).rstrip("%")
-        if not _PERCENT.fullmatch(text[:8]):
-            raise StopValidation(_l("Enter a percentage such as 40 or 12.5."))
-        field.share = Decimal(text) / 100
-
-
 def _percent_field(label, description=None) -> StringField:
     return StringField(
         label,
         description=description,
-        validators=[InputRequired(_l("Enter a percentage.")), Percent()],
+        validators=[
+            InputRequired(_l("Enter a percentage.")),
+            Percent(_l("Enter a percentage such as 40 or 12.5.")),
+        ],
         render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 8},
     )
 
@@ -342,9 +300,5 @@ PERCENT_FIELDS = (
 
 def settings_data(saved) -> dict:
     """A saved settings row as the form shows it: percentages without trailing zeros."""
-    data = {name: _percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
+    data = {name: percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
     return data | {"min_comparables": saved.min_comparables}
-
-
-def _percent_text(share: Decimal) -> str:
-    return f"{Decimal(share) * 100:f}".rstrip("0").rstrip(".") if share else "0"

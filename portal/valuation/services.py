@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from portal import cache, regions
 from portal.accounts.models import User
-from portal.db import inline, page_of
+from portal.db import Page, fetch_page, inline
 from portal.errors import NotFound
 from portal.identifiers import parse_vin
 from portal.messages import N_
@@ -181,7 +181,7 @@ def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
     return _catalog_tree(session).get(brand, {}).get(series, [])
 
 
-def search_models(session: Session, *, query: str, page: int, page_size: int):
+def search_models(session: Session, *, query: str, page: int, page_size: int) -> Page:
     """Catalog trims whose brand or series starts with the query, one page."""
     term = query.strip()[:32]
     statement = select(CarModel).order_by(
@@ -192,8 +192,7 @@ def search_models(session: Session, *, query: str, page: int, page_size: int):
             CarModel.brand.startswith(term, autoescape=True)
             | CarModel.series.startswith(term, autoescape=True)
         )
-    rows = list(session.exec(page_of(statement, page, page_size)))
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def car_model(session: Session, model_id: int) -> CarModel:
@@ -370,7 +369,7 @@ def request_of(record: ValuationRecord) -> Request:
     return Request(**{name: getattr(record, name) for name in names})
 
 
-def history(session: Session, *, user: User, page: int, page_size: int):
+def history(session: Session, *, user: User, page: int, page_size: int) -> Page:
     """The user's valuations, newest first, with their catalog trims, one page."""
     statement = (
         select(ValuationRecord, CarModel)
@@ -378,8 +377,7 @@ def history(session: Session, *, user: User, page: int, page_size: int):
         .where(ValuationRecord.user_id == user.id)
         .order_by(ValuationRecord.id.desc())
     )
-    rows = session.exec(page_of(statement, page, page_size)).all()
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def record_for(session: Session, *, user: User, record_id: int) -> ValuationRecord:

@@ -8,7 +8,6 @@ or by brand → series → trim from the catalog. What the pages show is built i
 """
 
 from dataclasses import replace
-from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -93,15 +92,13 @@ def _fragment(partial: str):
 @bp.get("/history")
 @login_required
 def history():
-    page = web.page_number()
-    rows, has_next = services.history(
+    page = services.history(
         db.session(),
         user=signed_in_user(),
-        page=page,
+        page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    paging = SimpleNamespace(number=page, has_next=has_next)
-    return render_template("valuation/history.html", rows=rows, page=paging)
+    return render_template("valuation/history.html", rows=page.rows, page=page)
 
 
 @bp.get("/history/<int:record_id>")

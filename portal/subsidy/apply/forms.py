@@ -17,7 +17,7 @@ from portal.audit import china_today
 from portal.errors import translate
 from portal.fields import Yuan, enum_choices, province_choices
 from portal.formatting import region_name
-from portal.forms import Form
+from portal.forms import Form, refuse_field
 from portal.identifiers import (
     InvalidIdentifier,
     parse_bank_card,
@@ -26,6 +26,7 @@ from portal.identifiers import (
     parse_vin,
 )
 from portal.registry.terms import BodyType, FuelType
+from portal.subsidy.rules import new_car
 from portal.subsidy.terms import Kind
 
 
@@ -113,17 +114,16 @@ class NewCarForm(Form):
         ]
 
     def validate_displacement_ml(self, field):
-        fuel = self.fuel_type.data
-        if fuel and not FuelType(fuel).new_energy and field.data is None and fuel != "":
-            raise ValidationError(_l("Enter the displacement of a car with an engine."))
+        if self.fuel_type.data in FuelType._value2member_map_:
+            refuse_field(new_car.displacement_problem(FuelType(self.fuel_type.data), field.data))
 
     def validate_registration_date(self, field):
-        if field.data and field.data > china_today():
-            raise ValidationError(_l("The registration date cannot be in the future."))
+        if field.data:
+            refuse_field(new_car.registration_date_problem(field.data, china_today()))
 
     def validate_invoice_date(self, field):
-        if field.data and field.data > china_today():
-            raise ValidationError(_l("The invoice date cannot be in the future."))
+        if field.data:
+            refuse_field(new_car.invoice_date_problem(field.data, china_today()))
 
 
 class BankForm(Form):

@@ -14,7 +14,7 @@ from portal import uploads
 from portal.accounts.models import User
 from portal.audit import history, utcnow
 from portal.cards import CardKeys, seal
-from portal.db import page_of
+from portal.db import Page, fetch_page
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import mask_bank_card
 from portal.messages import N_
@@ -53,15 +53,14 @@ class NewCarEntry:
 # --- the owner's list ------------------------------------------------------------------
 
 
-def my_applications(session: Session, *, user: User, page: int, page_size: int):
-    """The owner's applications, newest first, one page (page_size + 1 to see a next)."""
+def my_applications(session: Session, *, user: User, page: int, page_size: int) -> Page:
+    """The owner's applications, newest first, one page."""
     statement = (
         select(Application)
         .where(Application.applicant_id == user.id)
         .order_by(Application.id.desc())
     )
-    rows = session.exec(page_of(statement, page, page_size)).all()
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 # --- the draft --------------------------------------------------------------------------
@@ -101,12 +100,28 @@ def start(
     return application
 
 
+def editable(application: Application) -> bool:
+    """Whether the owner may still change the draft: its cars, invoice and papers (§1.3)."""
+    return application.status in EDITABLE
+
+
+def card_locked(application: Application) -> bool:
+    """The payout card is set in the draft and locked from submission on (§1.3)."""
+    return application.status is not Status.DRAFT
+
+
 def _editable(application: Application) -> None:
-    if application.status not in EDITABLE:
+    if not editable(application):
         raise Conflict(
             N_("The application is %(status)s and can no longer be changed."),
             status=application.status,
         )
+
+
+def unsaved_copy(application: Application) -> Application:
+    """A copy of the draft the session never sees: a preview's typed values go on it (the
+    steps' flush=False), the assessment reads it, and nothing reaches the database."""
+    return Application.model_validate(application.model_dump())
 
 
 def old_car_choices(session: Session, *, user: User) -> list[Vehicle]:
@@ -175,7 +190,7 @@ def save_bank_card(
     if fixing:
         if application.status is not Status.ACCOUNT_RETURNED:
             raise Conflict(N_("The payout account can only be changed when it is returned."))
-    elif application.status is not Status.DRAFT:
+    elif card_locked(application):
         raise Conflict(N_("The payout account cannot be changed after submission."))
     application.bank_card_sealed = seal(keys, card, row_id=application.id)
     application.bank_card_masked = mask_bank_card(card)

@@ -1,8 +1,9 @@
 """Submission: recheck an owner's draft on the server, number it, queue it; or withdraw it.
 
-Submission recomputes the assessment rather than trusting the live panel, puts the new
-car in the registry when it is not there yet, and relies on the partial unique indexes
-of `models.Application` for the claims that must not happen twice (§1.5).
+Submission recomputes the assessment rather than trusting the live panel, has registry
+services put the new car in the registry when it is not there yet, and relies on the
+partial unique indexes of `models.Application` for the claims that must not happen
+twice (§1.5).
 """
 
 from datetime import date
@@ -14,11 +15,11 @@ from sqlmodel import Session, select
 from portal import regions
 from portal.accounts.models import User
 from portal.audit import utcnow
-from portal.db import savepoint, unique_or
+from portal.db import unique_or
 from portal.errors import Conflict, DomainError
 from portal.messages import N_
-from portal.registry.models import Ownership, Vehicle
-from portal.registry.terms import Acquisition, Usage, VehicleStatus
+from portal.registry import services as registry
+from portal.registry.models import Vehicle
 from portal.subsidy import applications, notices, program_lookup, standing
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
@@ -94,8 +95,7 @@ def _record_new_car(session: Session, application: Application) -> None:
     """Put the new car in the registry in the applicant's name when it is not there yet."""
     known = session.exec(select(Vehicle).where(Vehicle.vin == application.new_vin)).first()
     if known is None:
-        city = regions.city_for_plate_prefix(application.new_plate[:2])
-        known = Vehicle(
+        car = registry.NewVehicle(
             vin=application.new_vin,
             plate=application.new_plate,
             brand=application.new_brand,
@@ -104,26 +104,12 @@ def _record_new_car(session: Session, application: Application) -> None:
             fuel_type=application.new_fuel_type,
             displacement_ml=application.new_displacement_ml,
             seats=application.new_seats,
-            usage=Usage.PRIVATE,
             first_registration=application.new_registration_date,
-            province_code=city.province_code,
-            city_code=city.code,
-            status=VehicleStatus.REGISTERED,
         )
         try:
-            with savepoint(session):
-                session.add(known)
-                session.flush()
+            known = registry.register_new_vehicle(session, car=car, person_id=application.person_id)
         except IntegrityError as error:
             raise _new_car_clash(session, application) from error
-        session.add(
-            Ownership(
-                vehicle_id=known.id,
-                person_id=application.person_id,
-                start=application.new_registration_date,
-                acquired=Acquisition.NEW,
-            )
-        )
     application.new_vehicle_id = known.id
 
 

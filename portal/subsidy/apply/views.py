@@ -7,7 +7,7 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 from contextlib import suppress
 from enum import Enum
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -29,7 +29,7 @@ from portal.identifiers import (
 from portal.messages import N_
 from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import applications, program_lookup, standing
+from portal.subsidy import applications, program_lookup, standing, workflow
 from portal.subsidy.apply import services, submission
 from portal.subsidy.apply.forms import (
     BankForm,
@@ -61,15 +61,13 @@ STEP_NAMES = {
 @bp.get("/")
 @roles_required(Role.OWNER)
 def index():
-    rows, has_next = services.my_applications(
+    page = services.my_applications(
         db.session(),
         user=signed_in_user(),
         page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    return render_template(
-        "subsidy/apply/index.html", rows=rows, has_next=has_next, page=web.page_number()
-    )
+    return render_template("subsidy/apply/index.html", page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -123,8 +121,12 @@ def application(application_id: int):
 def _context(session, application: Application, **extra) -> dict:
     """What every page of one application shows: program, papers, assessment, timeline."""
     program = program_lookup.program_of(session, application)
+    actors = applications.actors_for(signed_in_user(), application)
     return dict(
         application=application,
+        actions=workflow.available_actions(application.status, actors),
+        editable=services.editable(application),
+        card_locked=services.card_locked(application),
         program=program,
         documents=applications.documents_of(session, application),
         required=required_documents(program.kind),
@@ -272,19 +274,17 @@ def _upload(session, application: Application, form: DocumentForm) -> bool:
 def preview(application_id: int, step: str):
     """The eligibility panel for the fields as typed, without saving them."""
     session = db.session()
-    application = _mine(application_id)
-    form = _step_form(session, application, step)
-    with session.no_autoflush:
-        if step in ("old-car", "new-car") and form.validate():
-            # An error here is shown next to the form when the step is submitted.
-            with suppress(DomainError):
-                _apply(session, application, step, form)
-        assessment = assess(session, application, today=china_today())
-        panel = render_template(
-            "subsidy/apply/_eligibility.html", assessment=assessment, application=application
-        )
-    session.rollback()  # forget the typed values: only the step's submit saves
-    return panel
+    # The typed values go on a copy the session never sees: only the step's submit saves.
+    draft = services.unsaved_copy(_mine(application_id))
+    form = _step_form(session, draft, step)
+    if step in ("old-car", "new-car") and form.validate():
+        # An error here is shown next to the form when the step is submitted.
+        with suppress(DomainError):
+            _apply(session, draft, step, form)
+    assessment = assess(session, draft, today=china_today())
+    return render_template(
+        "subsidy/apply/_eligibility.html", assessment=assessment, application=draft
+    )
 
 
 def _apply(session, application: Application, step: str, form) -> None:
@@ -360,11 +360,9 @@ def document(application_id: int, kind: str):
     )
     if paper is None:
         raise NotFound(N_("This paper has not been uploaded."))
-    path = uploads.path_of(current_app.config["UPLOAD_FOLDER"], "subsidy", paper.stored_name)
-    response = send_file(path, mimetype=paper.content_type, download_name=paper.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    return uploads.download(
+        "subsidy", paper.stored_name, content_type=paper.content_type, filename=paper.filename
+    )
 
 
 @bp.app_template_filter()

@@ -19,9 +19,10 @@ from portal import audit, csvfiles
 from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.cards import CardKeys, unseal
-from portal.db import page_of, savepoint, unique_or
+from portal.db import fetch_page, savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_, MessageError
+from portal.money import yuan_input
 from portal.registry.models import Person
 from portal.subsidy import applications, budget, notices
 from portal.subsidy.models import Application, PayoutBatch, PayoutLine
@@ -36,13 +37,19 @@ RESULT_HEADER = ("application", "result", "reason")
 def make_batch(session: Session, *, user: User, province_code: str) -> PayoutBatch:
     """Put the province's approved applications (oldest first) into a new batch."""
     candidates = session.exec(
-        select(Application.id, Application.amount_fen)
+        select(Application.id)
         .where(Application.province_code == province_code, Application.status == Status.APPROVED)
         .order_by(Application.decided_at, Application.id)
         .limit(BATCH_LIMIT)
     ).all()
     if not candidates:
         raise DomainError(N_("No approved application in this province is waiting for payment."))
+    with savepoint(session):  # an application in another batch: nothing is left behind
+        return _new_batch(session, user, province_code, list(candidates))
+
+
+def _new_batch(session: Session, user: User, province_code: str, ids: list[int]) -> PayoutBatch:
+    """The batch of those applications that are still approved, with a line for each."""
     batch = PayoutBatch(
         number=f"pending-{utcnow():%H%M%S%f}",
         province_code=province_code,
@@ -53,7 +60,6 @@ def make_batch(session: Session, *, user: User, province_code: str) -> PayoutBat
     session.add(batch)
     session.flush()
     batch.number = f"PB{province_code[:2]}{batch.created_at:%Y%m%d}{batch.id:06d}"
-    ids = [application_id for application_id, _ in candidates]
     # Only rows still approved move; a row changed meanwhile stays out of the batch.
     moved = session.execute(
         update(Application)
@@ -85,8 +91,7 @@ def batch_for(session: Session, batch_id: int) -> PayoutBatch:
 def recent_batches(session: Session, *, page: int, page_size: int):
     """Batches, newest first, one page."""
     statement = select(PayoutBatch).order_by(PayoutBatch.id.desc())
-    rows = session.exec(page_of(statement, page, page_size)).all()
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 @dataclass(frozen=True)
@@ -125,22 +130,18 @@ def export_csv(session: Session, batch: PayoutBatch, *, keys: CardKeys) -> str:
 
     The one place a sealed card number is opened (docs/security.md).
     """
-    out = io.StringIO()
-    writer = csvfiles.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    for line, application, person in lines_of(session, batch):
-        yuan, fen = divmod(line.amount_fen, 100)
-        writer.writerow(
-            (
-                person.name,
-                person.id_masked,
-                unseal(keys, application.bank_card_sealed, row_id=application.id),
-                application.bank_name,
-                f"{yuan}.{fen:02d}",
-                application.number,
-            )
+    rows = (
+        (
+            person.name,
+            person.id_masked,
+            unseal(keys, application.bank_card_sealed, row_id=application.id),
+            application.bank_name,
+            yuan_input(line.amount_fen),
+            application.number,
         )
-    return out.getvalue()
+        for line, application, person in lines_of(session, batch)
+    )
+    return csvfiles.text([EXPORT_HEADER, *rows])
 
 
 def mark_sent(session: Session, *, user: User, batch: PayoutBatch) -> None:
@@ -165,8 +166,17 @@ class ResultReport:
     problems: list[tuple[int, MessageError]] = field(default_factory=list)  # line, why
 
 
+class InvalidResults(DomainError):
+    """The uploaded results file cannot be read as the bank's CSV."""
+
+    status = 422
+
+
 def apply_results(session: Session, *, user: User, batch: PayoutBatch, text: str) -> ResultReport:
-    """Read the bank's results CSV: each line paid or failed (with a reason)."""
+    """Read the bank's results CSV: each line paid or failed (with a reason).
+
+    All or nothing: a file that breaks off half-way (InvalidResults) changes no line.
+    """
     if batch.status is BatchStatus.OPEN:
         raise Conflict(N_("Mark the batch as sent before reading the bank's results."))
     pending = {
@@ -181,11 +191,17 @@ def apply_results(session: Session, *, user: User, batch: PayoutBatch, text: str
             N_("The results file must start with the columns %(columns)s."),
             columns=", ".join(RESULT_HEADER),
         )
-    for number, row in enumerate(reader, start=2):
-        try:
-            _apply_row(session, user, pending, row, report)
-        except MessageError as error:
-            report.problems.append((number, error))
+    try:
+        with savepoint(session):
+            for number, row in enumerate(reader, start=2):
+                try:
+                    _apply_row(session, user, pending, row, report)
+                except MessageError as error:
+                    report.problems.append((number, error))
+    except csv.Error as error:  # e.g. a field beyond the csv module's size limit
+        raise InvalidResults(
+            N_("The results file is not a CSV file the portal can read.")
+        ) from error
     _settle_if_done(session, batch)
     return report
 
@@ -245,18 +261,17 @@ def after_failure(
 ) -> None:
     """Retry a failed payment, return it to the applicant, or cancel it (releases budget)."""
     target = applications.allowed(action, application, user, reason=note)
-    if action is Action.CANCEL_PAYOUT:
-        budget.release(session, application=application, actor_id=user.id)
-    applications.move(
-        session,
-        user=user,
-        application=application,
-        target=target,
-        action=action.value,
-        decision_note=note.strip()[:500] or application.decision_note,
-    )
-    if action is Action.RETURN_ACCOUNT:
-        notices.card_needed(session, application)
+    with savepoint(session):  # someone else moved it just now: the budget is not released
+        if action is Action.CANCEL_PAYOUT:
+            budget.release(session, application=application, actor_id=user.id)
+        applications.move(
+            session,
+            user=user,
+            application=application,
+            target=target,
+            action=action.value,
+            decision_note=note.strip()[:500] or application.decision_note,
+        )
 
 
 def _audit_application(session, user, application_id, action, before, after) -> None:
@@ -269,6 +284,8 @@ def _audit_application(session, user, application_id, action, before, after) -> 
         from_state=before.value,
         to_state=after.value,
     )
+    if action is Action.RETURN_ACCOUNT:
+        notices.card_needed(session, application)
 
 
 def _audit_batch(session, user, batch, action) -> None:

@@ -4,8 +4,6 @@ Payouts follow DOMAIN §1.4: a batch of a province's approved applications, the 
 file, "sent", the bank's results, and what to do with each failed payment.
 """
 
-import csv
-
 from flask import (
     Blueprint,
     Response,
@@ -56,12 +54,6 @@ MAX_RESULTS_BYTES = 5 * 1024 * 1024  # a 5,000-line results file is far smaller
 SHOWN_PROBLEMS = 200  # lines of a results report listed one by one
 
 
-class InvalidResults(DomainError):
-    """The uploaded results file cannot be read as the bank's CSV."""
-
-    status = 422
-
-
 @bp.before_request
 @roles_required(Role.ADMIN)
 def admins_only():
@@ -78,7 +70,6 @@ def index():
                 db.session(), user=signed_in_user(), province_code=batch_form.province.data
             )
         except DomainError as error:
-            db.session().rollback()
             batch_form.province.errors.append(translate(error))
             return _payouts_page(batch_form, status=error.status)
         flash(
@@ -100,17 +91,15 @@ def _payouts_page(batch_form: BatchForm, *, status: int):
     province = filters.chosen()
     if not batch_form.is_submitted():
         batch_form.province.data = province or ""  # the province shown is the one to batch
-    page_number = web.page_number()
-    batches, has_next = services.recent_batches(
-        session, page=page_number, page_size=current_app.config["PAGE_SIZE"]
+    batches = services.recent_batches(
+        session, page=web.page_number(), page_size=current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "subsidy/payouts/index.html",
         filters=filters,
         batch_form=batch_form,
         waiting=services.waiting(session, province_code=province),
-        batches=batches,
-        page={"number": page_number, "has_next": has_next},
+        page=batches,
         filter_args={"province": province} if province else {},
     ), status
 
@@ -153,7 +142,7 @@ def bank_file(batch_id: int):
     """The bank's file: UTF-8 with a byte-order mark, so spreadsheet programs read Chinese."""
     found = _batch(batch_id)
     return Response(
-        "\ufeff" + services.export_csv(db.session(), found, keys=web.card_keys()),
+        services.export_csv(db.session(), found, keys=web.card_keys()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f"attachment; filename={found.number}.csv",
@@ -171,7 +160,6 @@ def mark_sent(batch_id: int):
         try:
             services.mark_sent(db.session(), user=signed_in_user(), batch=found)
         except Conflict as error:
-            db.session().rollback()
             return _batch_page(found, status=error.status, error=translate(error))
         flash(_("Batch %(number)s is marked as sent to the bank.", number=found.number), "success")
     return redirect(url_for("payouts.batch", batch_id=found.id), 303)
@@ -188,7 +176,6 @@ def results(batch_id: int):
     try:
         report = _apply_results(session, found, form.file.data)
     except DomainError as error:  # not sent yet (409), or not the bank's CSV (422)
-        session.rollback()  # lines read before a broken one are forgotten too
         form.file.errors.append(translate(error))
         status = error.status if isinstance(error, Conflict) else 422
         return _batch_page(found, status=status, results_form=form)
@@ -202,27 +189,22 @@ def results(batch_id: int):
 
 
 def _apply_results(session, batch: PayoutBatch, upload) -> services.ResultReport:
-    try:
-        return services.apply_results(
-            session, user=signed_in_user(), batch=batch, text=_results_text(upload)
-        )
-    except csv.Error as error:  # e.g. a field beyond the csv module's size limit
-        raise InvalidResults(
-            N_("The results file is not a CSV file the portal can read.")
-        ) from error
+    return services.apply_results(
+        session, user=signed_in_user(), batch=batch, text=_results_text(upload)
+    )
 
 
 def _results_text(upload) -> str:
     """The uploaded file as text: UTF-8 (with or without a byte-order mark) CSV, or 422."""
     content = upload.read(MAX_RESULTS_BYTES + 1)
     if len(content) > MAX_RESULTS_BYTES:
-        raise InvalidResults(N_("The results file is larger than 5 MB."))
+        raise services.InvalidResults(N_("The results file is larger than 5 MB."))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidResults(N_("The results file must be CSV text in UTF-8.")) from error
+        raise services.InvalidResults(N_("The results file must be CSV text in UTF-8.")) from error
     if "\x00" in text:  # a binary file (and PostgreSQL refuses NUL in text)
-        raise InvalidResults(N_("The results file must be CSV text in UTF-8."))
+        raise services.InvalidResults(N_("The results file must be CSV text in UTF-8."))
     return text
 
 
@@ -253,7 +235,6 @@ def after_failure(batch_id: int, application_id: int, action: str):
             session, user=signed_in_user(), application=application, action=chosen, note=note
         )
     except DomainError as error:  # e.g. someone else acted on it just now
-        session.rollback()
         return _batch_page(found, status=error.status, error=translate(error))
     flash(_(AFTER_FAILURE_DONE[chosen], number=application.number), "success")
     return redirect(url_for("payouts.batch", batch_id=found.id), 303)

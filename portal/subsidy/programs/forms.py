@@ -15,17 +15,16 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 from portal.audit import china_today
 from portal.fields import known_province, province_choices
 from portal.forms import Form
-from portal.money import yuan_input
+from portal.money import basis_points, percent_text, share_of, yuan_input
 from portal.subsidy.models import Program
 from portal.subsidy.programs import services
 from portal.subsidy.programs.fields import (
     MAX_AMOUNT_YUAN,
     MAX_BUDGET_YUAN,
     Between,
-    Percent,
     WholeNumber,
     Yuan,
-    percent_text,
+    percent,
     unposted,
 )
 from portal.subsidy.rules import national
@@ -55,14 +54,6 @@ def _yuan(label, maximum: int) -> StringField:
     return StringField(
         label,
         validators=[Yuan(maximum)],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
-
-
-def _percent(label) -> StringField:
-    return StringField(
-        label,
-        validators=[Percent()],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
 
@@ -116,8 +107,8 @@ class ProgramForm(Form):
     zero_mileage_days = _number(LABELS["zero_mileage_days"], 0, 3_650)
     nev_amount = _yuan(LABELS["nev_amount_fen"], MAX_AMOUNT_YUAN)
     fuel_amount = _yuan(LABELS["fuel_amount_fen"], MAX_AMOUNT_YUAN)
-    nev_rate = _percent(LABELS["nev_rate_bp"])
-    fuel_rate = _percent(LABELS["fuel_rate_bp"])
+    nev_rate = percent(LABELS["nev_rate_bp"])
+    fuel_rate = percent(LABELS["fuel_rate_bp"])
     budget = _yuan(LABELS["budget_fen"], MAX_BUDGET_YUAN)
 
     DATES = services.DATE_FIELDS
@@ -136,20 +127,23 @@ class ProgramForm(Form):
             self[name].data = str(getattr(program, name))
         for name in ("nev_amount", "fuel_amount", "budget"):
             self[name].data = yuan_input(getattr(program, COLUMNS[name]))
-        for name in ("nev_rate", "fuel_rate"):
+        for name in self.RATES:
             if name in self:
-                self[name].data = percent_text(getattr(program, COLUMNS[name]))
+                self[name].data = percent_text(share_of(getattr(program, COLUMNS[name])))
 
     NUMBERS = ("min_holding_months", "max_displacement_ml", "zero_mileage_days")
-    PARSED = (*NUMBERS, "nev_amount", "fuel_amount", "nev_rate", "fuel_rate", "budget")
+    PARSED = (*NUMBERS, "nev_amount", "fuel_amount", "budget")
+    RATES = ("nev_rate", "fuel_rate")
 
     @property
     def values(self) -> dict:
-        """The settings as the program stores them (after validation)."""
+        """The settings as the program stores them (after validation): rates in basis points."""
         values = {name: self[name].data for name in self.DATES}
         for name in self.PARSED:
+            values[COLUMNS.get(name, name)] = self[name].value
+        for name in self.RATES:
             if name in self:
-                values[COLUMNS.get(name, name)] = self[name].value
+                values[COLUMNS[name]] = basis_points(self[name].share)
         return values
 
     def field_for(self, column: str):

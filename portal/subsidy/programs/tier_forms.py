@@ -10,10 +10,11 @@ from wtforms import FieldList, FormField, StringField
 from wtforms.validators import StopValidation
 
 from portal.errors import translate
+from portal.fields import typed
 from portal.forms import Form, SubForm
 from portal.money import yuan_input
 from portal.subsidy.programs import services
-from portal.subsidy.programs.fields import MAX_AMOUNT_YUAN, MAX_PRICE_YUAN, Yuan, typed, unposted
+from portal.subsidy.programs.fields import MAX_AMOUNT_YUAN, MAX_PRICE_YUAN, Yuan, unposted
 from portal.subsidy.programs.services import InvalidTier
 from portal.subsidy.rules.facts import Tier
 

@@ -18,11 +18,10 @@ from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.errors import translate
 from portal.formatting import label, region_name
-from portal.money import yuan
+from portal.money import percent_text, share_of, yuan
 from portal.subsidy import program_lookup
 from portal.subsidy.models import Program
 from portal.subsidy.programs import chart, services
-from portal.subsidy.programs.fields import percent_text
 from portal.subsidy.programs.forms import (
     LABELS,
     DashboardFilterForm,
@@ -48,7 +47,12 @@ def admins_only():
 @bp.context_processor
 def helpers() -> dict:
     """What the program templates format with."""
-    return {"percent": percent_text, "in_order": _in_order}
+    return {"percent": _rate_text, "in_order": _in_order}
+
+
+def _rate_text(bp: int) -> str:
+    """A program's rate as the form shows it: 1200 basis points → "12"."""
+    return percent_text(share_of(bp))
 
 
 def _in_order(by_status: dict[Status, int]) -> list[tuple[Status, int]]:
@@ -128,8 +132,7 @@ def program(program_id: int):
             services.update_program(
                 session, user=signed_in_user(), program=found, values=form.values
             )
-        except InvalidProgram as error:
-            session.rollback()  # nothing half-changed; the form keeps what was typed
+        except InvalidProgram as error:  # refused before anything was written
             field = form.field_for(error.field)
             (field.errors if field is not None else form.form_errors).append(translate(error))
         else:
@@ -157,7 +160,6 @@ def pause(program_id: int):
                 values={"pause_at": since, "grace_until": form.grace.data},
             )
         except InvalidProgram as error:
-            session.rollback()
             form.grace.errors.append(translate(error))
         else:
             flash(
@@ -188,8 +190,7 @@ def tiers(program_id: int):
                 program=found,
                 tiers=[tier for _row, tier in entered],
             )
-        except InvalidTier as error:
-            session.rollback()  # the old tiers stay; the form keeps what was typed
+        except InvalidTier as error:  # refused before anything was written
             form.show(error, entered)
         else:
             flash(_("The price tiers are saved."), "success")
@@ -244,7 +245,7 @@ def _shown(column: str, value) -> str:
     if column.endswith("_fen"):
         return yuan(value)
     if column.endswith("_bp"):
-        return f"{percent_text(value)} %"
+        return f"{_rate_text(value)} %"
     return str(value)
 
 

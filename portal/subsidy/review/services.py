@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.accounts.models import User
 from portal.audit import china_midnight, utcnow
-from portal.db import page_of, savepoint
+from portal.db import Page, fetch_page, savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import (
     VIN_LENGTH,
@@ -24,8 +24,8 @@ from portal.identifiers import (
     resident_id_hash,
 )
 from portal.messages import N_
-from portal.registry.models import Ownership, Person, Vehicle
-from portal.registry.terms import VehicleStatus
+from portal.registry import services as registry
+from portal.registry.models import Person
 from portal.subsidy import applications, budget, notices, program_lookup, standing, workflow
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
@@ -58,12 +58,15 @@ class QueueRow:
     applicant: str  # name and masked ID
     days_left: int | None  # working days to the review target; None when decided
 
+    @property
+    def awaits_decision(self) -> bool:
+        """It may be ticked for a bulk approval (a flagged one is then skipped, saying why)."""
+        return workflow.awaits_decision(self.application.status)
 
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    number: int
-    has_next: bool
+    @property
+    def approvable_here(self) -> bool:
+        """The queue's own Approve button may approve it."""
+        return workflow.approvable_from_queue(self.application.status, self.application.flagged)
 
 
 def queue(
@@ -75,7 +78,7 @@ def queue(
     today: date,
     page: int,
     page_size: int,
-) -> QueuePage:
+) -> Page:
     """The province's applications, filtered and sorted, one page in one query."""
     # A reviewer's province; an administrator's every province (ARCHITECTURE, Roles).
     where = [applications.in_scope(user), Application.status != Status.DRAFT]
@@ -96,16 +99,12 @@ def queue(
         .where(*where)
         .order_by(*SORTS.get(filters.sort, SORTS["oldest"]))
     )
-    rows = [
-        QueueRow(
-            application,
-            kind,
-            f"{name} {masked}",
-            standing.review_days_left(session, application, today),
-        )
-        for application, kind, name, masked in session.exec(page_of(statement, page, page_size))
-    ]
-    return QueuePage(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+
+    def row(application: Application, kind: Kind, name: str, masked: str) -> QueueRow:
+        days_left = standing.review_days_left(session, application, today)
+        return QueueRow(application, kind, f"{name} {masked}", days_left)
+
+    return fetch_page(session, statement, page, page_size, row=row)
 
 
 def _review_cutoff(session: Session, today: date) -> datetime:
@@ -146,6 +145,13 @@ def approve(session: Session, *, user: User, application: Application, today: da
         return application.status
     if application.first_approver_id == user.id:
         raise Conflict(N_("A flagged application needs a second reviewer's approval, not yours."))
+    with savepoint(session):  # another reviewer decided just now: nothing stays reserved
+        _approve(session, user, application, today)
+    return application.status
+
+
+def _approve(session: Session, user: User, application: Application, today: date) -> None:
+    """Reserve, approve and, for a scrapping, deregister the old car: all or nothing."""
     budget.reserve(session, application=application, actor_id=user.id)
     applications.move(
         session,
@@ -157,9 +163,14 @@ def approve(session: Session, *, user: User, application: Application, today: da
         decided_at=utcnow(),
     )
     if program_lookup.program_of(session, application).kind is Kind.SCRAPPING:
-        _scrap_old_car(session, application, user, today)
+        registry.scrap_vehicle(
+            session,
+            vehicle_id=application.old_vehicle_id,
+            day=today,
+            actor_id=user.id,
+            detail={"application": application.number},
+        )
     notices.approved(session, application)
-    return application.status
 
 
 def _first_approval(session: Session, user: User, application: Application) -> None:
@@ -181,32 +192,6 @@ def _first_approval(session: Session, user: User, application: Application) -> N
         entity=applications.ENTITY,
         entity_id=application.id,
         action="first_approval",
-    )
-
-
-def _scrap_old_car(session: Session, application: Application, user: User, today: date):
-    """An approved scrapping deregisters the old car in the registry (ARCHITECTURE)."""
-    vehicle = session.get(Vehicle, application.old_vehicle_id)
-    if vehicle.status is VehicleStatus.SCRAPPED:
-        return
-    before = vehicle.status
-    vehicle.status, vehicle.updated_at = VehicleStatus.SCRAPPED, utcnow()
-    current = session.exec(
-        select(Ownership).where(Ownership.vehicle_id == vehicle.id, Ownership.end.is_(None))
-    ).first()
-    if current is not None:
-        current.end = today
-        session.add(current)
-    session.add(vehicle)
-    audit.record(
-        session,
-        actor_id=user.id,
-        entity="vehicle",
-        entity_id=vehicle.id,
-        action="scrapped",
-        from_state=before.value,
-        to_state=VehicleStatus.SCRAPPED.value,
-        detail={"application": application.number},
     )
 
 

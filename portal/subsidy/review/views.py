@@ -86,7 +86,7 @@ def _filters(args) -> tuple[services.QueueFilter, dict[str, str]]:
     return filters, params
 
 
-def _queue_page(filters: services.QueueFilter, page: int = 1) -> services.QueuePage:
+def _queue_page(filters: services.QueueFilter, page: int = 1) -> db.Page:
     return services.queue(
         db.session(),
         user=signed_in_user(),
@@ -248,7 +248,6 @@ def _decide(application_id: int, decide, *, form=None, form_name: str = ""):
     except DomainError as error:
         if htmx.is_htmx():
             raise  # the error handler puts the message in #messages
-        session.rollback()  # show the application as it stands, not half-decided
         kept = {form_name: form} if form else {}
         return _page(application_id, status=error.status, error=error, **kept)
     if htmx.is_htmx():

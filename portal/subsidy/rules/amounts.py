@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from portal.messages import N_
-from portal.money import yuan
+from portal.money import percent_text, share_of, yuan
 from portal.subsidy.rules.facts import Amount, NewCar, ProgramTerms, Reason, Tier
 from portal.subsidy.terms import AmountRule
 
@@ -29,7 +29,7 @@ def _percent_amount(price_fen: int, rate_bp: int, cap_fen: int) -> Amount:
     """Rate × price (with VAT), rounded down to the yuan, then capped (DOMAIN §1.2)."""
     raw = price_fen * rate_bp // 1_000_000 * 100  # basis points → fen → whole yuan, all floored
     params = {
-        "rate": _percent(rate_bp),
+        "rate": percent_text(share_of(rate_bp)) + "%",
         "price": yuan(price_fen),
         "raw": yuan(raw),
         "cap": yuan(cap_fen),
@@ -65,9 +65,3 @@ def _tier_amount(tiers: Sequence[Tier], nev: bool, price_fen: int, cap_fen: int)
         return Amount(cap_fen, Reason(message, params))
     message = N_("Invoice price %(price)s is in the tier from %(min)s: %(amount)s")
     return Amount(tier.amount_fen, Reason(message, params))
-
-
-def _percent(rate_bp: int) -> str:
-    """Basis points as a percentage: 1200 → "12%", 850 → "8.5%"."""
-    whole, rest = divmod(rate_bp, 100)
-    return f"{whole}.{rest:02d}".rstrip("0").rstrip(".") + "%"
