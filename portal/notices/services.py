@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.db import inline, once_committed, page_of
+from portal.db import Page, fetch_page, inline, once_committed
 from portal.errors import NotFound
 from portal.messages import N_
 from portal.notices.kinds import KINDS, Category
@@ -80,18 +80,10 @@ def _hand_to_consumer(session: Session, delivery_id: int) -> None:
     once_committed(session, queue)
 
 
-@dataclass(frozen=True)
-class InboxPage:
-    rows: list[Notice]
-    number: int
-    has_next: bool
-
-
-def inbox(session: Session, *, user_id: int, page: int, page_size: int) -> InboxPage:
+def inbox(session: Session, *, user_id: int, page: int, page_size: int) -> Page:
     """The user's notices, newest first, one page (index ix_notice_user_newest)."""
     statement = select(Notice).where(Notice.user_id == user_id).order_by(Notice.id.desc())
-    rows = list(session.exec(page_of(statement, page, page_size)))
-    return InboxPage(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+    return fetch_page(session, statement, page, page_size)
 
 
 def unread_count(session: Session, user_id: int) -> int:

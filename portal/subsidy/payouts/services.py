@@ -272,6 +272,8 @@ def after_failure(
             action=action.value,
             decision_note=note.strip()[:500] or application.decision_note,
         )
+    if action is Action.RETURN_ACCOUNT:
+        notices.card_needed(session, application)
 
 
 def _audit_application(session, user, application_id, action, before, after) -> None:
@@ -284,8 +286,6 @@ def _audit_application(session, user, application_id, action, before, after) -> 
         from_state=before.value,
         to_state=after.value,
     )
-    if action is Action.RETURN_ACCOUNT:
-        notices.card_needed(session, application)
 
 
 def _audit_batch(session, user, batch, action) -> None:
