@@ -77,6 +77,18 @@ def sweep_notices_on_start() -> None:
     sweep_notices.call_local()
 
 
+@huey.periodic_task(crontab(hour="1", minute="0"))  # 09:00 in Beijing on a UTC machine
+def tell_reviewers_of_overdue() -> None:
+    """Reviewers hear each working morning how much of their queue is past its target."""
+    from portal.audit import china_today
+    from portal.db import transaction
+    from portal.subsidy.review import overdue
+
+    app = _app()
+    with app.app_context(), transaction(app.extensions["db_engine"]) as session:
+        overdue.tell_reviewers(session, china_today())
+
+
 def _email_links() -> dict:
     """Links made when an email is sent, by notice kind (a reset link starts its 30 minutes)."""
     from portal.accounts import recovery

@@ -1,7 +1,7 @@
 """Where an application stands (issue 13): its place, the receipt, the money left."""
 
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -162,3 +162,28 @@ def test_a_paused_program_shows_its_grace_date(app, client, session):
     session.commit()
     page = client.get("/subsidies/budget", headers=EN).get_data(as_text=True)
     assert "Paused since" in page and "started applications may submit until" in page
+
+
+def test_reviewers_hear_of_overdue_applications_in_their_province(app, session, queue):
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from portal.notices.models import Notice
+    from portal.subsidy.review import overdue
+
+    late = queue[0]
+    late.clock_start = datetime(2026, 1, 5, 4, tzinfo=UTC)
+    session.add(late)
+    mine = factories.user(session, Role.REVIEWER, email="gd@example.cn")
+    elsewhere = factories.user(
+        session, Role.REVIEWER, email="zj@example.cn", province_code="330000"
+    )
+    session.commit()
+    with app.app_context():
+        assert overdue.tell_reviewers(session, date(2026, 3, 2)) == 1  # a Monday
+        assert overdue.tell_reviewers(session, date(2026, 2, 17)) == 0  # Spring Festival
+        session.commit()
+    [notice] = session.exec(select(Notice).where(Notice.kind == "queue_overdue")).all()
+    assert notice.user_id == mine.id and notice.params["count"] == 1
+    assert elsewhere.id != notice.user_id
