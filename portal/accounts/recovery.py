@@ -13,10 +13,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, select
 
-from portal import audit
-from portal.accounts import sessions, tokens
 from portal.accounts.models import User
-from portal.accounts.services import check_password_rule, hasher, normalize_email
+from portal.accounts.services import normalize_email, set_password
 from portal.errors import DomainError
 from portal.messages import N_
 from portal.notices import services as notices
@@ -64,13 +62,5 @@ def user_of(session: Session, token: str) -> User:
 def reset(session: Session, *, token: str, password: str) -> User:
     """Set a new password from a reset link; every session and API token of the account ends."""
     user = user_of(session, token)
-    check_password_rule(password)
-    user.password_hash = hasher.hash(password)
-    session.add(user)
-    sessions.end_all(session, user=user)
-    tokens.revoke_all(session, user=user)
-    audit.record(
-        session, actor_id=user.id, entity="user", entity_id=user.id, action="password_reset"
-    )
-    notices.notify(session, user_id=user.id, kind="password_changed", link="/account")
+    set_password(session, user=user, password=password, action="password_reset")
     return user

@@ -121,14 +121,18 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
     """
     if not _verify(user.password_hash, current):
         raise DomainError(N_("The current password is not correct."))
-    check_password_rule(new)
-    user.password_hash = hasher.hash(new)
+    set_password(session, user=user, password=new, action="password_changed")
+
+
+def set_password(session: Session, *, user: User, password: str, action: str) -> None:
+    """The new password (by the rule), every session and API token ended, audited and told
+    to the account's owner (a security notice)."""
+    check_password_rule(password)
+    user.password_hash = hasher.hash(password)
     session.add(user)
     sessions.end_all(session, user=user)
     tokens.revoke_all(session, user=user)
-    audit.record(
-        session, actor_id=user.id, entity="user", entity_id=user.id, action="password_changed"
-    )
+    audit.record(session, actor_id=user.id, entity="user", entity_id=user.id, action=action)
     notices.notify(session, user_id=user.id, kind="password_changed", link="/account")
 
 
