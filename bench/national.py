@@ -28,7 +28,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from portal import migrate, regions
+from portal import migrate, regions, storage
 from portal.audit import china_today
 from portal.identifiers import mask_resident_id, resident_id_check_char, vin_check_digit
 from portal.registry import services as registry
@@ -625,7 +625,7 @@ def _template_draft(session: Session, app) -> int:
                     kind=paper,
                     filename=f"{paper.value}.pdf",
                     content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-                    folder=folder,
+                    files=storage.Folder(folder),
                     today=today,
                 )
         session.flush()

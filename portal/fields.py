@@ -15,7 +15,8 @@ from wtforms.widgets import TextInput
 
 from portal import regions
 from portal.errors import translate
-from portal.formatting import label, region_name
+from portal.formatting import region_name
+from portal.labels import label
 from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 
 MAX_TYPED = 40  # characters: longer text is no number, and not worth reading

@@ -11,6 +11,7 @@ from portal.audit import china_today
 from portal.cards import DEV_CARD_KEYS, CardKeys
 from portal.identifiers import resident_id_hash
 from portal.registry.terms import BodyType, FuelType
+from portal.storage import Storage
 from portal.subsidy import program_lookup
 from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application, Program
@@ -88,7 +89,7 @@ def draft(
     kind: Kind = Kind.SCRAPPING,
     province: str = GUANGDONG,
     entry: services.NewCarEntry | None = None,
-    folder: str,
+    files: Storage,
 ) -> Application:
     """A draft with every step filled and every paper uploaded, ready to submit."""
     today = china_today()
@@ -108,24 +109,24 @@ def draft(
             kind=paper,
             filename=f"{paper.value}.pdf",
             content=PDF,
-            folder=folder,
+            files=files,
             today=today,
         )
     session.commit()
     return application
 
 
-def submitted(session: Session, applicant: Applicant, *, folder: str, **options) -> Application:
+def submitted(session: Session, applicant: Applicant, *, files: Storage, **options) -> Application:
     """An application submitted and waiting in the province's queue."""
-    application = draft(session, applicant, folder=folder, **options)
+    application = draft(session, applicant, files=files, **options)
     submission.submit(session, user=applicant.user, application=application, today=china_today())
     session.commit()
     return application
 
 
-def approved(session: Session, applicant: Applicant, reviewer, *, folder: str, **options):
+def approved(session: Session, applicant: Applicant, reviewer, *, files: Storage, **options):
     """An application approved by reviewer (its amount reserved)."""
-    application = submitted(session, applicant, folder=folder, **options)
+    application = submitted(session, applicant, files=files, **options)
     review.approve(session, user=reviewer, application=application, today=china_today())
     session.commit()
     return application

@@ -244,7 +244,7 @@ def test_grace_before_the_pause_is_refused(admin, session, program):
 
 def test_budget_below_what_is_reserved_is_refused(app, admin, session, program):
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
-    h.approved(session, h.Applicant(session), reviewer, folder=app.config["UPLOAD_FOLDER"])
+    h.approved(session, h.Applicant(session), reviewer, files=app.extensions["storage"])
     form = settings(fresh(session, program), budget="19999.99")
     response = admin.post(f"/admin/subsidies/programs/{program.id}", data=form, headers=EN)
     page = response.get_data(as_text=True)
@@ -638,9 +638,9 @@ def test_two_tier_edits_at_once_replace_one_another_never_mix(app, admin, sessio
 
 def test_dashboard_shows_counts_budget_and_the_chart(app, admin, session, program):
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
-    folder = app.config["UPLOAD_FOLDER"]
-    h.approved(session, h.Applicant(session), reviewer, folder=folder)
-    h.submitted(session, h.Applicant(session), folder=folder)
+    files = app.extensions["storage"]
+    h.approved(session, h.Applicant(session), reviewer, files=files)
+    h.submitted(session, h.Applicant(session), files=files)
     response = admin.get("/admin/subsidies/?province=440000", headers=EN)
     page = response.get_data(as_text=True)
     assert response.status_code == 200

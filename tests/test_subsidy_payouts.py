@@ -27,9 +27,9 @@ def approved(app, session):
     """Two applications of two owners approved in Guangdong (¥20,000 each, reserved)."""
     h.seed(session)
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
-    folder = app.config["UPLOAD_FOLDER"]
+    files = app.extensions["storage"]
     applicants = [h.Applicant(session), h.Applicant(session)]
-    applications = [h.approved(session, a, reviewer, folder=folder) for a in applicants]
+    applications = [h.approved(session, a, reviewer, files=files) for a in applicants]
     return list(zip(applicants, applications, strict=True))
 
 

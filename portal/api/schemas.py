@@ -17,7 +17,6 @@ from portal.messages import N_, MessageError
 # Printable text with at least one visible character: control characters (NUL above all,
 # which PostgreSQL refuses in text) never reach the database.
 PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL
 
 
 def text(max_length: int, min_length: int = 1):

@@ -96,10 +96,9 @@ class NewCarIn(Strict):
         return value
 
 
-class EligibilityCheck(Strict):
-    """Would this application qualify today, and for how much? Nothing is saved."""
+class _TradeIn(Strict):
+    """The facts both checks take: where, which old car, the new car, which year's rules."""
 
-    kind: Kind
     province_code: str = Field(
         pattern=r"^[0-9]{6}$", description="Province where the new car is registered."
     )
@@ -108,6 +107,13 @@ class EligibilityCheck(Strict):
     )
     new_car: NewCarIn | None = Field(
         None, description="Without it only the old car and the claims are checked."
+    )
+    program_year: int | None = Field(
+        None,
+        ge=2024,
+        le=2100,
+        description="Check against that year's program (DOMAIN §1.2), e.g. the one an "
+        "application was made under; this year's when left out.",
     )
 
     @field_validator("province_code")
@@ -123,11 +129,37 @@ class EligibilityCheck(Strict):
         return parse_vin(value).value
 
 
+class EligibilityCheck(_TradeIn):
+    """Would this application qualify today, and for how much? Nothing is saved."""
+
+    kind: Kind
+
+
+class CompareCheck(_TradeIn):
+    """Scrap or sell (DOMAIN §3.5): both kinds for the old car, side by side. Nothing is saved."""
+
+    new_car_price_fen: int | None = Field(
+        None,
+        ge=100,
+        le=10_000_000_000,
+        description="The new car's price with VAT, when new_car is left out; without either, "
+        "the owner's newest draft application's, else today's guide price of the old car.",
+    )
+    new_car_fuel_type: FuelType | None = Field(
+        None, description="When new_car is left out; the old car's when this is too."
+    )
+    mileage_km: int | None = Field(
+        None,
+        ge=0,
+        le=2_000_000,
+        description="The old car's odometer; 15,000 km a year if left out.",
+    )
+
+
 class SubsidyListQuery(BaseModel):
     """Query parameters of the owner's application list; unknown ones are refused."""
 
     model_config = ConfigDict(extra="forbid")
-
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=100)
 
@@ -146,6 +178,31 @@ class EligibilityOut(BaseModel):
     amount_explanation: str | None = Field(description="How the amount was computed.")
     reasons: list[ReasonOut]
     flags: list[Flag] = Field(description="What would make a second reviewer look at it.")
+
+
+class CompareSide(BaseModel):
+    """One choice: the subsidy and what the car fetches, each with how it was computed."""
+
+    kind: Kind
+    total_fen: int | None = Field(description="Subsidy + car; null if either is unknown.")
+    subsidy_fen: int | None = Field(description="Null when the old car does not qualify.")
+    subsidy_explanation: str | None
+    car_fen: int | None = Field(
+        description="Scrap value (scrapping) or the dealer's buying price (replacement)."
+    )
+    car_explanation: str | None
+    reasons: list[ReasonOut] = Field(description="Why the old car would not qualify.")
+
+
+class CompareOut(BaseModel):
+    new_car_price_fen: int
+    new_car_fuel_type: FuelType
+    new_car_price_source: str = Field(description="typed, draft or guide (assumed).")
+    mileage_km: int
+    scrapping: CompareSide
+    replacement: CompareSide
+    better: Kind | None = Field(description="The choice that leaves more money; null on a tie.")
+    valuation_url: str | None = Field(description="The valuation page of the old car.")
 
 
 class ApplicationSummary(BaseModel):

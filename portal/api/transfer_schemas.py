@@ -1,4 +1,4 @@
-"""Request and response bodies of the transfer endpoints (`views.py`): dealers file cases."""
+"""Request and response bodies of the transfer endpoints (`transfers.py`): dealers file cases."""
 
 from datetime import date, datetime
 

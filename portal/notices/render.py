@@ -4,7 +4,8 @@ from datetime import date
 
 from flask_babel import format_date, gettext
 
-from portal.formatting import label, message, region_name
+from portal.formatting import message, region_name
+from portal.labels import label
 from portal.money import yuan
 from portal.notices.kinds import KINDS
 from portal.notices.models import Notice

@@ -33,15 +33,20 @@ def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
 
 def current_program(session: Session, *, province_code: str, kind: Kind, today: date) -> Program:
     """This year's program of that kind in the province; NotFound when there is none."""
+    return program_of_year(session, province_code=province_code, kind=kind, year=today.year)
+
+
+def program_of_year(session: Session, *, province_code: str, kind: Kind, year: int) -> Program:
+    """The program of that kind, province and year (DOMAIN §1.2); NotFound when none."""
     program = session.exec(
         select(Program).where(
-            Program.year == today.year,
+            Program.year == year,
             Program.province_code == province_code,
             Program.kind == kind,
         )
     ).first()
     if program is None:
-        raise NotFound(N_("There is no program of this kind in that province this year."))
+        raise NotFound(N_("There is no program of this kind in that province that year."))
     return program
 
 

@@ -18,6 +18,7 @@ from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 from portal.registry.importing import BatchResult
 from portal.registry.rules import RowProblem, RowReader
 from portal.transfer import rules, services
+from portal.transfer.errors import FilingRefused
 from portal.transfer.terms import BuyerKind
 
 HEADER = (
@@ -93,7 +94,7 @@ def apply(
                 vehicle = services.vehicle_to_file(session, query=record.vin)
                 filing = replace(record.filing, vehicle_id=vehicle.id)
                 services.open_case(session, user=user, filing=filing, key=key)
-        except services.FilingRefused as refused:
+        except FilingRefused as refused:
             result.problems += [
                 (line, RowProblem("vin", p.message, p.params)) for p in refused.problems
             ]

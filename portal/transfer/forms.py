@@ -27,6 +27,7 @@ from portal.errors import translate
 from portal.fields import Yuan, city_choices, province_choices
 from portal.forms import Form, refuse_field
 from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
+from portal.limits import NOTE_LENGTH
 from portal.transfer.rules import (
     MAX_ODOMETER_KM,
     MAX_PRICE_YUAN,
@@ -100,7 +101,7 @@ class CaseForm(Form):
 
 
 class ActionForm(Form):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_LENGTH)])
 
 
 class EmissionRuleForm(Form):

@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.db import unique_or
 from portal.errors import Conflict
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.notices import services as notices
 from portal.payments import refunds
@@ -21,6 +22,7 @@ from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
 from portal.transfer import documents, fees, rules, services, workflow
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.transfer.workflow import Action, Actor
@@ -58,7 +60,9 @@ def act(
     moved = session.execute(
         update(TransferCase)
         .where(TransferCase.id == case.id, TransferCase.status == before)
-        .values(status=target, updated_at=utcnow(), reason=reason.strip()[:500] or case.reason)
+        .values(
+            status=target, updated_at=utcnow(), reason=reason.strip()[:NOTE_LENGTH] or case.reason
+        )
     )
     if moved.rowcount != 1:
         raise Conflict(N_("Someone else changed this case just now. Reload and try again."))
@@ -120,7 +124,7 @@ def _before_move(session: Session, case: TransferCase, action: Action) -> None:
         vehicle = session.get(Vehicle, case.vehicle_id)
         problems = services.refiling_problems(session, case, vehicle)
         if problems:
-            raise services.FilingRefused(problems)
+            raise FilingRefused(problems)
 
 
 def _after_move(session: Session, case: TransferCase, action: Action, user: User | None):

@@ -32,12 +32,13 @@ from portal.fields import (
     city_choices,
     province_choices,
 )
-from portal.formatting import label
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
-from portal.money import percent_text
-from portal.valuation.engine import MAX_MILEAGE_KM
-from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
+from portal.labels import label
+from portal.money import FEN_PER_YUAN, percent_text
+from portal.valuation.rules.engine import MAX_MILEAGE_KM
+from portal.valuation.rules.inspection import INSPECTION_PARTS
+from portal.valuation.terms import Condition, InspectionPart
 
 EARLIEST_REGISTRATION = date(1990, 1, 1)
 
@@ -257,7 +258,7 @@ class SettingsForm(Form):
         _l("The technical condition weighs the rest (GB/T 30323: A + B = 1)."),
     )
     mileage_step_rate = _percent_field(
-        _l("Mileage adjustment per 10,000 km above or below 20,000 km a year (%)")
+        _l("Mileage adjustment per 10,000 km above or below 15,000 km a year (%)")
     )
     mileage_cap = _percent_field(_l("Largest mileage adjustment, up or down (%)"))
     dealer_buy_rate = _percent_field(
@@ -279,11 +280,21 @@ class SettingsForm(Form):
     undervalued_share = _percent_field(
         _l("Flag a transfer priced under this share of the private price (%)")
     )
+    scrap_yuan_per_tonne = IntegerField(
+        _l("Scrap value a recycler pays per tonne of curb weight (¥)"),
+        validators=[
+            InputRequired(_l("Enter an amount in yuan.")),
+            NumberRange(0, 20_000, message=_l("Enter 0 to 20,000 yuan.")),
+        ],
+    )
 
     def typed(self) -> dict:
-        """The values as the settings service takes them (shares, and the count)."""
+        """The values as the settings service takes them (shares, the count, fen)."""
         values = {name: self[name].share for name in PERCENT_FIELDS}
-        return values | {"min_comparables": self.min_comparables.data}
+        return values | {
+            "min_comparables": self.min_comparables.data,
+            "scrap_fen_per_tonne": self.scrap_yuan_per_tonne.data * FEN_PER_YUAN,
+        }
 
 
 PERCENT_FIELDS = (
@@ -301,4 +312,7 @@ PERCENT_FIELDS = (
 def settings_data(saved) -> dict:
     """A saved settings row as the form shows it: percentages without trailing zeros."""
     data = {name: percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
-    return data | {"min_comparables": saved.min_comparables}
+    return data | {
+        "min_comparables": saved.min_comparables,
+        "scrap_yuan_per_tonne": saved.scrap_fen_per_tonne // FEN_PER_YUAN,
+    }

@@ -72,12 +72,6 @@ def trims():
     return _fragment("valuation/_model_field.html")
 
 
-@bp.get("/cities")
-def cities():
-    """The city select of a province, for htmx."""
-    return _fragment("valuation/_city_field.html")
-
-
 def _fragment(partial: str):
     """A dependent select for htmx; opened directly, the form prefilled with the query."""
     form = ValuationForm(request.args)
@@ -116,7 +110,7 @@ def rerun(record_id: int):
     kept = services.record_for(session, user=user, record_id=record_id)
     try:
         found = services.value_car(
-            session, request=services.request_of(kept), on=china_today(), user=user, keep=True
+            session, inputs=services.inputs_of(kept), on=china_today(), user=user, keep=True
         )
     except InvalidValuationInput as error:
         return _record_page(record_id, error=translate(error), status=422)
@@ -134,7 +128,7 @@ def _record_page(record_id: int, *, error: str | None = None, status: int = 200)
         on = china_date(kept.created_at)
         try:
             found = services.value_car(
-                session, request=services.request_of(kept), on=on, user=None, keep=False
+                session, inputs=services.inputs_of(kept), on=on, user=None, keep=False
             )
         except InvalidValuationInput as refused:
             context["error"], status = translate(refused), 422

@@ -25,14 +25,14 @@ TEXT_FILES = (
     PORTAL / "data" / "provinces.csv",
     PORTAL / "data" / "models.csv",  # the catalog's brands, series and trims (valuation report)
     PORTAL / "registry" / "demo.py",
-    PORTAL / "transfer" / "paperwork.py",
+    PORTAL / "transfer" / "pdf.py",
     # The steps' templates and the refusals print as they are in English.
-    PORTAL / "valuation" / "engine.py",
-    PORTAL / "valuation" / "market.py",
-    PORTAL / "valuation" / "replacement.py",
-    PORTAL / "valuation" / "terms.py",
-    PORTAL / "valuation" / "inspection.py",  # the inspection's refusals, also in English
-    PORTAL / "valuation" / "report.py",
+    PORTAL / "valuation" / "rules" / "engine.py",
+    PORTAL / "valuation" / "rules" / "market.py",
+    PORTAL / "valuation" / "rules" / "replacement.py",
+    PORTAL / "valuation" / "rules" / "facts.py",
+    PORTAL / "valuation" / "rules" / "inspection.py",  # the inspection's refusals, in English
+    PORTAL / "valuation" / "report" / "pdf.py",
 )
 PO_FILE = PORTAL / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 

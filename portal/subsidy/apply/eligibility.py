@@ -33,17 +33,20 @@ def check(
     old_vin: str,
     new: services.NewCarEntry | None,
     today: date,
+    program_year: int | None = None,
 ) -> facts.Assessment:
     """What the rules say of this application if the owner made it today; nothing is saved.
 
-    NotFound when the province has no current program of this kind, or when the old car
-    is not one the owner holds or held. A program that takes no new applications today
-    (closed, paused) adds its reason first: the owner could not apply for the amount.
+    NotFound when the province has no program of this kind that year (this year unless
+    `program_year` names one: reviewers and auditors check an application against the
+    rules it was made under), or when the old car is not one the owner holds or held. A
+    program that takes no new applications today (closed, paused) adds its reason first:
+    the owner could not apply for the amount.
     """
     if user.person_id is None:
         raise DomainError(N_("Link your account to your registry record before applying."))
-    program = program_lookup.current_program(
-        session, province_code=province_code, kind=kind, today=today
+    program = program_lookup.program_of_year(
+        session, province_code=province_code, kind=kind, year=program_year or today.year
     )
     # Transient: never session.add()ed, so nothing here reaches the database. Its id is
     # None, so the assessment's `Application.id != application.id` becomes IS NOT NULL and

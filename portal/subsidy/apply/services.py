@@ -20,6 +20,7 @@ from portal.identifiers import mask_bank_card
 from portal.messages import N_
 from portal.registry.models import Ownership, Vehicle
 from portal.registry.terms import BodyType, FuelType
+from portal.storage import Storage
 from portal.subsidy import applications, program_lookup
 from portal.subsidy.models import Application, ApplicationDocument
 from portal.subsidy.receipt import Receipt
@@ -206,7 +207,7 @@ def upload_document(
     kind: DocumentKind,
     filename: str,
     content: bytes,
-    folder: str,
+    files: Storage,
     today: date,
 ) -> ApplicationDocument:
     """Store a paper (checked by content); accepted until the grace date of a pause (§1.4)."""
@@ -217,10 +218,8 @@ def upload_document(
         application_id=application.id, kind=kind
     )
     replaced = document.stored_name if document.id else None
-    stored = uploads.store(folder, "subsidy", content)
-    uploads.follow_transaction(
-        session, folder, "subsidy", new=stored.stored_name, replaced=replaced
-    )
+    stored = uploads.store(files, "subsidy", content)
+    uploads.follow_transaction(session, files, "subsidy", new=stored.stored_name, replaced=replaced)
     document.filename = uploads.clean_filename(filename, kind.value)
     document.stored_name, document.content_type = stored.stored_name, stored.content_type
     document.size, document.uploaded_at = stored.size, utcnow()

@@ -11,12 +11,12 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from portal import db, uploads, web
+from portal import db, storage, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, refusal_status, translate
-from portal.formatting import label, region_name
+from portal.formatting import region_name
 from portal.forms import DocumentForm
 from portal.identifiers import (
     normalize,
@@ -26,6 +26,7 @@ from portal.identifiers import (
     parse_vin,
     resident_id_hash,
 )
+from portal.labels import label
 from portal.messages import N_
 from portal.money import yuan_input
 from portal.registry.terms import BodyType, FuelType
@@ -39,6 +40,7 @@ from portal.subsidy.apply.forms import (
     StartForm,
 )
 from portal.subsidy.assessment import assess
+from portal.subsidy.compare import pages as compare
 from portal.subsidy.models import Application
 from portal.subsidy.programs import budget_views, money_left
 from portal.subsidy.receipt import receipt_pdf
@@ -90,14 +92,18 @@ def new():
             return redirect(
                 url_for("subsidy.step", application_id=application.id, step=STEPS[0]), 303
             )
+    linked = user.person_id is not None
+    # DOMAIN §3.5: the owner sees what each kind leaves them before choosing one.
+    scrap_or_sell = compare.first_look(db.session(), user) if linked else {}
     low = money_left.running_low(
         money_left.figures(db.session(), china_today()), current_app.config["BUDGET_LOW_PERCENT"]
     )
     page = render_template(
         "subsidy/apply/new.html",
         form=form,
-        linked=user.person_id is not None,
+        linked=linked,
         running_low=[budget_views.shown(row) for row in low],
+        **scrap_or_sell,
     )
     return page, 422 if form.errors else 200
 
@@ -263,7 +269,7 @@ def _upload(session, application: Application, form: DocumentForm) -> bool:
             kind=kind,
             filename=filename,
             content=content,
-            folder=current_app.config["UPLOAD_FOLDER"],
+            files=storage.current(),
             today=china_today(),
         )
     )

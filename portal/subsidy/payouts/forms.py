@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.fields import known_province, province_choices
 from portal.forms import Form
+from portal.limits import NOTE_LENGTH
 
 
 class BatchForm(Form):
@@ -67,5 +68,5 @@ class FailureForm(Form):
 
     note = TextAreaField(
         _l("Note (required to return or cancel)"),
-        validators=[Length(max=500, message=_l("Use at most 500 characters."))],
+        validators=[Length(max=NOTE_LENGTH, message=_l("Use at most %(max)d characters."))],
     )

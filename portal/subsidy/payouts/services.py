@@ -21,6 +21,7 @@ from portal.audit import utcnow
 from portal.cards import CardKeys, unseal
 from portal.db import fetch_page, savepoint, unique_or
 from portal.errors import Conflict, DomainError, NotFound
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_, MessageError
 from portal.money import yuan_input
 from portal.registry.models import Person
@@ -270,7 +271,7 @@ def after_failure(
             application=application,
             target=target,
             action=action.value,
-            decision_note=note.strip()[:500] or application.decision_note,
+            decision_note=note.strip()[:NOTE_LENGTH] or application.decision_note,
         )
     if action is Action.RETURN_ACCOUNT:
         notices.card_needed(session, application)

@@ -37,7 +37,7 @@ from portal.subsidy.workflow import TRANSITIONS, Action
 
 bp = Blueprint("payouts", __name__, url_prefix="/admin/subsidies/payouts")
 # Ids beyond a 32-bit integer are nobody's: 404 before the database sees them.
-BATCH = "/<int(max=2147483647):batch_id>"
+BATCH = "/<id:batch_id>"
 AFTER_FAILURE = {
     "retry": Action.RETRY,
     "return_account": Action.RETURN_ACCOUNT,
@@ -208,7 +208,7 @@ def _results_text(upload) -> str:
     return text
 
 
-@bp.post(BATCH + "/applications/<int(max=2147483647):application_id>/<action>")
+@bp.post(BATCH + "/applications/<id:application_id>/<action>")
 def after_failure(batch_id: int, application_id: int, action: str):
     """Retry a failed payment, return it to the applicant, or cancel it."""
     session = db.session()

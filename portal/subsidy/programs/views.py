@@ -17,7 +17,8 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.errors import translate
-from portal.formatting import label, region_name
+from portal.formatting import region_name
+from portal.labels import label
 from portal.money import percent_text, share_of, yuan
 from portal.subsidy import program_lookup
 from portal.subsidy.models import Program
@@ -35,7 +36,7 @@ from portal.subsidy.terms import AmountRule, Status
 
 bp = Blueprint("subsidy_admin", __name__, url_prefix="/admin/subsidies")
 # Ids beyond a 32-bit integer are nobody's: 404 before the database sees them.
-PROGRAM = "/programs/<int(max=2147483647):program_id>"
+PROGRAM = "/programs/<id:program_id>"
 
 
 @bp.before_request

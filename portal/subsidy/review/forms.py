@@ -6,12 +6,13 @@ from wtforms.validators import DataRequired, Length
 
 from portal.fields import enum_choices
 from portal.forms import Form
+from portal.limits import NOTE_LENGTH
 from portal.subsidy.terms import RejectReason
 
 
 class RejectForm(Form):
     reason = SelectField(_l("Reason"), validators=[DataRequired()])
-    note = TextAreaField(_l("Explanation for the applicant"), validators=[Length(max=500)])
+    note = TextAreaField(_l("Explanation for the applicant"), validators=[Length(max=NOTE_LENGTH)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -20,5 +21,5 @@ class RejectForm(Form):
 
 class ReturnForm(Form):
     note = TextAreaField(
-        _l("What the applicant must fix"), validators=[DataRequired(), Length(max=500)]
+        _l("What the applicant must fix"), validators=[DataRequired(), Length(max=NOTE_LENGTH)]
     )

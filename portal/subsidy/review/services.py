@@ -23,6 +23,7 @@ from portal.identifiers import (
     parse_resident_id,
     resident_id_hash,
 )
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.registry import services as registry
 from portal.registry.models import Person
@@ -199,7 +200,7 @@ def reject(
     session: Session, *, user: User, application: Application, reason: RejectReason, note: str
 ) -> None:
     """Refuse the application for a reason from the list, with the reviewer's words."""
-    text = note.strip()[:500]
+    text = note.strip()[:NOTE_LENGTH]
     applications.allowed(Action.REJECT, application, user, reason=text or reason.value)
     applications.move(
         session,
@@ -218,7 +219,7 @@ def reject(
 
 def return_for_correction(session: Session, *, user: User, application: Application, note: str):
     """Send the application back to the applicant saying what to fix (the clock restarts)."""
-    text = note.strip()[:500]
+    text = note.strip()[:NOTE_LENGTH]
     applications.allowed(Action.RETURN, application, user, reason=text)
     applications.move(
         session,

@@ -15,8 +15,8 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role, User
 from portal.audit import china_today, history
 from portal.errors import DomainError, translate
-from portal.formatting import label
 from portal.identifiers import masked_if_resident_id
+from portal.labels import label
 from portal.messages import N_
 from portal.subsidy import applications, program_lookup, workflow
 from portal.subsidy.assessment import assess, old_car_facts
@@ -29,8 +29,7 @@ from portal.subsidy.terms import DocumentKind, Kind, RejectReason, Status
 bp = Blueprint("review", __name__, url_prefix="/review")
 READERS = (Role.REVIEWER, Role.ADMIN)
 # Ids beyond a 32-bit integer are nobody's: 404 before the database sees them.
-ONE = "/<int(max=2147483647):application_id>"
-MAX_ID_DIGITS = 9
+ONE = "/<id:application_id>"
 FLAGGED = {"yes": True, "no": False}
 SORT_NAMES = {
     "oldest": N_("Oldest first (in order of arrival)"),
@@ -128,9 +127,10 @@ def bulk_approve():
     if not raw:
         flash(_("Tick the applications to approve first."), "error")
         return redirect(back, 303)
-    if not all(value.isdigit() and len(value) <= MAX_ID_DIGITS for value in raw):
+    ids = [web.row_id(value) for value in raw]
+    if None in ids:
         raise Invalid(N_("Choose applications from the list."))
-    ids = list(dict.fromkeys(int(value) for value in raw))
+    ids = list(dict.fromkeys(ids))
     _summarise(_approve_unflagged(ids))
     return redirect(back, 303)
 

@@ -4,19 +4,25 @@ from collections.abc import Sequence
 
 from portal.messages import N_
 from portal.money import percent_text, share_of, yuan
+from portal.registry.terms import FuelType
 from portal.subsidy.rules.facts import Amount, NewCar, ProgramTerms, Reason, Tier
 from portal.subsidy.terms import AmountRule
 
 
 def amount_for(program: ProgramTerms, new: NewCar) -> Amount:
     """The subsidy for this new car under the program's amount rule, in fen, explained."""
-    nev = new.fuel_type.new_energy
+    return amount_for_price(program, new.fuel_type, new.invoice_price_fen)
+
+
+def amount_for_price(program: ProgramTerms, fuel_type: FuelType, price_fen: int) -> Amount:
+    """The subsidy for a new car of this drive train and invoice price (with VAT)."""
+    nev = fuel_type.new_energy
     cap = program.nev_amount_fen if nev else program.fuel_amount_fen
     if program.amount_rule is AmountRule.PERCENT:
         rate = program.nev_rate_bp if nev else program.fuel_rate_bp
-        return _percent_amount(new.invoice_price_fen, rate, cap)
+        return _percent_amount(price_fen, rate, cap)
     if program.amount_rule is AmountRule.TIERS:
-        return _tier_amount(program.tiers, nev, new.invoice_price_fen, cap)
+        return _tier_amount(program.tiers, nev, price_fen, cap)
     message = (
         N_("Fixed amount for a new-energy car: %(amount)s")
         if nev
