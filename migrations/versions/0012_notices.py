@@ -1,7 +1,7 @@
 """Notices (inbox and email outbox), privacy consent, the working-day calendar (issue 13).
 
-Revision ID: 0011_notices
-Revises: 0010_sessions
+Revision ID: 0012_notices
+Revises: 0011_valuation_calibration
 Create Date: 2026-12-06 09:23:51.946522
 """
 
@@ -12,8 +12,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = "0011_notices"
-down_revision: str | None = "0010_sessions"
+revision: str = "0012_notices"
+down_revision: str | None = "0011_valuation_calibration"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
