@@ -183,7 +183,7 @@ def test_my_data_holds_what_the_portal_knows_masked(app, client, auth, session):
 
     h.seed(session)
     applicant = h.Applicant(session)
-    h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    h.draft(session, applicant, files=app.extensions["storage"])
     session.commit()
     auth.login(applicant.email)
     answer = client.get("/account/data")

@@ -20,7 +20,7 @@ def queue(app, session):
     """Three applications of one program, submitted one after the other."""
     h.seed(session)
     rows = [
-        h.submitted(session, h.Applicant(session), folder=app.config["UPLOAD_FOLDER"])
+        h.submitted(session, h.Applicant(session), files=app.extensions["storage"])
         for _ in range(3)
     ]
     return rows
@@ -87,7 +87,7 @@ def test_nobody_else_gets_the_receipt(app, client, auth, session, queue):
 def test_a_draft_has_no_receipt_and_a_withdrawn_draft_says_so(app, client, auth, session):
     h.seed(session)
     applicant = h.Applicant(session)
-    draft = h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    draft = h.draft(session, applicant, files=app.extensions["storage"])
     auth.login(applicant.email)
     assert client.get(f"/subsidies/{draft.id}/receipt.pdf", headers=EN).status_code == 404
     assert client.post(f"/subsidies/{draft.id}/withdraw").status_code == 303

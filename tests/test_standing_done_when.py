@@ -117,9 +117,9 @@ def test_the_api_says_where_an_application_stands(app, client, session):
     from tests import subsidy_helpers as h
 
     h.seed(session)
-    first = h.submitted(session, h.Applicant(session), folder=app.config["UPLOAD_FOLDER"])
+    first = h.submitted(session, h.Applicant(session), files=app.extensions["storage"])
     applicant = h.Applicant(session)
-    second = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    second = h.submitted(session, applicant, files=app.extensions["storage"])
     _token, secret = tokens.create_token(session, user=applicant.user, name="test")
     session.commit()
     answer = client.get(

@@ -9,6 +9,7 @@ from portal.subsidy.rules.facts import ProgramTerms, Reason
 # DOMAIN §1.4, 2026 targets; working days count on the official calendar (portal.workdays).
 ACCEPT_DAYS = 3  # calendar days to accept or return
 REVIEW_WORKING_DAYS = 15
+PAYOUT_WORKING_DAYS = 30  # from approval
 
 
 # --- The program window (DOMAIN §1.4, pause) ---
