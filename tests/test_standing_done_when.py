@@ -37,7 +37,8 @@ def _bank(client, number: str, result: str, reason: str = "") -> str:
 
 
 def test_the_owner_always_knows_where_she_stands(client, runner, smtp):
-    assert runner.invoke(args=["seed", "--vehicles", "30"]).exit_code == 0
+    assert runner.invoke(args=["seed", "reference"]).exit_code == 0
+    assert runner.invoke(args=["seed", "demo", "--vehicles", "30"]).exit_code == 0
     _as(client, "owner@demo.cn")
     client.post("/language", data={"locale": "en", "next": "/"})  # her account reads English
     base = _start(client)
