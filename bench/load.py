@@ -165,6 +165,9 @@ def prepare(app, layout: national.Layout, folder: Path) -> list[Measure]:
     reviewer = login(app, "reviewer-440000@bench.cn")
     officer = login(app, "officer-440000@bench.cn")
     dealer = login(app, "dealer1@bench.cn")
+    # The last applicant of the queue: her place counts the half of it in her program.
+    last = layout.applications - 1
+    waiting = login(app, f"owner{last}@bench.cn")
     token = dealer_token(app)
     form = "application/x-www-form-urlencoded"
     valuation = {"vin": car.vin, "mileage": "60000", "condition": "good"}
@@ -174,6 +177,16 @@ def prepare(app, layout: national.Layout, folder: Path) -> list[Measure]:
     html = "html"
     measures = [
         Measure("home", html, "share 0.40", "/"),
+        # Opening day's other crowd (DOMAIN §1.4): the money left, from the shared cache.
+        Measure("public budget page", html, "share 0.40", "/subsidies/budget"),
+        Measure("GET /api/v1/subsidy/budget", "json", "share 0.40", "/api/v1/subsidy/budget"),
+        Measure(
+            "owner's application, queue place",
+            html,
+            "share 0.40",
+            f"/subsidies/{last + 1000}",
+            headers=waiting["headers"],
+        ),
         Measure("valuation result by VIN", html, "share 0.40", "/valuation/result?" + q(valuation)),
         Measure(
             "staff search, VIN prefix",

@@ -10,6 +10,7 @@ prepared the statement (after five runs), which is what a long-lived worker runs
 """
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -45,7 +46,14 @@ def main() -> None:
     owner = national.resident_id(car.id - 1, car.city_code)
     applicant = credentials.c_owner_id(app, 5001)
     reviewer = signed_in(app, "reviewer-440000@bench.cn")
+    last = national.Layout(**layout_of(engine)).applications - 1
     pages = [
+        ("public budget page (computed once)", None, "/subsidies/budget"),
+        (
+            "owner's application, queue place",
+            signed_in(app, f"owner{last}@bench.cn"),
+            f"/subsidies/{last + 1000}",
+        ),
         ("valuation result by VIN", None, f"/valuation/result?vin={car.vin}&mileage=60000"),
         ("staff search, VIN prefix", reviewer, "/vehicles?q=" + car.vin[:10]),
         ("staff search, plate prefix", reviewer, "/vehicles?q=" + quote(car.plate[:5])),
@@ -72,6 +80,12 @@ def main() -> None:
             if statement.lstrip().startswith(SKIPPED) or "FROM user_account" in statement:
                 continue
             explain(engine, statement, params)
+
+
+def layout_of(engine) -> dict:
+    """The sizes the data set was built with (load.py saves them beside it)."""
+    with engine.connect() as c:
+        return json.loads(c.execute(text("SELECT layout FROM bench_layout")).scalar())
 
 
 def signed_in(app, email: str):

@@ -36,12 +36,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     app.url_map.converters["id"] = web.IdConverter  # before the blueprints' rules use it
     register_blueprints(app)
+    register_notice_delivery(app)
     register_error_handlers(app)
     register_commands(app)
     register_template_helpers(app)
     web.check_card_keys(app.config)
     app.after_request(web.no_store_for_personal_data)
     return app
+
+
+def register_notice_delivery(app: Flask) -> None:
+    """The job that sends a notice, and the links made when its email is sent (a reset link
+    starts its 30 minutes then): held by the app, so neither the notifying features nor the
+    job consumer import each other."""
+    from portal.accounts import recovery
+
+    app.extensions["deliver_notice"] = tasks.deliver_notice
+    app.extensions["email_links"] = {"password_reset": recovery.reset_link}
 
 
 def trust_proxies(app: Flask) -> None:
@@ -81,15 +92,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.accounts.privacy_views import bp as privacy
+    from portal.accounts.recovery_views import bp as recovery
     from portal.accounts.views import bp as accounts
     from portal.api.views import bp as api
     from portal.health import bp as health
     from portal.imports.views import bp as imports
+    from portal.notices.views import bp as notices
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
     from portal.subsidy.apply.views import bp as subsidy
     from portal.subsidy.compare.views import bp as scrap_or_sell
     from portal.subsidy.payouts.views import bp as payouts
+    from portal.subsidy.programs.budget_views import bp as budget
     from portal.subsidy.programs.views import bp as subsidy_admin
     from portal.subsidy.review.views import bp as review
     from portal.transfer.views import bp as transfer
@@ -98,10 +113,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.valuation.views import bp as valuation
     from portal.views import admin
     from portal.views import bp as home
+    from portal.workdays.views import bp as workdays
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
     blueprints += (scrap_or_sell, payments, valuation, valuation_report, valuation_settings)
-    for blueprint in (*blueprints, admin, imports, api, health):
+    blueprints += (notices, privacy, recovery, budget)
+    for blueprint in (*blueprints, admin, imports, workdays, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
@@ -122,6 +139,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal import formatting, labels
     from portal.accounts.labels import LABELS as accounts
     from portal.imports.labels import LABELS as imports
+    from portal.notices.views import header_context
     from portal.payments.labels import LABELS as payments
     from portal.reading.labels import LABELS as reading
     from portal.registry.labels import LABELS as registry
@@ -134,3 +152,4 @@ def register_template_helpers(app: Flask) -> None:
     for feature in (accounts, registry, imports, payments, subsidy, transfer, valuation, reading):
         labels.register(feature)
     formatting.register(app)
+    app.context_processor(header_context)

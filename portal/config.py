@@ -65,11 +65,25 @@ def from_environment(environ=os.environ) -> dict:
         # As long as a server-side session lasts (portal.accounts.sessions.LIFETIME).
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PAGE_SIZE": 20,
+        # The application wizard warns when a program has less than this share of its
+        # budget left (percent; the public budget page shows the same figures).
+        "BUDGET_LOW_PERCENT": int(environ.get("BUDGET_LOW_PERCENT", 10)),
         # Stripe (docs/payments.md): without the keys, payment pages say "not configured".
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
         "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY"),
         "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET"),
         "STRIPE_API_BASE": environ.get("STRIPE_API_BASE"),  # e.g. localstripe on loopback
+        # Email (portal/notices/mail.py): without MAIL_SERVER, .eml files in MAIL_FOLDER.
+        "MAIL_SERVER": environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(environ.get("MAIL_PORT", 25)),
+        "MAIL_USE_TLS": environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
+        "MAIL_DOMAIN": environ.get("MAIL_DOMAIN", "portal.localhost"),
+        "MAIL_FOLDER": environ.get("MAIL_FOLDER", str(INSTANCE_PATH / "mail")),
+        # The address people open the portal at, for the links in emails.
+        "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "STRIPE_JS_URL": environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
     }
     if production:

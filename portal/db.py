@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import Integer, bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -78,6 +78,22 @@ def on_outcome(
 
 
 _OUTCOMES = "portal.outcomes"
+
+
+def once_committed(db_session: Session, callback: Callable[[], None]) -> None:
+    """Run callback once db_session's changes are committed (e.g. to queue a job).
+
+    For the request's session, after the request commits, when its connection is back
+    in the pool: a job run at once (tests run them so) then never holds a second one.
+    """
+    if has_app_context() and g.get("db_session") is db_session:
+        after_commit(callback)
+    else:
+        on_outcome(db_session, committed=callback, rolled_back=_nothing)
+
+
+def _nothing() -> None:
+    """Nothing outside the database to undo."""
 
 
 @event.listens_for(Session, "after_commit")

@@ -72,7 +72,16 @@ class _FilteredMeta:
         # Lists and nested forms take no filters: their inner fields get it themselves.
         if not issubclass(unbound_field.field_class, (wtforms.FieldList, wtforms.FormField)):
             options["filters"] = (refuse_control_characters, *(options.get("filters") or ()))
+        if issubclass(unbound_field.field_class, wtforms.BooleanField):
+            # A checkbox's data is a bool, so the filter never sees what was posted.
+            validators = unbound_field.kwargs.get("validators") or ()
+            options["validators"] = (_posted_without_control_characters, *validators)
         return unbound_field.bind(form=form, **options)
+
+
+def _posted_without_control_characters(form, field) -> None:
+    if any(has_control_characters(value) for value in field.raw_data or ()):
+        raise wtforms.validators.StopValidation(str(CONTROL_MESSAGE))
 
 
 class Form(FlaskForm):

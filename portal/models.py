@@ -1,10 +1,12 @@
 """Every table of the portal, imported in one place so the metadata is complete for Alembic."""
 
 from portal.accounts.models import User
+from portal.accounts.privacy import PrivacyConsent
 from portal.accounts.sessions import LoginSession
 from portal.accounts.tokens import ApiToken
 from portal.audit import AuditEvent
 from portal.imports.models import ImportJob, ImportProblem
+from portal.notices.models import Delivery, EmailOff, Notice
 from portal.payments.models import FeeItem, Payment, Refund, StripeEvent
 from portal.reading.models import DocumentReading
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
@@ -19,10 +21,17 @@ from portal.subsidy.models import (
 )
 from portal.transfer.models import EmissionRule, TransferCase, TransferDocument
 from portal.valuation.models import CarModel, ValuationRecord, ValuationSettings
+from portal.workdays.models import CalendarYear, OfficialDay
 
 __all__ = [
     "ApiToken",
+    "CalendarYear",
+    "OfficialDay",
     "AuditEvent",
+    "Delivery",
+    "EmailOff",
+    "Notice",
+    "PrivacyConsent",
     "City",
     "Dealer",
     "ImportJob",

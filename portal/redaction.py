@@ -20,11 +20,15 @@ RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 CARD = re.compile(r"(?<![0-9])\d(?:[ -]?\d){15,18}(?![0-9])")
 PASSWORD_HASH = re.compile(r"\$(?:argon2(?:id|i|d)|2[aby]|scrypt|pbkdf2[-\w]*)\$[^\s'\",)]+")
 TOKEN = re.compile(r"\bpt_[A-Za-z0-9_-]{8,}")  # the API's bearer secrets (accounts/tokens.py)
+# A password reset link (accounts/recovery.py) in a request log opens the account.
+RESET_LINK = re.compile(r"(/password/reset/)[^\s\"'?]+")
 HIDDEN = "[hidden]"
 
 
 def redact(text: str) -> str:
     """text with ID numbers and cards masked and hashes and tokens replaced."""
+    if "/password/reset/" in text:
+        text = RESET_LINK.sub(r"\1" + HIDDEN, text)
     if not any(char.isdigit() for char in text) and "$" not in text and "pt_" not in text:
         return text  # the common case, cheaply
     text = RESIDENT_ID.sub(lambda match: mask_resident_id(match.group()), text)

@@ -9,7 +9,7 @@ import os
 from functools import cache
 
 from flask import current_app, has_app_context
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 
 from portal import logs
 from portal.config import INSTANCE_PATH
@@ -76,3 +76,42 @@ def read_document(reading_id: int) -> None:
             keys=web.card_keys(),
             id_key=web.id_hash_key(),
         )
+
+
+def deliver_notice(delivery_id: int) -> None:
+    """Send one notice from the outbox (queued when the change that made it commits)."""
+    from portal.notices import delivery
+
+    app = _app()
+    with app.app_context():
+        delivery.deliver(
+            app.extensions["db_engine"], delivery_id, links=app.extensions["email_links"]
+        )
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_notices() -> None:
+    """Send what is due in the outbox: retries, and rows whose hand-over was lost."""
+    from portal.notices import delivery
+
+    app = _app()
+    with app.app_context():
+        delivery.sweep(app.extensions["db_engine"], links=app.extensions["email_links"])
+
+
+@huey.on_startup()
+def sweep_notices_on_start() -> None:
+    """A consumer that starts sends what a consumer that died left in the outbox."""
+    sweep_notices.call_local()
+
+
+@huey.periodic_task(crontab(hour="1", minute="0"))  # 09:00 in Beijing on a UTC machine
+def tell_reviewers_of_overdue() -> None:
+    """Reviewers hear each working morning how much of their queue is past its target."""
+    from portal.audit import china_today
+    from portal.db import transaction
+    from portal.subsidy.review import overdue
+
+    app = _app()
+    with app.app_context(), transaction(app.extensions["db_engine"]) as session:
+        overdue.tell_reviewers(session, china_today())

@@ -23,6 +23,7 @@ from portal import create_app, migrate, storage
 from portal.db import transaction
 from portal.registry import services as registry
 from tests import servers
+from tests.mail_server import MailServer
 
 PASSWORD = "correct-horse-battery"
 REFERENCE_TABLES = {"province", "city", "alembic_version"}
@@ -125,6 +126,7 @@ def app(database_url, tmp_path, compiled_templates):
             "TESTING": True,
             "DATABASE_URL": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAIL_FOLDER": str(tmp_path / "mail"),
             "SECRET_KEY": "test-secret",
             "ID_HASH_KEY": "test-id-key",
             "HUEY_IMMEDIATE": True,
@@ -155,6 +157,15 @@ class FormClient:
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
         return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback (aiosmtpd); the app sends its email there."""
+    server = MailServer()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    server.stop()
 
 
 @pytest.fixture

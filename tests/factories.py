@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from portal.accounts import privacy
 from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
 from portal.identifiers import (
@@ -132,6 +133,7 @@ def user(
     province_code: str | None = None,
     dealer_row: Dealer | None = None,
     person_row: Person | None = None,
+    consented: bool = True,
 ) -> User:
     row = accounts.create_user(
         session,
@@ -145,6 +147,8 @@ def user(
     if person_row is not None:
         row.person_id = person_row.id
         session.flush()
+    if consented:  # as after sign-up; an account an administrator made has not yet
+        privacy.consent(session, user_id=row.id)
     return row
 
 

@@ -45,6 +45,7 @@ SUBSIDY_OPERATIONS = {
     "POST /api/v1/subsidy/compare",
     "GET /api/v1/subsidy/applications",
     "GET /api/v1/subsidy/applications/{id}",
+    "GET /api/v1/subsidy/budget",
 }
 VALUATION_OPERATIONS = {"POST /api/v1/valuations", "GET /api/v1/models"}
 READING_OPERATIONS = {"POST /api/v1/documents/read", "GET /api/v1/documents/read/{id}"}

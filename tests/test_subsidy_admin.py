@@ -293,13 +293,19 @@ def test_pause_now_stops_new_applications_but_not_started_ones(
         "grace_until": [None, grace.isoformat()],
     }
 
+    newcomer = h.Applicant(session)
     auth.logout()
-    auth.login(applicant.email)
+    auth.login(newcomer.email)
     refused = client.post(
         "/subsidies/new", data={"kind": "scrapping", "province": h.GUANGDONG}, headers=EN
     )
     assert refused.status_code == 422
     assert "paused since" in refused.get_data(as_text=True)
+    auth.logout()
+    auth.login(applicant.email)
+    # Her started draft goes on: starting again opens it.
+    resumed = client.post("/subsidies/new", data={"kind": "scrapping", "province": h.GUANGDONG})
+    assert resumed.headers["Location"].startswith(f"/subsidies/{draft.id}/step/")
     uploaded = client.post(
         f"/subsidies/{draft.id}/step/documents",
         data={"kind": "resident_id", "file": (io.BytesIO(h.PDF), "id.pdf")},

@@ -665,37 +665,7 @@ def test_an_unpaused_program_takes_applications_all_year():
     assert window.may_submit(prog, date(2026, 12, 31)) is None
 
 
-# --- The review clock (DOMAIN §1.4) ---
-
-
-@pytest.mark.parametrize(
-    ("start", "n", "expected"),
-    [
-        pytest.param(date(2026, 3, 6), 1, date(2026, 3, 9), id="friday-plus-1-is-monday"),
-        pytest.param(date(2026, 3, 7), 1, date(2026, 3, 9), id="saturday-plus-1-is-monday"),
-        pytest.param(date(2026, 3, 2), 15, date(2026, 3, 23), id="monday-plus-15"),
-        pytest.param(date(2026, 3, 2), 30, date(2026, 4, 13), id="monday-plus-30"),
-        pytest.param(date(2026, 3, 4), 0, date(2026, 3, 4), id="zero"),
-        pytest.param(date(2026, 3, 9), -1, date(2026, 3, 6), id="monday-minus-1-is-friday"),
-    ],
-)
-def test_add_working_days(start, n, expected):
-    assert window.add_working_days(start, n) == expected
-
-
-@pytest.mark.parametrize(
-    ("today", "left"),
-    [
-        pytest.param(date(2026, 3, 2), 15, id="on-start"),
-        pytest.param(date(2026, 3, 6), 11, id="first-friday"),
-        pytest.param(date(2026, 3, 8), 11, id="first-sunday"),
-        pytest.param(date(2026, 3, 23), 0, id="deadline"),
-        pytest.param(date(2026, 3, 24), -1, id="day-after-deadline"),
-        pytest.param(date(2026, 4, 6), -10, id="two-weeks-late"),
-    ],
-)
-def test_working_days_left(today, left):
-    assert window.working_days_left(date(2026, 3, 2), window.REVIEW_WORKING_DAYS, today) == left
+# --- The review clock (DOMAIN §1.4; counted in portal.workdays, tests/test_workdays.py) ---
 
 
 def test_the_2026_review_target():

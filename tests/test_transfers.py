@@ -155,6 +155,12 @@ def test_a_guangdong_car_sold_to_sichuan_from_filing_to_completion(
     timeline = officer.get(case_url, headers=EN).get_data(as_text=True)
     for event in ("Case opened", "Submitted", "Fee paid", "Inspected", "Completed"):
         assert event in timeline
+    # DOMAIN §6: the dealer clerk was told of each step, in the inbox.
+    as_user(client, auth, "dealer@example.cn")
+    inbox = client.get("/inbox", headers=EN).get_data(as_text=True)
+    for title in ("filed", "released", "registered", "completed"):
+        assert f"Transfer case {case.number} {title}" in inbox
+    assert "Payment of ¥170.00 received" in inbox
 
 
 def test_dealer_temporary_ownership_shows_in_the_history(client, auth, session, world, app):
@@ -363,6 +369,8 @@ def test_returned_case_needs_a_reason(client, auth, session, world, app):
     as_user(client, auth, "dealer@example.cn")
     page = client.get(case_url).get_data(as_text=True)
     assert "行驶证照片模糊" in page
+    inbox = client.get("/inbox", headers=EN).get_data(as_text=True)
+    assert "a step was refused" in inbox and "was refused: 行驶证照片模糊" in inbox
 
 
 def test_paperwork_pdfs(client, auth, world):
@@ -477,6 +485,7 @@ def test_fees_are_paid_through_stripe_and_refunded_on_withdrawal(
     session.refresh(payment)
     assert payment.status is PaymentStatus.REFUNDED and payment.refunded_fen == 17000
     assert case_of(session, case_url).status is TransferStatus.WITHDRAWN
+    assert "¥170.00 refunded" in client.get("/inbox", headers=EN).get_data(as_text=True)
 
 
 def test_fees_cannot_be_paid_for_a_draft(client, auth, world, stripe_app):
@@ -545,6 +554,8 @@ def test_bulk_filing_files_good_rows_and_reports_the_rest(client, auth, session,
     assert len(by_line["6"]) == 2
     drafts = session.exec(select(TransferCase)).all()
     assert [(c.vehicle_id, c.status) for c in drafts] == [(world["car"].id, TransferStatus.DRAFT)]
+    inbox = client.get("/inbox", headers=EN).get_data(as_text=True)
+    assert "Your import sales.csv has finished" in inbox and "4 refused" in inbox
 
 
 def test_bulk_filing_refuses_a_wrong_file(client, auth, world):

@@ -38,6 +38,10 @@ class SignupForm(Form):
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+    agree = BooleanField(
+        _l("I have read the privacy notice and agree to it."),
+        validators=[DataRequired(message=_l("Tick the box to agree to the privacy notice."))],
+    )
 
 
 class PasswordForm(Form):
@@ -55,3 +59,26 @@ class LinkPersonForm(Form):
         _l("Resident ID number"),
         validators=[DataRequired(), Length(max=32), IdentifierCheck(parse_resident_id)],
     )
+
+
+class ForgotForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetForm(Form):
+    new = PasswordField(_l("New password"), validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],
+    )
+
+
+class ConsentForm(Form):
+    agree = BooleanField(
+        _l("I have read the privacy notice and agree to it."),
+        validators=[DataRequired(message=_l("Tick the box to agree to the privacy notice."))],
+    )
+
+
+class TokenForm(Form):
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=64)])

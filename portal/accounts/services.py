@@ -5,11 +5,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, func, select
 
 from portal import audit
-from portal.accounts import passwords, sessions, tokens
+from portal.accounts import passwords, privacy, sessions, tokens
 from portal.accounts.models import Role, User
 from portal.db import unique_or
 from portal.errors import Conflict, DomainError
 from portal.messages import N_
+from portal.notices import services as notices
 from portal.registry import services as registry
 
 hasher = PasswordHasher()
@@ -41,7 +42,7 @@ def create_user(
     actor_id: int | None = None,
 ) -> User:
     """Create an account; a weak password is refused, a taken email is a Conflict."""
-    _check(password)
+    check_password_rule(password)
     email = normalize_email(email)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise Conflict(N_("An account with this email already exists."))
@@ -68,14 +69,20 @@ def create_user(
 
 
 def sign_up(session: Session, *, email: str, password: str, display_name: str) -> None:
-    """An owner's account for a new address; for a taken one nothing, without telling.
+    """An owner's account for a new address, with consent to the privacy notice; for a
+    taken one nothing, without telling the visitor (the address's owner gets a notice).
 
     The taken path spends a password hash too, so its answer takes as long.
     """
     try:
-        create_user(session, email=email, password=password, display_name=display_name)
+        user = create_user(session, email=email, password=password, display_name=display_name)
     except Conflict:
         hasher.hash(password)
+        owner = session.exec(select(User.id).where(User.email == normalize_email(email))).first()
+        if owner is not None:  # None only while a racing sign-up is not yet committed
+            notices.notify(session, user_id=owner, kind="signup_attempt", link="/login")
+    else:
+        privacy.consent(session, user_id=user.id)  # the form's box was ticked (DOMAIN §6)
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:
@@ -91,8 +98,8 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
-def _check(password: str) -> None:
-    """The password rule, as a domain error for the pages and the command line."""
+def check_password_rule(password: str) -> None:
+    """The password rule, as a domain error for the pages, the command line and resets."""
     try:
         passwords.check_password(password)
     except passwords.WeakPassword as error:
@@ -114,14 +121,19 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
     """
     if not _verify(user.password_hash, current):
         raise DomainError(N_("The current password is not correct."))
-    _check(new)
-    user.password_hash = hasher.hash(new)
+    set_password(session, user=user, password=new, action="password_changed")
+
+
+def set_password(session: Session, *, user: User, password: str, action: str) -> None:
+    """The new password (by the rule), every session and API token ended, audited and told
+    to the account's owner (a security notice)."""
+    check_password_rule(password)
+    user.password_hash = hasher.hash(password)
     session.add(user)
     sessions.end_all(session, user=user)
     tokens.revoke_all(session, user=user)
-    audit.record(
-        session, actor_id=user.id, entity="user", entity_id=user.id, action="password_changed"
-    )
+    audit.record(session, actor_id=user.id, entity="user", entity_id=user.id, action=action)
+    notices.notify(session, user_id=user.id, kind="password_changed", link="/account")
 
 
 def set_locale(session: Session, *, user: User, locale: str) -> None:

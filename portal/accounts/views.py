@@ -2,15 +2,19 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from portal import db, web
-from portal.accounts import services, sessions, tokens
+from portal.accounts import privacy, services, sessions, tokens
 from portal.accounts.access import roles_required, signed_in_user
-from portal.accounts.forms import LinkPersonForm, LoginForm, PasswordForm, SignupForm
+from portal.accounts.forms import (
+    LinkPersonForm,
+    LoginForm,
+    PasswordForm,
+    SignupForm,
+    TokenForm,
+)
+from portal.accounts.pages import account_page
 from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
 from portal.extensions import SIGN_IN_TIERS, address_and_account, failed_sign_in, limiter
@@ -43,7 +47,10 @@ def login():
         )
         if user is not None:
             sign_in(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"), 303)
+            target = safe_next(request.args.get("next")) or url_for("home.index")
+            if not privacy.has_current_consent(db.session(), user.id):  # DOMAIN §6
+                return redirect(url_for("privacy.consent", next=target), 303)
+            return redirect(target, 303)
         form.password.errors.append(_("The email or the password is not correct."))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
@@ -64,8 +71,8 @@ def signup():
     """Sign-up answers alike whether or not the address has an account (no enumeration).
 
     A new address gets its account; a taken one gets nothing here. Both are asked to sign
-    in. The owner of a taken address is to be told by email that someone tried to sign
-    up with it: that channel comes with the notifications issue (notices/).
+    in. The owner of a taken address is told by a notice that someone tried to sign up
+    with it.
     """
     form = SignupForm()
     if form.validate_on_submit():
@@ -94,23 +101,7 @@ def signup():
 @bp.get("/account")
 @login_required
 def account():
-    return _account_page()
-
-
-def _account_page(*, status=200, new_secret=None, **forms):
-    """The account page with fresh forms except those given (which carry errors)."""
-    user = signed_in_user()
-    token_rows = tokens.tokens_of(db.session(), user) if user.role in tokens.TOKEN_ROLES else None
-    page = render_template(
-        "accounts/account.html",
-        password_form=forms.get("password_form") or PasswordForm(),
-        link_form=forms.get("link_form") or LinkPersonForm(),
-        token_form=forms.get("token_form") or TokenForm(formdata=None),
-        revoke_form=Form(formdata=None),
-        tokens=token_rows,
-        new_secret=new_secret,
-    )
-    return page, status
+    return account_page()
 
 
 @bp.post("/account/password")
@@ -129,7 +120,7 @@ def change_password():
             sign_in(signed_in_user())  # a new session here; the others have ended
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("accounts.account"), 303)
-    return _account_page(password_form=form, status=422)
+    return account_page(password_form=form, status=422)
 
 
 @bp.post("/account/person")
@@ -151,11 +142,7 @@ def link_person():
         else:
             flash(_("Your account is linked. Your vehicles are listed below."), "success")
             return redirect(url_for("registry.my_vehicles"), 303)
-    return _account_page(link_form=form, status=422)
-
-
-class TokenForm(Form):
-    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=64)])
+    return account_page(link_form=form, status=422)
 
 
 @bp.post("/account/tokens")
@@ -164,11 +151,11 @@ class TokenForm(Form):
 def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
-        return _account_page(token_form=form, status=422)
+        return account_page(token_form=form, status=422)
     _token, secret = tokens.create_token(db.session(), user=signed_in_user(), name=form.name.data)
     # The secret is shown on this one answer and never again: it is not put in the
     # session cookie for a redirect (docs/decisions.md), and the page is not cached.
-    page, status = _account_page(new_secret=secret, status=201)
+    page, status = account_page(new_secret=secret, status=201)
     return page, status, {"Cache-Control": "no-store"}
 
 
@@ -176,7 +163,7 @@ def create_token():
 @roles_required(*tokens.TOKEN_ROLES)
 def revoke_token(token_id: int):
     if not Form().validate_on_submit():
-        return _account_page(status=400)
+        return account_page(status=400)
     token = tokens.revoke(db.session(), user=signed_in_user(), token_id=token_id)
     flash(_("The token %(prefix)s… is revoked.", prefix=token.prefix), "success")
     return redirect(url_for("accounts.account") + "#tokens", 303)

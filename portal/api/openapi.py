@@ -12,6 +12,7 @@ from portal.api.schemas import Problem
 from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
+    BudgetOut,
     CompareCheck,
     CompareOut,
     EligibilityCheck,
@@ -268,6 +269,15 @@ def _subsidy_paths(c: _Components) -> dict:
                     {404: "No such application, or not the owner's (problem+json)."},
                 ),
                 parameters=[APPLICATION_ID],
+            ),
+        },
+        "/subsidy/budget": {
+            "get": _operation(
+                "The money left in every province's programs of the year (no token needed; "
+                "the same shared figures as the public page, seconds old)",
+                "getSubsidyBudget",
+                _open_responses(c, {"schema": c.ref(BudgetOut)}, {}),
+                security=OPTIONAL_BEARER,
             ),
         },
     }

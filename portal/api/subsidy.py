@@ -16,6 +16,7 @@ from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
     ApplicationSummary,
+    BudgetOut,
     CompareCheck,
     CompareOut,
     CompareSide,
@@ -25,6 +26,7 @@ from portal.api.subsidy_schemas import (
     ReasonOut,
     SubsidyListQuery,
 )
+from portal.api.valuation import anonymous_budget
 from portal.audit import china_today, history
 from portal.errors import NotFound, translate
 from portal.formatting import message
@@ -32,11 +34,12 @@ from portal.identifiers import resident_id_hash
 from portal.labels import label
 from portal.limits import MAX_ID
 from portal.messages import N_
-from portal.subsidy import applications
+from portal.subsidy import applications, standing
 from portal.subsidy.apply import eligibility, services
 from portal.subsidy.compare import services as compare
 from portal.subsidy.labels import EVENT
 from portal.subsidy.models import Application
+from portal.subsidy.programs import money_left
 from portal.subsidy.programs import services as programs
 from portal.subsidy.rules import facts
 from portal.subsidy.terms import Kind
@@ -211,6 +214,8 @@ def get_application(application_id: int):
     )
     program = programs.program(session, found.program_id)
     events = history(session, applications.ENTITY, found.id)
+    where = standing.standing(session, found)
+    dues = [due for due in (where.decision_due, where.payout_due) if due is not None]
     return json_response(
         ApplicationOut.model_validate(
             {
@@ -220,6 +225,10 @@ def get_application(application_id: int):
                 "amount_explanation": message(found.amount_note) if found.amount_note else None,
                 "flags": found.flag_list,
                 "bank_card": found.bank_card_masked,
+                "queue_position": where.position,
+                "decision_due": where.decision_due.day if where.decision_due else None,
+                "payout_due": where.payout_due.day if where.payout_due else None,
+                "due_estimated": any(due.estimated for due in dues),
                 "timeline": [
                     {
                         "at": event.at,
@@ -233,6 +242,14 @@ def get_application(application_id: int):
             }
         )
     )
+
+
+@bp.get("/subsidy/budget")
+@auth.anonymous_allowed
+@anonymous_budget
+def budget():
+    """The money left in every province's programs of the year: the public page's figures."""
+    return json_response(BudgetOut.model_validate(money_left.figures(db.session(), china_today())))
 
 
 def _summary(application: Application) -> dict:

@@ -16,6 +16,7 @@ from portal.identifiers import normalize, parse_plate, parse_resident_id, parse_
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy.rules import new_car
+from portal.subsidy.rules.window import ProgramState
 from portal.subsidy.terms import Flag, Kind, RejectReason, Status
 
 
@@ -253,4 +254,43 @@ class ApplicationOut(ApplicationSummary):
     created_at: datetime
     updated_at: datetime
     paid_at: datetime | None
+    queue_position: int | None = Field(
+        description="1 = next to be reviewed, first in first out by first submission among "
+        "the program's pending applications (a resubmission keeps its place); null when "
+        "not waiting for review."
+    )
+    decision_due: date | None = Field(
+        description="15 working days from (re)submission on China's official calendar; "
+        "null when not under review."
+    )
+    payout_due: date | None = Field(
+        description="30 working days from approval on the official calendar; null before."
+    )
+    due_estimated: bool = Field(
+        description="True when a due date counts Monday to Friday in a year whose official "
+        "holidays are not published yet."
+    )
     timeline: list[TimelineEvent] = Field(description="Oldest first.")
+
+
+class BudgetProgram(BaseModel):
+    """One province's program of the year and its money (DOMAIN §1.4)."""
+
+    province_code: str
+    kind: Kind
+    state: ProgramState
+    budget_fen: int
+    reserved_fen: int = Field(description="Held by approved applications not yet paid.")
+    paid_fen: int
+    left_fen: int
+    left_percent: int
+    pause_at: date | None = Field(description="From this day no new application starts.")
+    grace_until: date | None = Field(description="Started applications may submit until.")
+    closes: date
+    updated_at: datetime = Field(description="When its money last moved.")
+
+
+class BudgetOut(BaseModel):
+    year: int
+    as_of: datetime = Field(description="When these shared figures were read (seconds old).")
+    programs: list[BudgetProgram]

@@ -26,6 +26,7 @@ from portal.db import Page, fetch_page, transaction
 from portal.errors import Conflict, DomainError, NotFound, translate
 from portal.imports.models import ImportJob, ImportProblem, JobStatus
 from portal.messages import N_
+from portal.notices import services as notices
 from portal.redaction import redact, redact_value
 from portal.registry import importing, rules
 from portal.storage import Storage
@@ -277,7 +278,34 @@ def _finish(
             "failed": job.failed,
         },
     )
+    _tell_the_importer(session, job)
     return job
+
+
+# Where the person who started an import reads its result, by kind.
+JOB_PAGES = {
+    "registry": "/admin/imports/%d",
+    "catalog": "/admin/catalog/%d",
+    "transfer": "/transfers/bulk/%d",
+}
+
+
+def _tell_the_importer(session: Session, job: ImportJob) -> None:
+    """The import or bulk filing finished: its starter gets a notice (DOMAIN §6)."""
+    if job.created_by is None:
+        return
+    notices.notify(
+        session,
+        user_id=job.created_by,
+        kind="import_finished",
+        params={
+            "name": job.filename,
+            "created": job.created,
+            "updated": job.updated,
+            "failed": job.failed,
+        },
+        link=JOB_PAGES[job.kind] % job.id,
+    )
 
 
 def _forget_file(session: Session, job: ImportJob, files: Storage) -> None:

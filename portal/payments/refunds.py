@@ -68,7 +68,7 @@ def refund(
         actor_id=actor_id,
     )
     session.add(row)
-    record_refund(session, payment, actor_id=actor_id, detail={"refund": answer.id})
+    record_refund(session, payment, row, actor_id=actor_id, detail={"refund": answer.id})
     return row
 
 
@@ -80,9 +80,10 @@ def refunds_of(session: Session, payment_id: int) -> list[Refund]:
 
 
 def record_refund(
-    session: Session, payment: Payment, *, actor_id: int | None, detail: dict
+    session: Session, payment: Payment, refund_row: Refund, *, actor_id: int | None, detail: dict
 ) -> None:
-    """After refunded_fen grew: the new status, its audit event, and the feature's handler."""
+    """After refunded_fen grew: the new status, its audit event, the payer's notice, and
+    the feature's handler."""
     status = rules.status_after_refund(payment.amount_fen, payment.refunded_fen)
     services.change_status(
         session,
@@ -92,6 +93,7 @@ def record_refund(
         actor_id=actor_id,
         detail=detail | {"refunded_fen": payment.refunded_fen},
     )
+    services.tell_payer(session, payment, kind="payment_refunded", amount_fen=refund_row.amount_fen)
     handler = services.refunded_handler(payment.purpose_kind)
     if handler is None:
         return

@@ -18,6 +18,7 @@ from portal.accounts.redirects import safe_next
 from portal.audit import utcnow
 from portal.errors import Conflict, NotFound
 from portal.messages import N_
+from portal.notices import services as notices
 from portal.payments import gateway, rules
 from portal.payments.errors import NothingToPay
 from portal.payments.fees import ensure_fee_schedule as ensure_fee_schedule
@@ -279,4 +280,17 @@ def change_status(
         from_state=before.value,
         to_state=status.value,
         detail=detail,
+    )
+
+
+def tell_payer(
+    session: Session, payment: Payment, *, kind: str, amount_fen: int | None = None
+) -> None:
+    """The payer's notice of money received or given back (DOMAIN §6)."""
+    notices.notify(
+        session,
+        user_id=payment.payer_id,
+        kind=kind,
+        params={"amount": amount_fen or payment.amount_fen, "purpose": payment.description},
+        link=payment.return_path or "/inbox",
     )

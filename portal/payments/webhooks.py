@@ -83,6 +83,7 @@ def _succeeded(session: Session, event_id: str, intent: dict) -> tuple[str, Paym
                 session, payment, PaymentStatus.SUCCEEDED, action="paid", detail={"event": event_id}
             )
             handler(session, payment.purpose_id, payment)
+            services.tell_payer(session, payment, kind="payment_received")
     except services.PurposeMissing:
         log.warning("Payment %s: its %s is gone; left pending", payment.id, payment.purpose_kind)
         return "purpose_missing", payment
@@ -124,15 +125,14 @@ def _refunded(session: Session, event_id: str, charge: dict) -> tuple[str, Payme
     total = min(total, payment.amount_fen)
     if total <= payment.refunded_fen:
         return "stale", payment  # refunds made from the portal are recorded already
-    session.add(
-        Refund(
-            payment_id=payment.id,
-            amount_fen=total - payment.refunded_fen,
-            reason=N_("Refunded at Stripe"),  # translated where shown
-        )
+    row = Refund(
+        payment_id=payment.id,
+        amount_fen=total - payment.refunded_fen,
+        reason=N_("Refunded at Stripe"),  # translated where shown
     )
+    session.add(row)
     payment.refunded_fen = total
-    refunds.record_refund(session, payment, actor_id=None, detail={"event": event_id})
+    refunds.record_refund(session, payment, row, actor_id=None, detail={"event": event_id})
     return "applied", payment
 
 

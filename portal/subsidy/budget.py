@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from portal.audit import utcnow
 from portal.errors import Conflict, DomainError
 from portal.messages import N_
 from portal.money import yuan
@@ -61,7 +62,11 @@ def _move(session: Session, program_id: int, *, reserved: int, paid: int) -> Non
     moved = session.execute(
         update(Program)
         .where(Program.id == program_id, Program.reserved_fen + reserved >= 0)
-        .values(reserved_fen=Program.reserved_fen + reserved, paid_fen=Program.paid_fen + paid)
+        .values(
+            reserved_fen=Program.reserved_fen + reserved,
+            paid_fen=Program.paid_fen + paid,
+            updated_at=utcnow(),  # the public budget page says when the money last moved
+        )
     )
     if moved.rowcount != 1:
         raise Conflict(N_("The budget ledger does not hold this reservation."))

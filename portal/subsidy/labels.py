@@ -3,12 +3,19 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.subsidy import terms as subsidy
+from portal.subsidy.rules.window import ProgramState
 from portal.subsidy.workflow import Action as SubsidyAction
 
 # The vocabulary of an application's audit actions (its timeline), kept as plain strings.
 EVENT = "subsidy.event"
 
 LABELS = {
+    ProgramState: {
+        ProgramState.UPCOMING: _l("Not open yet"),
+        ProgramState.OPEN: _l("Open for applications"),
+        ProgramState.PAUSED: _l("Paused"),
+        ProgramState.CLOSED: _l("Closed"),
+    },
     subsidy.Kind: {
         subsidy.Kind.SCRAPPING: _l("Scrapping renewal (报废更新)"),
         subsidy.Kind.REPLACEMENT: _l("Replacement renewal (置换更新)"),

@@ -26,6 +26,8 @@ from portal.subsidy.terms import (
 # The condition of the anti-fraud partial unique indexes (DOMAIN §1.5): a live claim.
 LIVE = text("status NOT IN ({})".format(", ".join(f"'{status.value}'" for status in NOT_LIVE)))
 UNSETTLED_OR_PAID = text("result IN ('pending', 'paid')")
+# Waiting for a reviewer: the applications a place in the queue counts (DOMAIN §1.4).
+PENDING = text(f"status = '{Status.SUBMITTED.value}'")
 
 
 class Program(SQLModel, table=True):
@@ -165,6 +167,17 @@ class Application(SQLModel, table=True):
         Index("ix_application_bank_card_hash", "bank_card_hash"),
         Index("ix_application_applicant", "applicant_id", "id"),
         Index("ix_application_program_status", "program_id", "status"),
+        # An applicant's place in the queue (standing.queue_position): one range count.
+        Index(
+            "ix_application_program_pending",
+            "program_id",
+            "submitted_at",
+            "id",
+            sqlite_where=PENDING,
+            postgresql_where=PENDING,
+        ),
+        # Decided in the last 7 days, per program (standing.decided_recently).
+        Index("ix_application_program_decided", "program_id", "decided_at"),
         # DOMAIN §1.5: one live claim per old car, per new car, per person where limited.
         Index(
             "uq_application_old_vin",

@@ -16,6 +16,7 @@ from portal.db import unique_or
 from portal.errors import Conflict
 from portal.limits import NOTE_LENGTH
 from portal.messages import N_
+from portal.notices import services as notices
 from portal.payments import refunds
 from portal.payments import services as payments
 from portal.registry import services as registry
@@ -86,7 +87,35 @@ def act(
         to_state=target.value,
         detail={"reason": reason.strip()} if reason else None,
     )
+    _tell_the_dealer(session, case, action, reason)
     return case
+
+
+# DOMAIN §6: the steps the dealer who filed the case waits for, and the notice of each.
+NOTICE_OF_STEP = {
+    Action.SUBMIT: "transfer_filed",
+    Action.RELEASE: "transfer_released",
+    Action.REGISTER: "transfer_registered",
+    Action.COMPLETE: "transfer_completed",
+    Action.RETURN: "transfer_refused",
+    Action.REJECT: "transfer_refused",
+}
+
+
+def _tell_the_dealer(session: Session, case: TransferCase, action: Action, reason: str) -> None:
+    kind = NOTICE_OF_STEP.get(action)
+    if kind is None:
+        return
+    vehicle = session.get(Vehicle, case.vehicle_id)
+    params = {
+        "number": case.number,
+        "vin": vehicle.vin,
+        "destination": {"region": case.destination_city_code},
+        "step": {"label": "transfer_action", "value": action.value},
+        "reason": reason.strip(),
+    }
+    link = f"/transfers/{case.id}"
+    notices.notify(session, user_id=case.created_by, kind=kind, params=params, link=link)
 
 
 def _before_move(session: Session, case: TransferCase, action: Action) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from portal import uploads
 from portal.accounts.models import User
-from portal.audit import utcnow
+from portal.audit import history, utcnow
 from portal.cards import CardKeys, seal
 from portal.db import Page, fetch_page
 from portal.errors import Conflict, DomainError, NotFound
@@ -23,6 +23,7 @@ from portal.registry.terms import BodyType, FuelType
 from portal.storage import Storage
 from portal.subsidy import applications, program_lookup
 from portal.subsidy.models import Application, ApplicationDocument
+from portal.subsidy.receipt import Receipt
 from portal.subsidy.rules import window
 from portal.subsidy.terms import DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action
@@ -69,12 +70,24 @@ def my_applications(session: Session, *, user: User, page: int, page_size: int) 
 def start(
     session: Session, *, user: User, kind: Kind, province_code: str, today: date
 ) -> Application:
-    """Open a draft in the current program of that kind and province (§1.4 pause)."""
+    """Open a draft in the current program of that kind and province (§1.4 pause); the
+    applicant's open draft of that program is resumed instead of starting another."""
     if user.person_id is None:
         raise DomainError(N_("Link your account to your registry record before applying."))
     program = program_lookup.current_program(
         session, province_code=province_code, kind=kind, today=today
     )
+    draft = session.exec(
+        select(Application)
+        .where(
+            Application.applicant_id == user.id,
+            Application.program_id == program.id,
+            Application.status == Status.DRAFT,
+        )
+        .order_by(Application.id.desc())
+    ).first()
+    if draft is not None:
+        return draft
     applications.refuse_if(window.may_start(program_lookup.program_terms(session, program), today))
     application = Application(
         program_id=program.id,
@@ -252,3 +265,34 @@ def _touch(session: Session, application: Application, flush: bool = True) -> No
     if flush:
         session.add(application)
         session.flush()
+
+
+def receipt_of(session: Session, application: Application, *, name) -> Receipt:
+    """The receipt's contents; name(code) gives the printed name of a stored code."""
+    if application.submitted_at is None:
+        raise NotFound(N_("This application has not been submitted, so it has no receipt."))
+    program = program_lookup.program_of(session, application)
+    events = history(session, applications.ENTITY, application.id)
+    first = next((e for e in events if e.action == "submitted"), None)
+    papers = applications.documents_of(session, application)
+    return Receipt(
+        number=application.number,
+        submitted_at=application.submitted_at,
+        program=f"{program.year} {name(program.province_code)} {name(program.kind)}",
+        old_vin=application.old_vin or "—",
+        new_car=" ".join(
+            filter(
+                None,
+                (
+                    application.new_vin,
+                    application.new_plate,
+                    application.new_brand,
+                    application.new_model,
+                ),
+            )
+        ),
+        amount_fen=application.amount_fen or 0,
+        card=application.bank_card_masked or "—",
+        position=(first.detail or {}).get("queue_position") if first else None,
+        papers=[(name(kind), paper.filename) for kind, paper in papers.items()],
+    )

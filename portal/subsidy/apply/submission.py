@@ -20,7 +20,7 @@ from portal.errors import Conflict, DomainError
 from portal.messages import N_
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
-from portal.subsidy import applications, program_lookup
+from portal.subsidy import applications, notices, program_lookup, standing
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
 from portal.subsidy.rules import eligibility, papers, window
@@ -44,6 +44,7 @@ def submit(session: Session, *, user: User, application: Application, today: dat
         raise NotEligible(assessment.reasons)
     _record_new_car(session, application)
     before = application.status
+    now = utcnow()
     values = dict(
         status=Status.SUBMITTED,
         number=application.number or _number(program, application),
@@ -55,9 +56,10 @@ def submit(session: Session, *, user: User, application: Application, today: dat
         flags=",".join(flag.value for flag in assessment.flags),
         flagged=bool(assessment.flags),
         claim_key=eligibility.claim_key(terms),
-        submitted_at=application.submitted_at or utcnow(),
-        clock_start=utcnow(),
-        updated_at=utcnow(),
+        # A resubmission keeps its place in the queue and restarts the clock (§1.4).
+        submitted_at=application.submitted_at or now,
+        clock_start=now,
+        updated_at=now,
     )
     duplicate = Conflict(N_("One of these cars or this program is already claimed."))
     with unique_or(session, duplicate):
@@ -69,7 +71,12 @@ def submit(session: Session, *, user: User, application: Application, today: dat
     if moved.rowcount != 1:
         raise Conflict(N_("The application changed just now. Reload and try again."))
     session.refresh(application)
-    applications.audit_event(session, user, application, "submitted", before, Status.SUBMITTED)
+    # The place at submission is kept with the event: the receipt prints it (issue 13).
+    position = {"queue_position": standing.queue_position(session, application)}
+    applications.audit_event(
+        session, user, application, "submitted", before, Status.SUBMITTED, detail=position
+    )
+    notices.submitted(session, application)
 
 
 def _missing_papers(session: Session, application: Application, kind: Kind) -> str:

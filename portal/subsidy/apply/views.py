@@ -5,6 +5,7 @@ the form is refreshed by htmx as fields change (`preview`), without saving.
 """
 
 from contextlib import suppress
+from enum import Enum
 
 from flask import (
     Blueprint,
@@ -15,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal import db, storage, uploads, web
@@ -22,6 +24,7 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.audit import china_today, history
 from portal.errors import DomainError, NotFound, refusal_status, translate
+from portal.formatting import region_name
 from portal.forms import DocumentForm
 from portal.identifiers import (
     normalize,
@@ -38,7 +41,7 @@ from portal.reading import services as reading_services
 from portal.reading.terms import ReadingStatus
 from portal.reading.wizard import STEP_OF
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import applications, program_lookup, workflow
+from portal.subsidy import applications, program_lookup, standing, workflow
 from portal.subsidy.apply import reading as papers_read
 from portal.subsidy.apply import services, submission
 from portal.subsidy.apply.forms import (
@@ -51,6 +54,8 @@ from portal.subsidy.apply.forms import (
 from portal.subsidy.assessment import assess
 from portal.subsidy.compare import pages as compare
 from portal.subsidy.models import Application
+from portal.subsidy.programs import budget_views, money_left
+from portal.subsidy.receipt import receipt_pdf
 from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import DocumentKind, Kind, Status
 from portal.subsidy.workflow import Action
@@ -102,7 +107,16 @@ def new():
     linked = user.person_id is not None
     # DOMAIN §3.5: the owner sees what each kind leaves them before choosing one.
     scrap_or_sell = compare.first_look(db.session(), user) if linked else {}
-    page = render_template("subsidy/apply/new.html", form=form, linked=linked, **scrap_or_sell)
+    low = money_left.running_low(
+        money_left.figures(db.session(), china_today()), current_app.config["BUDGET_LOW_PERCENT"]
+    )
+    page = render_template(
+        "subsidy/apply/new.html",
+        form=form,
+        linked=linked,
+        running_low=[budget_views.shown(row) for row in low],
+        **scrap_or_sell,
+    )
     return page, 422 if form.errors else 200
 
 
@@ -140,6 +154,7 @@ def _context(session, application: Application, **extra) -> dict:
         steps=STEPS,
         step_names=STEP_NAMES,
         confirm=ConfirmForm(),
+        standing=standing.standing(session, application),
         **extra,
     )
 
@@ -313,6 +328,23 @@ def _apply(session, application: Application, step: str, form) -> None:
         services.save_new_car(
             session, application=application, entry=new_car_entry(form), flush=False
         )
+
+
+@bp.get("/<int:application_id>/receipt.pdf")
+@roles_required(Role.OWNER)
+def receipt(application_id: int):
+    """The submission receipt to print (in Chinese, as the authorities' papers are)."""
+    found = _mine(application_id)
+    with force_locale("zh_CN"):
+        sheet = services.receipt_of(db.session(), found, name=_printed_name)
+    response = current_app.response_class(receipt_pdf(sheet), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"inline; filename={found.number}-receipt.pdf"
+    return response
+
+
+def _printed_name(code) -> str:
+    """A stored code's name on the receipt: a province by its name, anything else its label."""
+    return str(label(code)) if isinstance(code, Enum) else region_name(code)
 
 
 @bp.post("/<int:application_id>/withdraw")

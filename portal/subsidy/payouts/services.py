@@ -25,7 +25,7 @@ from portal.limits import NOTE_LENGTH
 from portal.messages import N_, MessageError
 from portal.money import yuan_input
 from portal.registry.models import Person
-from portal.subsidy import applications, budget
+from portal.subsidy import applications, budget, notices
 from portal.subsidy.models import Application, PayoutBatch, PayoutLine
 from portal.subsidy.terms import BatchStatus, PayoutResult, Status
 from portal.subsidy.workflow import Action
@@ -156,6 +156,8 @@ def mark_sent(session: Session, *, user: User, batch: PayoutBatch) -> None:
         raise Conflict(N_("This batch was already sent."))
     session.refresh(batch)
     _audit_batch(session, user, batch, "sent")
+    lines = select(PayoutLine.application_id).where(PayoutLine.batch_id == batch.id)
+    notices.payout_sent(session, list(session.exec(lines)))
 
 
 @dataclass
@@ -232,6 +234,10 @@ def _apply_row(session, user, pending, row, report: ResultReport) -> None:
         line.result, line.settled_at, line.failure_reason = PayoutResult(result), utcnow(), reason
         session.add(line)
         session.flush()
+        if paid:
+            notices.paid(session, application)
+        else:
+            notices.payout_failed(session, application, reason or "")
     if paid:
         report.paid += 1
     else:
@@ -267,6 +273,8 @@ def after_failure(
             action=action.value,
             decision_note=note.strip()[:NOTE_LENGTH] or application.decision_note,
         )
+    if action is Action.RETURN_ACCOUNT:
+        notices.card_needed(session, application)
 
 
 def _audit_application(session, user, application_id, action, before, after) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.accounts.models import User
-from portal.audit import china_date, china_midnight, utcnow
+from portal.audit import china_midnight, utcnow
 from portal.db import Page, fetch_page, savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import (
@@ -27,10 +27,9 @@ from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.registry import services as registry
 from portal.registry.models import Person
-from portal.subsidy import applications, budget, program_lookup, workflow
+from portal.subsidy import applications, budget, notices, program_lookup, standing, workflow
 from portal.subsidy.assessment import NotEligible, assess
 from portal.subsidy.models import Application, Program
-from portal.subsidy.rules import window
 from portal.subsidy.terms import Kind, RejectReason, Status
 from portal.subsidy.workflow import Action
 
@@ -91,7 +90,7 @@ def queue(
     if filters.flagged is not None:
         where.append(Application.flagged == filters.flagged)
     if filters.overdue:
-        where.append(Application.clock_start < _review_cutoff(today))
+        where.append(Application.clock_start < _review_cutoff(session, today))
     if filters.query:
         where.append(_search(filters.query, key))
     statement = (
@@ -103,21 +102,15 @@ def queue(
     )
 
     def row(application: Application, kind: Kind, name: str, masked: str) -> QueueRow:
-        return QueueRow(application, kind, f"{name} {masked}", _days_left(application, today))
+        days_left = standing.review_days_left(session, application, today)
+        return QueueRow(application, kind, f"{name} {masked}", days_left)
 
     return fetch_page(session, statement, page, page_size, row=row)
 
 
-def _review_cutoff(today: date) -> datetime:
+def _review_cutoff(session: Session, today: date) -> datetime:
     """Submitted before this instant (China's midnight) the 15-working-day target passed."""
-    return china_midnight(window.add_working_days(today, -window.REVIEW_WORKING_DAYS))
-
-
-def _days_left(application: Application, today: date) -> int | None:
-    if application.status is not Status.SUBMITTED or application.clock_start is None:
-        return None
-    started = china_date(application.clock_start)
-    return window.working_days_left(started, window.REVIEW_WORKING_DAYS, today)
+    return china_midnight(standing.review_cutoff(session, today))
 
 
 def _search(query: str, key: bytes):
@@ -178,6 +171,7 @@ def _approve(session: Session, user: User, application: Application, today: date
             actor_id=user.id,
             detail={"application": application.number},
         )
+    notices.approved(session, application)
 
 
 def _first_approval(session: Session, user: User, application: Application) -> None:
@@ -220,6 +214,7 @@ def reject(
         decided_at=utcnow(),
         first_approver_id=None,  # four eyes guard approvals; one reviewer may reject alone
     )
+    notices.rejected(session, application)
 
 
 def return_for_correction(session: Session, *, user: User, application: Application, note: str):
@@ -235,6 +230,7 @@ def return_for_correction(session: Session, *, user: User, application: Applicat
         decision_note=text,
         first_approver_id=None,
     )
+    notices.returned(session, application)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """When a program takes applications and papers, and the review clock (DOMAIN §1.4)."""
 
 from datetime import date
+from enum import StrEnum
 
 from portal.messages import N_
 from portal.subsidy.rules.facts import ProgramTerms, Reason
 
-# DOMAIN §1.4, 2026 targets.
+# DOMAIN §1.4, 2026 targets; working days count on the official calendar (portal.workdays).
+ACCEPT_DAYS = 3  # calendar days to accept or return
 REVIEW_WORKING_DAYS = 15
+PAYOUT_WORKING_DAYS = 30  # from approval
 
 
 # --- The program window (DOMAIN §1.4, pause) ---
@@ -57,33 +60,22 @@ def _outside_window(program: ProgramTerms, today: date) -> Reason | None:
     return None
 
 
-# --- The review clock (DOMAIN §1.4) ---
-# Working days are Monday to Friday. There is no holiday calendar (Spring Festival,
-# National Day and their make-up working Saturdays are not modelled), so deadlines
-# across holidays come out early: the queue errs on the side of urgency.
+class ProgramState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    PAUSED = "paused"  # no new applications; started ones until the grace date
+    CLOSED = "closed"
 
 
-def add_working_days(start: date, n: int) -> date:
-    """The day n working days after start (Friday + 1 = Monday); n may be negative."""
-    step = 1 if n >= 0 else -1
-    day, left = start, abs(n)
-    while left:
-        day = date.fromordinal(day.toordinal() + step)
-        if day.weekday() < 5:
-            left -= 1
-    return day
-
-
-def working_days_left(start: date, target: int, today: date) -> int:
-    """Working days from today to the deadline start + target; negative when overdue."""
-    deadline = add_working_days(start, target)
-    return _weekdays_through(deadline) - _weekdays_through(today)
-
-
-def _weekdays_through(day: date) -> int:
-    """Working days from 0001-01-01 (a Monday) up to and including day."""
-    weeks, rest = divmod(day.toordinal(), 7)
-    return weeks * 5 + min(rest, 5)
+def program_state(*, opens: date, closes: date, pause_at: date | None, today: date) -> ProgramState:
+    """Where a program is in its window today (DOMAIN §1.4), for the public budget page."""
+    if today < opens:
+        return ProgramState.UPCOMING
+    if today > closes:
+        return ProgramState.CLOSED
+    if pause_at is not None and today >= pause_at:
+        return ProgramState.PAUSED
+    return ProgramState.OPEN
 
 
 def _iso(day: date) -> str:

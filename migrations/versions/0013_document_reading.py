@@ -4,8 +4,8 @@ A document_reading row per paper read, its fields sealed; the invoice number and
 card's keyed hash indexed for the reused-invoice and reused-card flags; room for more flags.
 Cards saved before this migration have no hash: only cards saved from now on are compared.
 
-Revision ID: 0012_document_reading
-Revises: 0011_valuation_calibration
+Revision ID: 0013_document_reading
+Revises: 0012_notices
 Create Date: 2026-12-06 09:40:00
 """
 
@@ -16,8 +16,8 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 
-revision: str = '0012_document_reading'
-down_revision: str | None = '0011_valuation_calibration'
+revision: str = '0013_document_reading'
+down_revision: str | None = '0012_notices'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,47 @@
+"""`/subsidies/budget`: the money left in every province's programs, for anyone."""
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from flask import Blueprint, render_template
+
+from portal import db
+from portal.audit import china_today
+from portal.subsidy.programs import money_left
+from portal.subsidy.rules.window import ProgramState
+from portal.subsidy.terms import Kind
+
+bp = Blueprint("budget", __name__, url_prefix="/subsidies")
+
+
+@bp.get("/budget")
+def budget():
+    figures = money_left.figures(db.session(), china_today())
+    rows = [shown(row) for row in figures["programs"]]
+    page = render_template(
+        "subsidy/programs/budget.html",
+        rows=rows,
+        year=figures["year"],
+        as_of=datetime.fromisoformat(figures["as_of"]),
+    )
+    # Browsers and proxies may keep it as long as the shared copy lives.
+    return page, 200, {"Cache-Control": f"public, max-age={money_left.SECONDS}"}
+
+
+def shown(row: dict) -> SimpleNamespace:
+    """A cached row with its codes and dates as the template shows them."""
+    return SimpleNamespace(
+        **row
+        | {
+            "kind": Kind(row["kind"]),
+            "state": ProgramState(row["state"]),
+            "pause_at": _day(row["pause_at"]),
+            "grace_until": _day(row["grace_until"]),
+            "closes": _day(row["closes"]),
+            "updated_at": datetime.fromisoformat(row["updated_at"]),
+        }
+    )
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
