@@ -1,4 +1,4 @@
-"""The home page, the language switch and the health check."""
+"""The home page, the language switch, the icon and the health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -27,6 +27,12 @@ def language():
         if current_user.is_authenticated:
             accounts.set_locale(db.session(), user=signed_in_user(), locale=locale)
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"), code=303)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and bookmarks ask for /favicon.ico whatever the pages link to."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")
