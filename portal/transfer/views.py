@@ -31,7 +31,7 @@ from portal.transfer.terms import (
     EmissionAcceptance,
     TransferStatus,
 )
-from portal.transfer.workflow import QUEUE_STEPS, Action
+from portal.transfer.workflow import Action, queue_step
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfers")
 STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
@@ -40,10 +40,7 @@ STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
 PAPERWORK = {"application": paperwork.application_form_pdf, "summary": paperwork.case_summary_pdf}
 
 
-@bp.app_template_global()
-def queue_step(status: TransferStatus):
-    """The next step an officer's queue offers for a case in this state."""
-    return QUEUE_STEPS.get(status)
+bp.add_app_template_global(queue_step)
 
 
 @bp.app_template_filter()

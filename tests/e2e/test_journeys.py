@@ -6,6 +6,7 @@ page wider than the phone, no console error, no 404 or 5xx, no serious axe-core 
 
 from datetime import timedelta
 
+from portal.accounts.models import Role
 from portal.audit import china_today
 from tests import subsidy_helpers as subsidy
 from tests.e2e.conftest import needs_chromium
@@ -79,3 +80,74 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     dialog.wait_for(state="hidden")
     assert "已提交" in page.inner_text("main")
     owner.finish()
+
+
+def test_a_reviewer_opens_returns_and_approves(journey, session, app):
+    subsidy.seed(session)
+    folder = app.config["UPLOAD_FOLDER"]
+    to_return = subsidy.submitted(session, subsidy.Applicant(session), folder=folder)
+    to_approve = subsidy.submitted(session, subsidy.Applicant(session), folder=folder)
+    subsidy.factories.user(session, Role.REVIEWER, email="reviewer@example.cn")
+    session.commit()
+    reviewer = journey()
+    page = reviewer.page
+    reviewer.sign_in("reviewer@example.cn")
+
+    reviewer.open("/review/")
+    with page.expect_navigation(url=f"**/review/{to_return.id}"):
+        page.click(f"text={to_return.number}")
+    reviewer.assert_fits()
+    reviewer.assert_accessible()
+    page.fill("#return-note", "新车发票照片不清晰，请重新上传。")
+    with page.expect_navigation():
+        page.click("text=退回补正 >> nth=-1")
+    assert "退回补正" in page.inner_text("main .status")
+
+    # Approving from a queue row asks first, naming the application, then swaps the row.
+    reviewer.open("/review/")
+    row = page.locator(f"#application-{to_approve.id}")
+    row.locator("button").click()
+    dialog = page.locator("dialog#confirm")
+    dialog.wait_for(state="visible")
+    assert to_approve.number in dialog.inner_text()
+    with page.expect_response(lambda r: r.url.endswith(f"/review/{to_approve.id}/approve")):
+        dialog.locator("button[value=yes]").click()
+    row.locator(".status-subsidy-approved").wait_for()
+    reviewer.finish()
+
+
+def test_an_administrator_batches_a_payout_and_uploads_the_results(journey, session, app):
+    subsidy.seed(session)
+    reviewer = subsidy.factories.user(session, Role.REVIEWER)
+    folder = app.config["UPLOAD_FOLDER"]
+    paid, failed = (
+        subsidy.approved(session, subsidy.Applicant(session), reviewer, folder=folder)
+        for _ in range(2)
+    )
+    subsidy.factories.user(session, Role.ADMIN, email="admin@example.cn")
+    session.commit()
+    admin = journey()
+    page = admin.page
+    admin.sign_in("admin@example.cn")
+
+    admin.open("/admin/subsidies/payouts")
+    page.select_option("#make-batch select", subsidy.GUANGDONG)
+    with page.expect_navigation(url="**/payouts/*"):
+        page.click("#make-batch button")
+    assert paid.number in page.inner_text("main") and failed.number in page.inner_text("main")
+    page.click(".batch-actions form button")
+    dialog = page.locator("dialog#confirm")
+    dialog.wait_for(state="visible")
+    with page.expect_navigation():
+        dialog.locator("button[value=yes]").click()
+
+    results = f"application,result,reason\n{paid.number},paid,\n{failed.number},failed,账户已销户\n"
+    page.set_input_files(
+        "#results input[type=file]",
+        {"name": "results.csv", "mimeType": "text/csv", "buffer": results.encode()},
+    )
+    with page.expect_navigation():
+        page.click("#results button")
+    page.locator("#results .report").wait_for()
+    assert "账户已销户" in page.inner_text("#failed")
+    admin.finish()
