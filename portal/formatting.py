@@ -300,6 +300,26 @@ def _translations():
     return cached[1]
 
 
+# Dates nobody misreads (issue 14): "6 Dec 2026" in English, not "12/6/26", which half the
+# world reads as June; 2026年12月6日 in Chinese. Times in 24 hours, in Beijing time.
+DATE_PATTERNS = {"zh": "y年M月d日", "en": "d MMM y"}
+
+
+def date_text(value) -> str:
+    """A date (or the day of a datetime) in the reader's language, unambiguous."""
+    if not value:
+        return "—"
+    return format_date(value, DATE_PATTERNS.get(get_locale().language, DATE_PATTERNS["en"]))
+
+
+def datetime_text(value) -> str:
+    """A moment in Beijing time: the unambiguous date, then the 24-hour time."""
+    if not value:
+        return "—"
+    pattern = DATE_PATTERNS.get(get_locale().language, DATE_PATTERNS["en"])
+    return format_datetime(value, f"{pattern} HH:mm")
+
+
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.install_gettext_callables(
@@ -315,8 +335,8 @@ def register(app: Flask) -> None:
         message=message,
         region=region_name,
         yuan=yuan,
-        datetime=lambda value: format_datetime(value, "short") if value else "—",
-        date=lambda value: format_date(value, "medium") if value else "—",
+        datetime=datetime_text,
+        date=date_text,
     )
     app.jinja_env.globals.update(
         regions_provinces=regions.provinces, current_locale=get_locale, max_page=web.MAX_PAGE

@@ -35,6 +35,11 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     page.check(f"input[name=vehicle_id][value='{applicant.old_car.id}']")
     save_and_continue(page, "new-car")
 
+    # The first Tab reaches the skip link, which lands on the step's form (point 11).
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "vin"
     today = china_today()
     page.fill("#vin", subsidy.factories.vin(wmi="LC0"))
     page.fill("#plate", "粤AD12345")
