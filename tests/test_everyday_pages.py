@@ -128,3 +128,29 @@ def test_the_wizards_skip_link_lands_on_the_form(client, auth, submitted):
     page = client.get(started.headers["Location"], headers=EN).get_data(as_text=True)
     assert '<a class="skip" href="#step-form">Skip to the form</a>' in page
     assert 'id="step-form" tabindex="-1"' in page
+
+
+def test_a_dealer_sees_the_companys_details_and_files_with_them(client, auth, session):
+    company = factories.dealer(session)
+    car = factories.vehicle(session, owner=company, plate="粤B54321")
+    factories.user(session, Role.DEALER, email="dealer@example.cn", dealer_row=company)
+    session.commit()
+    auth.login("dealer@example.cn")
+    account = client.get("/account", headers=EN).text
+    assert company.name in account and company.uscc in account
+    assert "Your company's systems use a token" in account
+    form = client.get("/transfers/new", query_string={"q": car.plate}, headers=EN).text
+    assert company.uscc in form and "seller=company" in form
+    filled = client.get(
+        "/transfers/new", query_string={"q": car.plate, "seller": "company"}, headers=EN
+    ).text
+    assert f'name="seller_identifier" required type="text" value="{company.uscc}"' in filled
+
+
+def test_an_owner_reads_an_owners_words_about_tokens(client, auth, session):
+    factories.user(session, Role.OWNER, email="owner@example.cn")
+    session.commit()
+    auth.login("owner@example.cn")
+    account = client.get("/account", headers=EN).text
+    assert "follow your applications through the JSON API" in account
+    assert "Your company" not in account

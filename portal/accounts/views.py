@@ -24,6 +24,7 @@ from portal.accounts.redirects import safe_next
 from portal.errors import DomainError, translate
 from portal.extensions import SIGN_IN_TIERS, address_and_account, failed_sign_in, limiter
 from portal.forms import Form
+from portal.registry import services as registry
 
 bp = Blueprint("accounts", __name__)
 
@@ -122,6 +123,7 @@ def _account_page(*, status=200, new_secret=None, **forms):
         revoke_form=Form(formdata=None),
         tokens=token_rows,
         new_secret=new_secret,
+        company=registry.dealer_of(db.session(), user),
     )
     return page, status
 

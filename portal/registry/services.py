@@ -214,6 +214,11 @@ def vehicle_counts(session: Session) -> dict[str, int]:
     return cache.remembered("registry-counts", COUNTS_SECONDS, count)
 
 
+def dealer_of(session: Session, user: User) -> Dealer | None:
+    """The dealer company a staff account works for (None for other roles)."""
+    return session.get(Dealer, user.dealer_id) if user.dealer_id is not None else None
+
+
 def dealer_id_for(session: Session, uscc: str) -> int:
     """The id of the dealer company with this USCC; NotFound if there is none."""
     dealer_id = session.exec(select(Dealer.id).where(Dealer.uscc == normalize(uscc))).first()

@@ -13,6 +13,7 @@ from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
+from portal.registry import services as registry
 from portal.transfer import bulk as bulk_rows
 from portal.transfer import documents, emission, fees, paperwork, paperwork_data, services, steps
 from portal.transfer.case_view import case_view
@@ -103,9 +104,17 @@ def new():
             problems, status = [translate(error)], refusal_status(error)
         else:
             return redirect(url_for("transfer.case", case_id=case.id), 303)
+    company = registry.dealer_of(session, signed_in_user())
+    if request.method == "GET" and request.args.get("seller") == "company" and company:
+        form.seller_name.data, form.seller_identifier.data = company.name, company.uscc
     failed = form.errors or problems or find.q.errors
     page = render_template(
-        "transfer/new.html", find=find, form=form, vehicle=vehicle, problems=problems
+        "transfer/new.html",
+        find=find,
+        form=form,
+        vehicle=vehicle,
+        problems=problems,
+        company=company,
     )
     return page, status if failed else 200
 
