@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal import regions, web
 from portal.accounts.models import Role
 from portal.admin.models import JobStatus
+from portal.db import COUNT_CAP
 from portal.money import yuan
 from portal.registry.terms import (
     Acquisition,
@@ -320,6 +321,11 @@ def datetime_text(value) -> str:
     return format_datetime(value, f"{pattern} HH:mm")
 
 
+def count_text(count: int) -> str:
+    """A capped count (db.capped_count) as a person reads it: "1,000+" past the cap."""
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+
+
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.install_gettext_callables(
@@ -336,6 +342,7 @@ def register(app: Flask) -> None:
         region=region_name,
         yuan=yuan,
         datetime=datetime_text,
+        count=count_text,
         date=date_text,
     )
     app.jinja_env.globals.update(

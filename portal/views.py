@@ -6,16 +6,44 @@ from flask_login import current_user
 from portal import db, web
 from portal.accounts import services as accounts
 from portal.accounts.access import signed_in_user
+from portal.accounts.models import Role
 from portal.accounts.redirects import safe_next
+from portal.admin import services as imports
+from portal.audit import china_today
 from portal.registry import services as registry
+from portal.subsidy import review
+from portal.subsidy import services as subsidy
+from portal.transfer import services as transfers
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    counts = registry.vehicle_counts(db.session())
-    return render_template("home.html", counts=counts)
+    session = db.session()
+    counts = registry.vehicle_counts(session)
+    day = your_day(session, signed_in_user()) if current_user.is_authenticated else {}
+    return render_template("home.html", counts=counts, **day)
+
+
+HOME_ROWS = 5  # the owner's newest cars and applications on the home page
+
+
+def your_day(session, user) -> dict:
+    """What each role opens the portal for (issue 14): the owner's cars and applications,
+    the dealer's open cases by state, the reviewer's and officer's queues with what is past
+    its deadline, the administrator's payouts waiting and latest imports."""
+    if user.role is Role.OWNER:
+        applications, _ = subsidy.my_applications(session, user=user, page=1, page_size=HOME_ROWS)
+        vehicles = registry.my_vehicles(session, user=user, page=1, page_size=HOME_ROWS)
+        return {"applications": applications, "vehicles": vehicles.rows}
+    if user.role in (Role.DEALER, Role.OFFICER):
+        return {"desk": transfers.desk_counts(session, user=user)}
+    queue = review.queue_counts(session, user=user, today=china_today())
+    if user.role is Role.ADMIN:
+        jobs, _ = imports.recent_jobs(session, page=1, page_size=3)
+        return {"queue": queue, "jobs": jobs}
+    return {"queue": queue}
 
 
 @bp.post("/language")

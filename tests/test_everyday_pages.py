@@ -154,3 +154,57 @@ def test_an_owner_reads_an_owners_words_about_tokens(client, auth, session):
     account = client.get("/account", headers=EN).text
     assert "follow your applications through the JSON API" in account
     assert "Your company" not in account
+
+
+def test_each_role_lands_on_its_own_home_page(client, auth, session, submitted, app):
+    applicant, application = submitted
+    factories.user(session, Role.ADMIN, email="admin@example.cn")
+    session.commit()
+    auth.login(applicant.email)
+    home = client.get("/", headers=EN).text
+    assert application.number in home and "Submitted, in review" in home
+    auth.logout()
+    auth.login("reviewer@example.cn")
+    home = client.get("/", headers=EN).text
+    assert "<strong>1</strong> applications waiting for a decision" in home
+    assert "<strong>0</strong> past the 15-working-day target" in home
+    auth.logout()
+    auth.login("admin@example.cn")
+    home = client.get("/", headers=EN).text
+    assert "<strong>0</strong> approved, waiting for a payout batch" in home
+    assert "Latest registry imports" in home
+
+
+def test_officers_and_dealers_see_their_desks(client, auth, session):
+    case = released_case(session)
+    factories.user(
+        session, Role.DEALER, email="dealer@example.cn", dealer_row=case_dealer(session, case)
+    )
+    session.commit()
+    auth.login("sc@example.cn")
+    home = client.get("/", headers=EN).text
+    assert "<strong>1</strong> entering the province" in home
+    assert "<strong>0</strong> leaving the province" in home
+    auth.logout()
+    auth.login("dealer@example.cn")
+    home = client.get("/", headers=EN).text
+    assert "<strong>1</strong> Released by origin" in home
+
+
+def case_dealer(session, case):
+    from portal.registry.models import Dealer
+
+    return session.get(Dealer, case.dealer_id)
+
+
+def test_a_count_past_the_cap_reads_as_a_floor(app, session):
+    from sqlmodel import select
+
+    from portal.db import COUNT_CAP, capped_count
+    from portal.formatting import count_text
+    from portal.registry.models import Province
+
+    assert capped_count(session, select(Province.code), cap=3) == 4
+    assert capped_count(session, select(Province.code).where(Province.code == "440000")) == 1
+    assert count_text(COUNT_CAP + 1) == "1,000+"
+    assert count_text(COUNT_CAP) == "1,000"

@@ -12,9 +12,9 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.audit import china_date, china_midnight, utcnow
-from portal.db import page_of, savepoint
+from portal.db import capped_count, page_of, savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import (
     VIN_LENGTH,
@@ -101,6 +101,23 @@ def queue(
         for application, kind, name, masked in session.exec(page_of(statement, page, page_size))
     ]
     return QueuePage(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+
+
+def queue_counts(session: Session, *, user: User, today: date) -> dict[str, int]:
+    """The queue at a glance (home page): submitted applications waiting for a decision,
+    those past the 15-working-day target, and (for an administrator) approved ones waiting
+    for a payout batch. Capped counts over the queue indexes, never a count of the table."""
+    scope = select(Application.id).where(services.in_scope(user))
+    waiting = scope.where(Application.status == Status.SUBMITTED)
+    counts = {
+        "waiting": capped_count(session, waiting),
+        "overdue": capped_count(
+            session, waiting.where(Application.clock_start < _review_cutoff(today))
+        ),
+    }
+    if user.role is Role.ADMIN:
+        counts["to_pay"] = capped_count(session, scope.where(Application.status == Status.APPROVED))
+    return counts
 
 
 def _review_cutoff(today: date) -> datetime:
