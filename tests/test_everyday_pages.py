@@ -208,3 +208,26 @@ def test_a_count_past_the_cap_reads_as_a_floor(app, session):
     assert capped_count(session, select(Province.code).where(Province.code == "440000")) == 1
     assert count_text(COUNT_CAP + 1) == "1,000+"
     assert count_text(COUNT_CAP) == "1,000"
+
+
+def test_the_programs_list_comes_a_page_at_a_time(client, auth, session):
+    subsidy.seed(session, "110000", "440000", "330000", "310000")  # 24 programs
+    factories.user(session, Role.ADMIN, email="admin@example.cn")
+    session.commit()
+    auth.login("admin@example.cn")
+    first = client.get("/admin/subsidies/programs", headers=EN).text
+    assert first.count('<td class="amount" data-label="Left">') == 20
+    assert 'href="/admin/subsidies/programs?page=2"' in first
+    filtered = client.get("/admin/subsidies/programs?province=110000", headers=EN).text
+    assert filtered.count('<td class="amount" data-label="Left">') == 6
+    assert "page=2" not in filtered
+
+
+def test_the_dashboard_summarises_before_it_lists(client, auth, session):
+    subsidy.seed(session, "110000", "440000", "330000", "310000", "320000", "370000")
+    factories.user(session, Role.ADMIN, email="admin@example.cn")
+    session.commit()
+    auth.login("admin@example.cn")
+    page = client.get("/admin/subsidies/", headers=EN).text
+    assert page.index("Running lowest") < page.index("<summary>All 12 programs</summary>")
+    assert '<details class="more">' in page  # the chart is folded when there are many
