@@ -103,4 +103,10 @@ def test_a_dealer_files_uploads_and_pays_then_both_officers_finish(
         with page.expect_navigation():
             page.click(f"main form[action$='/{step}'] button")
     assert page.locator(".status-case-completed").count() == 1
+    page.emulate_media(media="print")  # the case prints as paper: no menu, no buttons
+    assert not page.locator(".site-header").is_visible()
+    assert (
+        page.locator("#documents").is_visible() and not page.locator("main form").first.is_visible()
+    )
+    page.emulate_media(media="screen")
     destination.finish()
