@@ -19,7 +19,15 @@ from portal.identifiers import (
     resident_id_hash,
 )
 from portal.messages import N_
-from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+from portal.registry.models import (
+    City,
+    Dealer,
+    Ownership,
+    Person,
+    PlateHistory,
+    Province,
+    Vehicle,
+)
 from portal.registry.terms import Acquisition, VehicleStatus
 
 # --- reference data -------------------------------------------------------------------
@@ -275,6 +283,35 @@ def holder_for_buyer(
     return Holder(dealer_id=company.id)
 
 
+def plate_history(session: Session, vehicle_id: int) -> list[PlateHistory]:
+    """Every plate the vehicle has had, newest first (DOMAIN §2.3)."""
+    statement = (
+        select(PlateHistory)
+        .where(PlateHistory.vehicle_id == vehicle_id)
+        .order_by(PlateHistory.id.desc())
+    )
+    return list(session.exec(statement))
+
+
+def _change_plate(
+    session: Session, vehicle: Vehicle, plate: str, today: date, reference: str
+) -> None:
+    """End the vehicle's current plate today and start the new one (DOMAIN §2.3)."""
+    if plate == vehicle.plate:
+        return
+    current = session.exec(
+        select(PlateHistory).where(
+            PlateHistory.vehicle_id == vehicle.id, PlateHistory.end.is_(None)
+        )
+    ).first()
+    if current is None and vehicle.plate:  # held since before the registry kept plates
+        current = PlateHistory(vehicle_id=vehicle.id, plate=vehicle.plate)
+    if current is not None:
+        current.end = today
+        session.add(current)
+    session.add(PlateHistory(vehicle_id=vehicle.id, plate=plate, start=today, reference=reference))
+
+
 def transfer_vehicle(
     session: Session,
     *,
@@ -313,6 +350,7 @@ def transfer_vehicle(
             acquired=Acquisition.TRANSFER,
         )
     )
+    _change_plate(session, vehicle, plate, today, reference)
     before = vehicle.status
     city = regions.city(city_code)
     vehicle.province_code, vehicle.city_code = city.province_code, city.code

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from portal.accounts.models import User
 from portal.audit import AuditEvent
 from portal.payments import services as payments
+from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import documents, fees, services, workflow
 from portal.transfer.models import TransferCase
@@ -33,6 +34,7 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
         "fees": fees.case_fees(session, case),
         "payment": next(iter(payments.payments_of(session, fees.PURPOSE, case.id)), None),
         "timeline": timeline(session, case),
+        "plates": registry.plate_history(session, case.vehicle_id),
     }
 
 
