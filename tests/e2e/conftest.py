@@ -44,9 +44,12 @@ def browser():
 # --- what every journey shares -----------------------------------------------------------
 
 PHONE = {"width": 390, "height": 844}
-# Console noise a journey may meet: Chromium reports a failed resource load (the 4xx an
-# htmx request answers on purpose) besides whatever the page logs.
-EXPECTED_CONSOLE = ("Failed to load resource",)
+# Console noise a journey may meet: Chromium reports a failed resource load (the 422 or
+# 409 an htmx request answers on purpose), and htmx logs a request it cancelled because a
+# newer one replaced it (hx-sync) as a failed one. The answers themselves are checked in
+# `_response`: any other 4xx or a 5xx is a stumble.
+EXPECTED_CONSOLE = ("Failed to load resource", "htmx:sendAbort", "htmx:afterRequest")
+EXPECTED_REFUSALS = (409, 422)
 
 
 class Journey:
@@ -72,8 +75,9 @@ class Journey:
             self.errors.append(message.text)
 
     def _response(self, response) -> None:
-        """A missing resource (the old /favicon.ico) or a server error is a stumble."""
-        if response.status == 404 or response.status >= 500:
+        """A missing resource (the old /favicon.ico), a refusal nobody meant or a server
+        error is a stumble."""
+        if response.status >= 400 and response.status not in EXPECTED_REFUSALS:
             self.errors.append(f"{response.status} {response.url}")
 
     def open(self, path: str) -> None:

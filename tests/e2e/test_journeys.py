@@ -17,7 +17,7 @@ PDF = {"name": "paper.pdf", "mimeType": "application/pdf", "buffer": subsidy.PDF
 
 
 def save_and_continue(page, next_step: str) -> None:
-    with page.expect_navigation(url=f"**/step/{next_step}"):
+    with page.expect_navigation(url=f"**/step/{next_step}*"):  # with #step-form, if skipped
         page.click("main section.panel form button.button")
 
 
@@ -63,11 +63,11 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     for index in range(uploads.count()):
         form = uploads.nth(index)
         form.locator("input[type=file]").set_input_files(PDF)
-        with page.expect_navigation(url="**/step/documents"):
+        with page.expect_navigation(url="**/step/documents*"):
             form.locator("button").click()
     assert page.locator(".checklist li.missing").count() == 0
     owner.assert_fits()
-    with page.expect_navigation(url="**/step/review"):
+    with page.expect_navigation(url="**/step/review*"):
         page.click("main section.panel a.button")
     assert "¥20,000.00" in page.inner_text("main")
     owner.assert_accessible()
