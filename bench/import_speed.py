@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from bench import national
 from bench.registry_import import timed_import
+from portal import storage
 
 # --- the import ----------------------------------------------------------------------------
 
@@ -30,7 +31,7 @@ def measure_import(app, folder: Path, rows: int = 100_000) -> dict:
         generated = demo_rows(rows, seed=seed)
         write_csv(generated, extract)
     copy_rows, copy_seconds = copy_yardstick(engine, extract)
-    app.config["UPLOAD_FOLDER"] = str(folder / "uploads")
+    app.extensions["storage"] = storage.Folder(str(folder / "uploads"))
     with app.app_context():
         job, seconds = timed_import(app, extract)
     result = {"rows": rows, "seconds": seconds, "copy_rate": copy_rows / copy_seconds}

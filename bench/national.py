@@ -28,7 +28,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from portal import migrate, regions
+from portal import migrate, regions, storage
 from portal.audit import china_today
 from portal.identifiers import mask_resident_id, resident_id_check_char, vin_check_digit
 from portal.registry import services as registry
@@ -153,13 +153,13 @@ def build(app, layout: Layout, log=print) -> None:
     reset(engine)
     migrate.upgrade(app.config["DATABASE_URL"])
     from portal.payments import fees
-    from portal.subsidy import administration
+    from portal.subsidy.programs import services as programs
     from portal.valuation import services as valuation
 
     with app.app_context(), Session(engine) as session:
         registry.load_regions(session)
         fees.ensure_fee_schedule(session)
-        administration.seed_programs(session)
+        programs.seed_programs(session)
         valuation.load_catalog(session)
         session.commit()
         steps = (
@@ -550,7 +550,8 @@ def _template_draft(session: Session, app) -> int:
     from portal.accounts.models import User
     from portal.cards import CardKeys
     from portal.registry.terms import BodyType, FuelType
-    from portal.subsidy import services
+    from portal.subsidy.apply import services
+    from portal.subsidy.rules.papers import required_documents
     from portal.subsidy.terms import Kind
 
     index = 99_999_999  # a person outside the data set, with an old car of its own
@@ -616,7 +617,7 @@ def _template_draft(session: Session, app) -> int:
             keys=CardKeys.parse(CARD_KEYS),
         )
         with tempfile.TemporaryDirectory() as folder:
-            for paper in services.required_documents(application, Kind.SCRAPPING):
+            for paper in required_documents(Kind.SCRAPPING):
                 services.upload_document(
                     session,
                     user=user,
@@ -624,7 +625,7 @@ def _template_draft(session: Session, app) -> int:
                     kind=paper,
                     filename=f"{paper.value}.pdf",
                     content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-                    folder=folder,
+                    files=storage.Folder(folder),
                     today=today,
                 )
         session.flush()

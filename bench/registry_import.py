@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from portal import create_app, migrate
-from portal.admin import services as imports
 from portal.db import transaction
+from portal.imports import services as imports
 from portal.registry import services as registry
 from portal.registry.demo import demo_rows, write_csv
 
@@ -80,14 +80,14 @@ def timed_import(app, extract: Path):
             kind="registry",
             filename=extract.name,
             content=extract.read_bytes(),
-            folder=app.config["UPLOAD_FOLDER"],
+            files=app.extensions["storage"],
             actor_id=None,
         )
     started = time.perf_counter()
     job = imports.run_import(
         app.extensions["db_engine"],
         job_id=job.id,
-        folder=app.config["UPLOAD_FOLDER"],
+        files=app.extensions["storage"],
         key=app.config["ID_HASH_KEY"].encode(),
     )
     return job, time.perf_counter() - started

@@ -39,9 +39,8 @@ from portal.registry.terms import Acquisition, Usage, VehicleStatus
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation import services as valuation
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel
+from portal.valuation.terms import Condition, Method
 
 CHUNK = 5000
 WARM_UP = 20
@@ -295,7 +294,7 @@ def price_fen(trim: CarModel, registered: date, sold: date, rng: random.Random) 
     return max(100, round(value / 100) * 100)
 
 
-def sample_requests(engine, count: int, rng: random.Random) -> list[valuation.Request]:
+def sample_requests(engine, count: int, rng: random.Random) -> list[valuation.ValuationInput]:
     """Random trims registered in their model year, with random mileage, city and condition.
 
     First registrations fall on the 1st of a month, as the form sends them.
@@ -312,7 +311,7 @@ def sample_requests(engine, count: int, rng: random.Random) -> list[valuation.Re
         registered = first_day + timedelta(days=rng.randrange((last_day - first_day).days + 1))
         registered = registered.replace(day=1)
         requests.append(
-            valuation.Request(
+            valuation.ValuationInput(
                 car_model_id=model_id,
                 first_registration=registered,
                 mileage_km=rng.randint(5_000, 250_000),
@@ -326,7 +325,9 @@ def sample_requests(engine, count: int, rng: random.Random) -> list[valuation.Re
 # --- the measurements ----------------------------------------------------------------
 
 
-def measure_service(engine, requests: list[valuation.Request], *, profile: bool) -> list[int]:
+def measure_service(
+    engine, requests: list[valuation.ValuationInput], *, profile: bool
+) -> list[int]:
     """Time value_car in a fresh session per call, as one request would run it.
 
     Returns each request's private price (fen), for checking that the page shows it.
@@ -350,7 +351,7 @@ def measure_service(engine, requests: list[valuation.Request], *, profile: bool)
             started, cpu = time.perf_counter(), time.process_time()
             with Session(engine, expire_on_commit=False) as session:
                 result = valuation.value_car(
-                    session, request=request, on=today, user=None, keep=False
+                    session, inputs=request, on=today, user=None, keep=False
                 )
             elapsed = (time.perf_counter() - started, time.process_time() - cpu)
             if counted and profiler:
@@ -373,7 +374,7 @@ def measure_service(engine, requests: list[valuation.Request], *, profile: bool)
 
 
 def measure_page(
-    app, requests: list[valuation.Request], prices: list[int], *, profile: bool
+    app, requests: list[valuation.ValuationInput], prices: list[int], *, profile: bool
 ) -> None:
     """Time GET /valuation/result through the test client: the whole page, then htmx's panel."""
     if not any(rule.rule == RESULT_PATH for rule in app.url_map.iter_rules()):
@@ -414,7 +415,7 @@ def catalog_trims(engine) -> list[CarModel]:
         return list(session.exec(select(CarModel)))
 
 
-def page_query(request: valuation.Request, trim: CarModel) -> dict[str, str]:
+def page_query(request: valuation.ValuationInput, trim: CarModel) -> dict[str, str]:
     """The result page's query string for a request (portal/valuation/forms.py)."""
     return {
         "brand": trim.brand,
@@ -440,7 +441,7 @@ def report(label: str, timings: list[tuple[float, float]], market: int | None) -
     )
 
 
-def explain(engine, request: valuation.Request) -> None:
+def explain(engine, request: valuation.ValuationInput) -> None:
     """Print the plan of the comparables query exactly as value_car sends it."""
     seen = []
 
@@ -451,7 +452,7 @@ def explain(engine, request: valuation.Request) -> None:
     event.listen(engine, "before_cursor_execute", keep)
     try:
         with Session(engine) as session:
-            valuation.value_car(session, request=request, on=china_today(), user=None, keep=False)
+            valuation.value_car(session, inputs=request, on=china_today(), user=None, keep=False)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     statement, parameters = seen[0]

@@ -3,8 +3,9 @@
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import cache, db, headers, logs, tasks, web
+from portal import cache, db, headers, logs, storage, tasks, web
 from portal.config import INSTANCE_PATH, PROJECT_ROOT, from_environment
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, limiter, login_manager
@@ -23,13 +24,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     INSTANCE_PATH.mkdir(exist_ok=True)
     logs.install()
+    logs.init_app(app)
+    trust_proxies(app)
     db.init_app(app)
     cache.init_app(app)
+    storage.init_app(app)
     headers.init_app(app)
     app.before_request(web.refuse_control_characters_in_query)
     # Tests run jobs inside the request that queues them (ARCHITECTURE, background jobs).
     tasks.huey.immediate = app.config.get("HUEY_IMMEDIATE", False)
     register_extensions(app)
+    app.url_map.converters["id"] = web.IdConverter  # before the blueprints' rules use it
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -37,6 +42,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.check_card_keys(app.config)
     app.after_request(web.no_store_for_personal_data)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the TRUSTED_PROXIES proxies in front.
+
+    Behind a load balancer every request comes from it: without this, the per-address
+    sign-in limit would count the whole site as one address. Trusting more proxies than
+    stand in front would let a client choose its address.
+    """
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def select_locale() -> str:
@@ -66,39 +82,54 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
-    from portal.admin.views import bp as admin
     from portal.api.views import bp as api
+    from portal.health import bp as health
+    from portal.imports.views import bp as imports
     from portal.payments.views import bp as payments
     from portal.registry.views import bp as registry
-    from portal.subsidy.admin_views import bp as subsidy_admin
-    from portal.subsidy.payout_views import bp as payouts
-    from portal.subsidy.review_views import bp as review
-    from portal.subsidy.views import bp as subsidy
+    from portal.subsidy.apply.views import bp as subsidy
+    from portal.subsidy.compare.views import bp as scrap_or_sell
+    from portal.subsidy.payouts.views import bp as payouts
+    from portal.subsidy.programs.views import bp as subsidy_admin
+    from portal.subsidy.review.views import bp as review
     from portal.transfer.views import bp as transfer
-    from portal.valuation.report_views import bp as valuation_report
+    from portal.valuation.report.views import bp as valuation_report
+    from portal.valuation.settings.views import bp as valuation_settings
     from portal.valuation.views import bp as valuation
+    from portal.views import admin
     from portal.views import bp as home
 
     blueprints = (home, accounts, registry, subsidy, review, subsidy_admin, payouts, transfer)
-    blueprints += (payments, valuation, valuation_report)
-    for blueprint in (*blueprints, admin, api):
+    blueprints += (scrap_or_sell, payments, valuation, valuation_report, valuation_settings)
+    for blueprint in (*blueprints, admin, imports, api, health):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the JSON API authenticates with bearer tokens, not cookies
 
 
 def register_commands(app: Flask) -> None:
-    from portal.commands import db_cli, keys_cli, registry_cli, seed_command, users_cli
+    from portal.commands import db_cli, keys_cli, registry_cli, seed_cli, users_cli
     from portal.payments.commands import payments_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(registry_cli)
-    app.cli.add_command(seed_command)
+    app.cli.add_command(seed_cli)
     app.cli.add_command(payments_cli)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from portal import formatting
+    from portal import formatting, labels
+    from portal.accounts.labels import LABELS as accounts
+    from portal.imports.labels import LABELS as imports
+    from portal.payments.labels import LABELS as payments
+    from portal.registry.labels import LABELS as registry
+    from portal.subsidy.labels import LABELS as subsidy
+    from portal.transfer.labels import LABELS as transfer
+    from portal.valuation.labels import LABELS as valuation
 
+    # Each feature names its own stored codes; templates, forms, errors and PDFs look
+    # the names up in the one registry.
+    for feature in (accounts, registry, imports, payments, subsidy, transfer, valuation):
+        labels.register(feature)
     formatting.register(app)

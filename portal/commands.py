@@ -1,18 +1,18 @@
-"""Command-line tools: `flask users create`, `flask registry import`, `flask seed`."""
+"""Command-line tools: `flask users create`, `flask registry import`, `flask seed`, `flask db`."""
 
-import io
 import tempfile
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
-from portal import cards, csvfiles, db, migrate, uploads, web
+from portal import cards, csvfiles, db, migrate, storage, web
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.admin import services as imports
+from portal.audit import china_today
 from portal.errors import DomainError, translate
+from portal.imports import services as imports
 from portal.payments import services as payments
 from portal.registry import services as registry
 
@@ -63,7 +63,7 @@ def import_registry(path: Path, errors_path: Path | None):
         job = imports.run_import(
             db.engine(),
             job_id=job_id,
-            folder=current_app.config["UPLOAD_FOLDER"],
+            files=storage.current(),
             key=web.id_hash_key(),
             progress=bar.update,
         )
@@ -85,7 +85,7 @@ def _queue_import(path: Path) -> tuple[int, int]:
                 kind="registry",
                 filename=path.name,
                 content=path.read_bytes(),
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
                 actor_id=None,
             )
         except DomainError as error:
@@ -96,22 +96,19 @@ def _queue_import(path: Path) -> tuple[int, int]:
 
 def _write_problems(job_id: int, errors_path: Path) -> None:
     """The refused rows (ID numbers masked when stored) in a file only this user reads."""
-    out = io.StringIO()
-    writer = csvfiles.writer(out)
-    writer.writerow(["line", "vin", "field", "reason"])
     with db.transaction() as session:
-        for problem in imports.problems_of(session, job_id):
-            writer.writerow([problem.line, problem.vin, problem.field, translate(problem)])
-    uploads.write_private_file(errors_path, out.getvalue().encode())
+        rows = [["line", "vin", "field", "reason"], *imports.problem_rows(session, job_id)]
+        content = csvfiles.text(rows, bom=False)
+    storage.write_private_file(errors_path, content.encode())
 
 
-@click.command("seed")
-@with_appcontext
-@click.option("--vehicles", default=3000, show_default=True)
-def seed_command(vehicles: int):
-    """Load regions, subsidy programs, demo vehicles and one account per role (idempotent)."""
-    from portal import demo
-    from portal.subsidy import administration as subsidies
+seed_cli = AppGroup("seed", help="Load data: reference data, or demo data to try the portal.")
+
+
+@seed_cli.command("reference")
+def seed_reference():
+    """Regions, the fee schedule, subsidy programs, the model catalog (safe in production)."""
+    from portal.subsidy.programs import services as subsidies
     from portal.valuation import services as valuation
 
     with db.transaction() as session:
@@ -121,26 +118,37 @@ def seed_command(vehicles: int):
         models = valuation.load_catalog(session)
     click.echo(f"Regions: {cities} cities. Subsidy programs: {programs} created.")
     click.echo(f"Model catalog: {models.created} created, {models.updated} updated.")
+
+
+@seed_cli.command("demo")
+@click.option("--vehicles", default=3000, show_default=True, type=click.IntRange(min=0))
+def seed_demo(vehicles: int):
+    """Demo cars, dealers and one account per role with a published password (not production)."""
+    from portal import demo
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException(
+            "Demo data has a published password: it is refused when PORTAL_ENV=production."
+        )
     with tempfile.TemporaryDirectory() as folder:
         extract = Path(folder) / "demo-registry.csv"
         demo.write_extract(extract, vehicles)
         job_id, _total = _queue_import(extract)
-        job = imports.run_import(
-            db.engine(),
-            job_id=job_id,
-            folder=current_app.config["UPLOAD_FOLDER"],
-            key=web.id_hash_key(),
-        )
+    job = imports.run_import(
+        db.engine(), job_id=job_id, files=storage.current(), key=web.id_hash_key()
+    )
     click.echo(f"Vehicles: {job.created} created, {job.unchanged} unchanged.")
     with db.transaction() as session:
         for line in demo.create_accounts(session, key=web.id_hash_key()):
             click.echo(line)
+        sales = demo.create_sales_history(session, today=china_today())
+    click.echo(f"Completed transfers of the last year (valuation comparables): {sales} created.")
 
 
 @keys_cli.command("rotate-cards")
 def rotate_cards():
     """Re-seal every stored bank card under the first key of CARD_KEYS."""
-    from portal.subsidy import card_store
+    from portal.subsidy.payouts import card_store
 
     keys = web.card_keys()
     count = card_store.rotate(db.engine(), keys=keys)
@@ -158,9 +166,29 @@ db_cli = AppGroup("db", help="The database schema (Alembic).")
 
 @db_cli.command("upgrade")
 def db_upgrade():
-    """Apply every migration to the configured database."""
+    """Apply every migration (once per deploy; other machines starting at once wait)."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
+
+
+@db_cli.command("current")
+def db_current():
+    """Show the migration the database is at."""
+    migrate.current(current_app.config["DATABASE_URL"])
+
+
+@db_cli.command("history")
+def db_history():
+    """List the migrations, newest first, with the database's current one marked."""
+    migrate.history(current_app.config["DATABASE_URL"])
+
+
+@db_cli.command("downgrade", context_settings={"ignore_unknown_options": True})
+@click.argument("revision")
+def db_downgrade(revision: str):
+    """Undo the migrations after REVISION (e.g. 0009_data_protection, or -1 for the last)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {revision}.")
 
 
 @db_cli.command("revision")

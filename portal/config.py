@@ -29,9 +29,22 @@ def from_environment(environ=os.environ) -> dict:
         "IMPORT_STALL_SECONDS": int(environ.get("IMPORT_STALL_SECONDS", 600)),
         "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'portal.db'}"),
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")),
+        # Object storage shared by every machine (portal/storage.py): s3://BUCKET/PREFIX.
+        "STORAGE_URL": environ.get("STORAGE_URL"),
+        "S3_ENDPOINT_URL": environ.get("S3_ENDPOINT_URL"),
+        "AWS_REGION": environ.get("AWS_REGION"),
+        # Serve stored files by presigned links this many seconds long (0: stream them).
+        "STORAGE_LINK_SECONDS": int(environ.get("STORAGE_LINK_SECONDS", 0)),
         "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down for a moment: count in this process's memory, and say so in the log
+        # (Flask-Limiter logs the switch and the recovery), rather than fail the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # How many proxies (load balancers) stand in front: their X-Forwarded-* are trusted.
+        "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", 0)),
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "text"),  # or json: one object per line
         # Calls an API token may make, and an address may make to the valuation API without one.
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "120 per minute"),
         "VALUATION_API_ANON_LIMIT": environ.get("VALUATION_API_ANON_LIMIT", "30 per minute"),
@@ -60,7 +73,17 @@ def from_environment(environ=os.environ) -> dict:
         "STRIPE_JS_URL": environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
     }
     if production:
-        missing = [name for name in SECRETS if name not in environ]
-        if missing:
-            raise RuntimeError(f"Set {', '.join(missing)} in the environment for production.")
+        refuse_development_settings(environ, config)
     return config
+
+
+def refuse_development_settings(environ, config: dict) -> None:
+    """Production starts only with its secrets and with limits shared by every worker."""
+    missing = [name for name in SECRETS if name not in environ]
+    if missing:
+        raise RuntimeError(f"Set {', '.join(missing)} in the environment for production.")
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise RuntimeError(
+            "Set RATELIMIT_STORAGE_URI=redis://… for production: limits kept in memory are "
+            "counted by each worker apart, so every worker would allow them again."
+        )

@@ -5,14 +5,17 @@ Spreadsheet programs run a cell that starts with `=`, `+`, `-` or `@` as a formu
 `=HYPERLINK("http://evil.example", "click")` in a form would become a live link, or
 worse, in the file an administrator or the bank opens (OWASP "CSV injection"). Every
 CSV the portal hands out is written through `writer`, which prefixes such a text cell
-with an apostrophe: the spreadsheet shows the text as typed and runs nothing.
+with an apostrophe: the spreadsheet shows the text as typed and runs nothing. `text`
+and `lines` write a whole file (header first) that way, all at once or row by row.
 """
 
 import csv
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # first in a file, it tells spreadsheet programs the file is UTF-8
 
 
 def safe_cell(value: Any) -> Any:
@@ -35,3 +38,21 @@ class SafeWriter:
 def writer(file: TextIO) -> SafeWriter:
     """A CSV writer for a file people open in a spreadsheet."""
     return SafeWriter(file)
+
+
+def lines(rows: Iterable[Iterable[Any]], *, bom: bool = True) -> Iterator[str]:
+    """A CSV file row by row, for a streamed answer that never holds the whole file."""
+    if bom:
+        yield BOM
+    buffer = io.StringIO()
+    out = writer(buffer)
+    for row in rows:
+        out.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def text(rows: Iterable[Iterable[Any]], *, bom: bool = True) -> str:
+    """A whole CSV file as text."""
+    return "".join(lines(rows, bom=bom))

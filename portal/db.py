@@ -6,6 +6,7 @@ after the view returned a success, and rolls back on any exception or error resp
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy import Integer, bindparam, event, func, select, text
@@ -149,10 +150,20 @@ def unique_or(db_session: Session, error: Exception) -> Iterator[None]:
 
 @contextmanager
 def savepoint(db_session: Session) -> Iterator[None]:
-    """A nested transaction: an exception inside undoes only the block's writes."""
+    """A nested transaction: an exception inside undoes only the block's writes.
+
+    Every loaded object is then read again on its next use: a conditional UPDATE in the
+    block changed rows behind the objects' backs, so a page shown after the refusal would
+    otherwise show them half-changed. This is how a service refuses cleanly; views never
+    roll back (the request's single commit point, STYLE 4).
+    """
     _begin_on_sqlite(db_session)
-    with db_session.begin_nested():
-        yield
+    try:
+        with db_session.begin_nested():
+            yield
+    except BaseException:
+        db_session.expire_all()
+        raise
 
 
 def _begin_on_sqlite(db_session: Session) -> None:
@@ -193,6 +204,27 @@ def capped_count(db_session: Session, statement, cap: int = COUNT_CAP) -> int:
     """
     found = statement.limit(inline(cap + 1)).subquery()
     return db_session.scalar(select(func.count()).select_from(found))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows, its number, and whether a next page exists."""
+
+    rows: list
+    number: int
+    has_next: bool
+
+
+def fetch_page(db_session: Session, statement, page: int, page_size: int, row=None) -> Page:
+    """One page of the statement's results, each made row(*result) when row is given.
+
+    Whether a next page exists comes from the one row more of `page_of`, never from a
+    count of the table (DOMAIN §1.6).
+    """
+    found = db_session.exec(page_of(statement, page, page_size)).all()
+    shown = found[:page_size]
+    rows = [row(*result) for result in shown] if row else list(shown)
+    return Page(rows=rows, number=page, has_next=len(found) > page_size)
 
 
 def inline(value, type_=Integer):

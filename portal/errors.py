@@ -11,6 +11,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from portal import db
+from portal.labels import label
 from portal.messages import N_, MessageError
 
 
@@ -50,8 +51,6 @@ def refusal_status(error: Exception) -> int:
 
 def translate(error) -> str:
     """The error's message in the user's language; stored codes in it become labels."""
-    from portal.formatting import label
-
     params = {
         name: label(value) if isinstance(value, Enum) else value
         for name, value in error.params.items()

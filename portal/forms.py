@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TypeVar
 
 import wtforms
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -16,6 +17,15 @@ from portal.errors import DomainError, translate
 from portal.identifiers import InvalidIdentifier
 from portal.messages import N_
 from portal.uploads import InvalidUpload
+
+
+def refuse_field(problem: str | None) -> None:
+    """A rule's refusal (its message template, or None) as the field's error, translated.
+
+    Rules live in the features' rules modules; forms and API schemas both call them.
+    """
+    if problem is not None:
+        raise ValidationError(gettext(problem))
 
 
 class IdentifierCheck:

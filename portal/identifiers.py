@@ -6,15 +6,12 @@ encodes, or raises InvalidIdentifier whose message is a translatable template
 saying what is wrong. Pure: standard library, python-stdnum and portal.regions.
 """
 
-import csv
 import hashlib
 import hmac
 import unicodedata
 from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from importlib import resources
 
 from stdnum import luhn
 from stdnum.cn import ric, uscc
@@ -63,22 +60,12 @@ _VIN_LOOKALIKES = {"I": "1", "O": "0", "Q": "0"}
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
 
 
-@cache
-def _manufacturers() -> dict[str, str]:
-    # WMI (VIN characters 1–3) to maker, for the makers common on Chinese roads.
-    with resources.files("portal").joinpath("data/wmi.csv").open(encoding="utf-8") as rows:
-        return {row["wmi"]: row["manufacturer"] for row in csv.DictReader(rows)}
-
-
 @dataclass(frozen=True)
 class Vin:
     """A checked VIN and what it encodes."""
 
     value: str
-    wmi: str  # characters 1–3, the world manufacturer identifier
-    manufacturer: str | None  # None when the WMI is not in data/wmi.csv
     model_year: int | None  # None for codes that name no year (0, U, Z)
-    chinese: bool  # made in China: the VIN begins with L
 
 
 VIN_LENGTH = 17
@@ -138,7 +125,7 @@ def _model_year(code: str, reference_year: int) -> int | None:
 
 
 def parse_vin(text: str, reference_year: int | None = None) -> Vin:
-    """Check a VIN (DOMAIN §4) and decode its maker and model year."""
+    """Check a VIN (DOMAIN §4) and decode its model year."""
     value = normalize(text)
     _check_vin_characters(value)
     expected = _vin_check(value)
@@ -152,10 +139,7 @@ def parse_vin(text: str, reference_year: int | None = None) -> Vin:
         reference_year = date.today().year
     return Vin(
         value=value,
-        wmi=value[:3],
-        manufacturer=_manufacturers().get(value[:3]),
         model_year=_model_year(value[9], reference_year),
-        chinese=value.startswith("L"),
     )
 
 

@@ -3,8 +3,8 @@
 from portal.accounts.models import User
 from portal.accounts.sessions import LoginSession
 from portal.accounts.tokens import ApiToken
-from portal.admin.models import ImportJob, ImportProblem
 from portal.audit import AuditEvent
+from portal.imports.models import ImportJob, ImportProblem
 from portal.payments.models import FeeItem, Payment, Refund, StripeEvent
 from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
 from portal.subsidy.models import (

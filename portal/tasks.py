@@ -4,12 +4,14 @@ Consumers run `huey_consumer portal.tasks.huey`; tests switch on immediate mode,
 task runs inside the request that queued it.
 """
 
+import logging
 import os
 from functools import cache
 
 from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey
 
+from portal import logs
 from portal.config import INSTANCE_PATH
 
 
@@ -23,6 +25,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -36,16 +39,23 @@ def _app():
     return current_app._get_current_object() if has_app_context() else _consumer_app()
 
 
+def queue_import(job_id: int) -> None:
+    """Queue an import job, with the id of the request that queued it for the logs."""
+    run_import(job_id, logs.request_id())
+
+
 @huey.task()
-def run_import(job_id: int) -> None:
+def run_import(job_id: int, request_id: str | None = None) -> None:
     """Run an import job queued from the admin page."""
-    from portal.admin import services
+    from portal.imports import services
 
     app = _app()
-    with app.app_context():
-        services.run_import(
+    with app.app_context(), logs.job_of_request(request_id):
+        log.info("import job %s: started", job_id)
+        job = services.run_import(
             app.extensions["db_engine"],
             job_id=job_id,
-            folder=app.config["UPLOAD_FOLDER"],
+            files=app.extensions["storage"],
             key=app.config["ID_HASH_KEY"].encode(),
         )
+        log.info("import job %s: %s", job_id, job.status.value if job else "gone")

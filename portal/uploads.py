@@ -1,27 +1,25 @@
-"""Uploaded documents: checked by their content (not their name), stored outside static/.
+"""Uploaded documents: checked by their content (not their name), kept in the storage.
 
-Files live under UPLOAD_FOLDER; at scale that folder is object storage behind the same
-functions (ARCHITECTURE, real parts). This module is the one place the portal writes
-files: each is readable by the portal's own user only (0600 in 0700 folders), images
-lose their metadata (EXIF with GPS, XMP, comments) on the way in, and the names people
-gave their files are cleaned before they are stored or shown.
+Files go to `portal.storage` (a private folder, or object storage shared by every
+machine) under random names; images lose their metadata (EXIF with GPS, XMP, comments)
+on the way in, and the names people gave their files are cleaned before they are stored
+or shown.
 """
 
 import io
-import os
 import uuid
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
+from flask import Response
 from PIL import Image, ImageOps
 
-from portal import db
+from portal import db, storage
 from portal.messages import N_, MessageError
+from portal.storage import Storage
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 60_000_000  # a 60-megapixel photo; more is a decompression bomb
-FILE_MODE, FOLDER_MODE = 0o600, 0o700
 
 # Magic numbers of the accepted formats (DOMAIN §1.3: PDF, JPEG or PNG by content).
 SIGNATURES = {
@@ -59,13 +57,13 @@ def sniff(content: bytes) -> tuple[str, str]:
     raise InvalidUpload(N_("Upload a PDF, JPEG or PNG file."))
 
 
-def store(folder: str, area: str, content: bytes) -> StoredFile:
-    """Check and save content under folder/area with a random name; images lose metadata."""
+def store(files: Storage, area: str, content: bytes) -> StoredFile:
+    """Check and save content in area under a random name; images lose their metadata."""
     content_type, extension = sniff(content)
     if extension in IMAGE_FORMATS:
         content = without_metadata(content, IMAGE_FORMATS[extension])
     stored_name = f"{uuid.uuid4().hex}.{extension}"
-    write_private(Path(folder), Path(area) / stored_name, content)
+    files.save(key_of(area, stored_name), content)
     return StoredFile(stored_name, content_type, len(content))
 
 
@@ -108,52 +106,31 @@ def clean_filename(name: str | None, fallback: str) -> str:
     return cleaned[-255:] or fallback
 
 
-def write_private(folder: Path, relative: Path, content: bytes) -> Path:
-    """Write content to folder/relative, readable by this user only (0600, folders 0700)."""
-    private_folder(folder, relative.parent)
-    return write_private_file(folder / relative, content)
-
-
-def write_private_file(path: Path, content: bytes) -> Path:
-    """Write content to path as 0600, whatever the process's umask (e.g. a CLI report)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(content)
-    os.chmod(path, FILE_MODE)  # the file may have existed with a laxer mode
-    return path
-
-
-def private_folder(folder: Path, relative: Path = Path()) -> Path:
-    """Make folder/relative and each folder on the way there 0700."""
-    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    path = folder
-    for part in (Path(), *relative.parts):
-        path = path / part
-        path.mkdir(mode=FOLDER_MODE, exist_ok=True)
-        os.chmod(path, FOLDER_MODE)
-    return path
-
-
 def follow_transaction(
-    db_session, folder: str, area: str, *, new: str | None = None, replaced: str | None = None
+    db_session, files: Storage, area: str, *, new: str | None = None, replaced: str | None = None
 ) -> None:
-    """Keep the disk in step with the database: no orphan either way.
+    """Keep the stored files in step with the database: no orphan either way.
 
     Once the transaction commits, the file the new one replaces is deleted; if it rolls
     back, the new file is, since no row names it.
     """
     db.on_outcome(
         db_session,
-        committed=lambda: replaced and remove(folder, area, replaced),
-        rolled_back=lambda: new and remove(folder, area, new),
+        committed=lambda: replaced and files.delete(key_of(area, replaced)),
+        rolled_back=lambda: new and files.delete(key_of(area, new)),
     )
 
 
-def remove(folder: str, area: str, stored_name: str) -> None:
-    """Delete a stored file (gone already is fine: the job is to leave no copy)."""
-    path_of(folder, area, stored_name).unlink(missing_ok=True)
+def key_of(area: str, stored_name: str) -> str:
+    """The storage key of a stored file; the name never comes from the user."""
+    return f"{area}/{stored_name}"
 
 
-def path_of(folder: str, area: str, stored_name: str) -> Path:
-    """Where a stored file is; the name never comes from the user."""
-    return Path(folder) / area / stored_name
+def download(area: str, stored_name: str, *, content_type: str, filename: str) -> Response:
+    """A stored file as the answer to a reader whose scope the caller checked."""
+    return storage.serve(
+        storage.current(),
+        key_of(area, stored_name),
+        content_type=content_type,
+        download_name=filename,
+    )

@@ -1,21 +1,25 @@
-"""The home page, the language switch, the icon and the health check."""
+"""The home page (each role's own), the administrators' dashboard, the language switch,
+the icon and the cities of a province."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal import db, web
 from portal.accounts import services as accounts
-from portal.accounts.access import signed_in_user
+from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.accounts.redirects import safe_next
-from portal.admin import services as imports
 from portal.audit import china_today
+from portal.fields import city_choices
+from portal.imports import services as imports
 from portal.registry import services as registry
-from portal.subsidy import review
-from portal.subsidy import services as subsidy
+from portal.subsidy.apply import services as subsidy
+from portal.subsidy.review import services as review
 from portal.transfer import services as transfers
 
 bp = Blueprint("home", __name__)
+# The administrators' start page; each feature's administration has its own blueprint.
+admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.get("/")
@@ -34,16 +38,23 @@ def your_day(session, user) -> dict:
     the dealer's open cases by state, the reviewer's and officer's queues with what is past
     its deadline, the administrator's payouts waiting and latest imports."""
     if user.role is Role.OWNER:
-        applications, _ = subsidy.my_applications(session, user=user, page=1, page_size=HOME_ROWS)
+        applications = subsidy.my_applications(session, user=user, page=1, page_size=HOME_ROWS)
         vehicles = registry.my_vehicles(session, user=user, page=1, page_size=HOME_ROWS)
-        return {"applications": applications, "vehicles": vehicles.rows}
+        return {"applications": applications.rows, "vehicles": vehicles.rows}
     if user.role in (Role.DEALER, Role.OFFICER):
         return {"desk": transfers.desk_counts(session, user=user)}
     queue = review.queue_counts(session, user=user, today=china_today())
     if user.role is Role.ADMIN:
-        jobs, _ = imports.recent_jobs(session, page=1, page_size=3)
-        return {"queue": queue, "jobs": jobs}
+        jobs = imports.recent_jobs(session, page=1, page_size=3)
+        return {"queue": queue, "jobs": jobs.rows}
     return {"queue": queue}
+
+
+@admin.get("/")
+@roles_required(Role.ADMIN)
+def dashboard():
+    counts = registry.vehicle_counts(db.session())
+    return render_template("admin/dashboard.html", counts=counts)
 
 
 @bp.post("/language")
@@ -63,7 +74,12 @@ def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
-@bp.get("/healthz")
-def health():
-    db.ping()
-    return {"status": "ok"}
+@bp.get("/cities")
+def cities():
+    """The city options of a province, which htmx swaps into a form's city select.
+
+    The province select sends itself, under its own name (`province`, or a transfer's
+    `destination_province`), so the one parameter given is the province code.
+    """
+    code = next(iter(request.args.values()), "")
+    return render_template("_city_options.html", choices=city_choices(code))

@@ -4,15 +4,31 @@ from datetime import timedelta
 
 from flask import Response, current_app, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from portal.cards import CardKeys
 from portal.errors import DomainError
 from portal.forms import has_control_characters
+from portal.limits import MAX_ID
 from portal.messages import N_
 
 # Lists are pages over an index; the database walks every row before the page it shows,
 # so pages stop at the 50th (a thousand rows): past that a person narrows the search.
 MAX_PAGE = 50
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a URL: a row's id, which a 32-bit column can hold (else 404)."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, max=MAX_ID, **kwargs)
+
+
+def row_id(text: str) -> int | None:
+    """A row's id as a form sends it: digits, within what an id column holds; else None."""
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        return int(text) if 0 < int(text) <= MAX_ID else None
+    return None
 
 
 def page_number() -> int:

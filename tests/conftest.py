@@ -9,6 +9,7 @@ SQLite template sits in the worker's own temporary folder, and worker gwN on Pos
 creates its own database, TEST_DATABASE_URL's name plus `_gwN`, and drops it at the end.
 """
 
+import itertools
 import os
 import re
 import shutil
@@ -18,9 +19,10 @@ from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
-from portal import create_app, migrate
+from portal import create_app, migrate, storage
 from portal.db import transaction
 from portal.registry import services as registry
+from tests import servers
 
 PASSWORD = "correct-horse-battery"
 REFERENCE_TABLES = {"province", "city", "alembic_version"}
@@ -195,3 +197,38 @@ def session(app):
     """A plain session for arranging and checking data; commit explicitly."""
     with Session(app.extensions["db_engine"], expire_on_commit=False) as db_session:
         yield db_session
+
+
+# --- S3-compatible storage: moto's server on loopback --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """The S3 server's URL: `.ci/run`'s (TEST_S3_ENDPOINT_URL), or one this worker starts."""
+    if url := os.environ.get("TEST_S3_ENDPOINT_URL"):
+        yield url
+        return
+    server = servers.moto_server(tmp_path_factory.mktemp("moto"))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint, monkeypatch, worker_id):
+    """A new bucket for one test (workers and tests never share one); boto3's credentials."""
+    for name, value in servers.TEST_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    name = f"portal-{worker_id}-{next(_buckets)}".lower()
+    servers.new_bucket(s3_endpoint, name)
+    return name
+
+
+_buckets = itertools.count()
+
+
+@pytest.fixture
+def s3_app(app, s3_endpoint, s3_bucket):
+    """The app with its files in the test's bucket, under the prefix `files/`."""
+    app.config.update(STORAGE_URL=f"s3://{s3_bucket}/files", S3_ENDPOINT_URL=s3_endpoint)
+    app.extensions["storage"] = storage.from_config(app.config)
+    return app

@@ -11,8 +11,13 @@ from portal.audit import china_today
 from portal.cards import DEV_CARD_KEYS, CardKeys
 from portal.identifiers import resident_id_hash
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy import administration, program_lookup, review, services, submission
+from portal.storage import Storage
+from portal.subsidy import program_lookup
+from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application, Program
+from portal.subsidy.programs import services as administration
+from portal.subsidy.review import services as review
+from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import Kind
 from tests import factories
 from tests.factories import KEY
@@ -84,7 +89,7 @@ def draft(
     kind: Kind = Kind.SCRAPPING,
     province: str = GUANGDONG,
     entry: services.NewCarEntry | None = None,
-    folder: str,
+    files: Storage,
 ) -> Application:
     """A draft with every step filled and every paper uploaded, ready to submit."""
     today = china_today()
@@ -96,7 +101,7 @@ def draft(
     services.save_bank_card(
         session, application=application, card=CARD, bank="中国工商银行", keys=CARD_KEYS
     )
-    for paper in services.required_documents(application, kind):
+    for paper in required_documents(kind):
         services.upload_document(
             session,
             user=applicant.user,
@@ -104,24 +109,24 @@ def draft(
             kind=paper,
             filename=f"{paper.value}.pdf",
             content=PDF,
-            folder=folder,
+            files=files,
             today=today,
         )
     session.commit()
     return application
 
 
-def submitted(session: Session, applicant: Applicant, *, folder: str, **options) -> Application:
+def submitted(session: Session, applicant: Applicant, *, files: Storage, **options) -> Application:
     """An application submitted and waiting in the province's queue."""
-    application = draft(session, applicant, folder=folder, **options)
+    application = draft(session, applicant, files=files, **options)
     submission.submit(session, user=applicant.user, application=application, today=china_today())
     session.commit()
     return application
 
 
-def approved(session: Session, applicant: Applicant, reviewer, *, folder: str, **options):
+def approved(session: Session, applicant: Applicant, reviewer, *, files: Storage, **options):
     """An application approved by reviewer (its amount reserved)."""
-    application = submitted(session, applicant, folder=folder, **options)
+    application = submitted(session, applicant, files=files, **options)
     review.approve(session, user=reviewer, application=application, today=china_today())
     session.commit()
     return application

@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -10,6 +10,11 @@ from sqlmodel import select
 from portal.accounts import tokens
 from portal.accounts.models import Role
 from portal.audit import china_today
+from portal.registry.models import Vehicle
+from portal.transfer.models import TransferCase
+from portal.transfer.terms import NoValuation
+from portal.valuation import services as valuation
+from portal.valuation.models import CarModel
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -378,3 +383,59 @@ def test_the_openapi_document_lists_every_api_route(app, api):
     assert documented == routes
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert "Problem" in document["components"]["schemas"]
+
+
+# --- the under-price flag is advisory (DOMAIN §2.2) --------------------------------------
+
+
+def _linked_case(session, api, dealer, world, *, model_year: int, registered):
+    """File a case for the world's car linked to a 伊兰特 trim of model_year."""
+    valuation.load_catalog(session)
+    model = session.exec(
+        select(CarModel).where(CarModel.series == "伊兰特", CarModel.model_year == model_year)
+    ).first()
+    car = session.get(Vehicle, world["car"].id)
+    car.brand, car.model, car.first_registration = "现代", "伊兰特", registered
+    car.car_model_id = model.id
+    session.commit()
+    response = create_case(api, dealer, world)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    session.expire_all()
+    return model, session.exec(select(TransferCase)).one()
+
+
+def test_a_car_linked_to_a_later_model_year_is_filed_and_valued(session, api, dealer, world):
+    # The issue's case: a 2018 伊兰特 linked to the 2021 trim was refused with 422.
+    _model, case = _linked_case(
+        session, api, dealer, world, model_year=2021, registered=date(2018, 4, 2)
+    )
+    assert case.valuation_fen and case.no_valuation_reason is None
+
+
+def test_a_car_that_cannot_be_valued_is_filed_and_says_why_no_flag(
+    session, client, auth, api, dealer, world
+):
+    model, first = _linked_case(
+        session, api, dealer, world, model_year=2021, registered=date(2021, 4, 2)
+    )
+    # A catalog row whose price was lost: the valuation refuses it, the filing goes on.
+    model.current_price_fen = 0
+    session.add(model)
+    session.delete(first)
+    session.commit()
+    response = create_case(api, dealer, world)
+    assert response.status_code == 201
+    session.expire_all()
+    case = session.exec(select(TransferCase)).one()
+    assert (case.valuation_fen, case.undervalued) == (None, False)
+    assert case.no_valuation_reason is NoValuation.CANNOT_VALUE
+    auth.login("dealer@example.cn")
+    page = client.get(f"/transfers/{case.id}", headers=EN).get_data(as_text=True)
+    assert "the valuation cannot price this car" in page
+
+
+def test_a_car_outside_the_catalog_is_filed_and_says_why_no_flag(session, api, dealer, world):
+    assert world["car"].car_model_id is None
+    assert create_case(api, dealer, world).status_code == 201
+    case = session.exec(select(TransferCase)).one()
+    assert case.no_valuation_reason is NoValuation.NOT_IN_CATALOG and not case.undervalued

@@ -10,8 +10,9 @@ from sqlmodel import func, select
 from portal.accounts import tokens
 from portal.accounts.models import Role, User
 from portal.audit import AuditEvent, china_today
-from portal.subsidy import review, services
+from portal.subsidy.apply import services
 from portal.subsidy.models import Application
+from portal.subsidy.review import services as review
 from portal.subsidy.terms import Kind, RejectReason
 from tests import factories
 from tests import subsidy_helpers as h
@@ -139,6 +140,25 @@ def test_a_car_first_registered_in_2016_is_not_eligible(api, session, world):
     assert reason["params"] == {"date": "2016-03-01", "limit": "2013-06-30", "fuel": "petrol"}
 
 
+def test_a_past_program_year_checks_against_that_years_rules(api, world):
+    # DOMAIN §1.2: the 2024 program took petrol cars first registered by 2011-06-30 only,
+    # and paid a fixed 20,000 for a new-energy car; the 2026 one takes this 2012 car.
+    body = check(api, world, program_year=2024).json
+    assert body["eligible"] is False
+    assert any("2011-06-30" in reason["message"] for reason in body["reasons"])
+    assert body["amount_fen"] == 2_000_000
+    assert body["amount_explanation"] == "Fixed amount for a new-energy car: ¥20,000.00"
+    assert check(api, world, program_year=2026).json["eligible"] is True
+
+
+@pytest.mark.parametrize(("year", "status"), [(2023, 422), (2030, 404), ("2025x", 422)])
+def test_a_program_year_without_a_program_is_404_and_nonsense_422(api, world, year, status):
+    response = check(api, world, program_year=year)
+    assert response.status_code == status
+    if status == 422:
+        assert "program_year" in fields_of(response)
+
+
 def test_the_old_car_alone_is_checked_without_a_new_car(api, world):
     body = check(api, world, new_car=None).json
     assert body == {
@@ -166,7 +186,7 @@ def test_every_failed_rule_is_a_reason(api, world):
 
 
 def test_a_live_claim_on_the_old_car_is_a_reason(app, api, world, session):
-    h.submitted(session, world.applicant, folder=app.config["UPLOAD_FOLDER"])
+    h.submitted(session, world.applicant, files=app.extensions["storage"])
     body = check(api, world).json
     assert body["eligible"] is False
     messages = " ".join(reason["message"] for reason in body["reasons"])
@@ -283,7 +303,7 @@ def test_the_buyer_id_number_is_not_echoed_in_errors(api, world):
 
 
 def test_the_owner_lists_and_reads_their_applications(app, api, session, world):
-    application = h.submitted(session, world.applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, world.applicant, files=app.extensions["storage"])
     listed = api.get(APPLICATIONS, headers=world.owner)
     assert listed.status_code == 200, listed.json
     assert listed.json["has_next"] is False and listed.json["page_size"] == 20
@@ -322,8 +342,8 @@ def test_the_owner_lists_and_reads_their_applications(app, api, session, world):
 
 
 def test_a_return_and_a_rejection_carry_their_reasons(app, api, session, world):
-    folder = app.config["UPLOAD_FOLDER"]
-    returned = h.submitted(session, world.applicant, folder=folder)
+    files = app.extensions["storage"]
+    returned = h.submitted(session, world.applicant, files=files)
     review.return_for_correction(
         session, user=world.reviewer, application=returned, note="发票照片不清楚"
     )
@@ -331,7 +351,7 @@ def test_a_return_and_a_rejection_carry_their_reasons(app, api, session, world):
     body = api.get(f"{APPLICATIONS}/{returned.id}", headers=world.owner).json
     assert body["status"] == "returned" and body["decision_note"] == "发票照片不清楚"
 
-    rejected = h.submitted(session, world.other, folder=folder)
+    rejected = h.submitted(session, world.other, files=files)
     review.reject(
         session,
         user=world.reviewer,
@@ -346,7 +366,7 @@ def test_a_return_and_a_rejection_carry_their_reasons(app, api, session, world):
 
 
 def test_another_owners_application_is_404(app, api, session, world):
-    application = h.submitted(session, world.applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, world.applicant, files=app.extensions["storage"])
     response = api.get(f"{APPLICATIONS}/{application.id}", headers=world.other_owner)
     assert response.status_code == 404 and response.content_type == PROBLEM
     assert api.get(APPLICATIONS, headers=world.other_owner).json["items"] == []

@@ -104,14 +104,14 @@ def test_a_car_by_catalog_model_is_the_services_valuation(api, session, catalog)
     body = value(api, by_model(session, condition="excellent")).json
     assert body["model"]["id"] == model.id and body["first_registration"] == "2021-03-01"
     # The same request through the service the page calls: the same prices, no rule twice.
-    request = services.Request(
+    inputs = services.ValuationInput(
         car_model_id=model.id,
         first_registration=date(2021, 3, 1),
         mileage_km=45_000,
         city_code="440100",
         condition=services.Condition.EXCELLENT,
     )
-    expected = services.value_car(session, request=request, on=china_today(), user=None)
+    expected = services.value_car(session, inputs=inputs, on=china_today(), user=None)
     assert body["prices"]["private"]["mid_fen"] == expected.valuation.private.mid_fen
     assert body["score"] == 95 and body["grade"] == "I"
     nulls = {"vin": None, "condition": None, "inspection": None, "battery_health_pct": None}

@@ -63,7 +63,7 @@ def world(app, session):
     """One account per role, an application and a transfer case, so pages have content."""
     h.seed(session)
     applicant = h.Applicant(session)
-    h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    h.draft(session, applicant, files=app.extensions["storage"])
     dealer = factories.dealer(session)
     factories.user(session, Role.DEALER, email="dealer@example.cn", dealer_row=dealer)
     factories.user(session, Role.REVIEWER, email="reviewer@example.cn")

@@ -26,6 +26,8 @@ NEW_TRIM = {
     "current_price_yuan": "99800",
     "nev_catalogue": "1",
     "source": "",
+    "vehicle_class": "compact_car",
+    "curb_weight_kg": "1600",
 }
 
 

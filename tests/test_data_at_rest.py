@@ -58,8 +58,8 @@ def test_a_card_is_stored_sealed_and_shown_masked(client, auth, session, applica
 def test_a_sealed_card_does_not_open_on_another_row(session, applicant, app):
     from portal.cards import CardKeyError, CardKeys, unseal
 
-    folder = app.config["UPLOAD_FOLDER"]
-    first = h.draft(session, applicant, folder=folder)
+    files = app.extensions["storage"]
+    first = h.draft(session, applicant, files=files)
     session.commit()
     with pytest.raises(CardKeyError):
         unseal(CardKeys.parse(DEV_CARD_KEYS), first.bank_card_sealed, row_id=first.id + 1)
@@ -92,6 +92,7 @@ def test_production_needs_card_keys():
     from portal.config import from_environment
 
     environment = {"PORTAL_ENV": "production", "SECRET_KEY": "s", "ID_HASH_KEY": "i"}
+    environment["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
     with pytest.raises(RuntimeError, match="CARD_KEYS"):
         from_environment(environment)
     assert from_environment(environment | {"CARD_KEYS": f"a={new_key()}"})["PRODUCTION"]
@@ -263,7 +264,7 @@ def test_the_migration_seals_cards_stored_in_clear(app, session, applicant, monk
     from portal.cards import CardKeys, unseal
     from portal.migrate import alembic_config, upgrade
 
-    draft = h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    draft = h.draft(session, applicant, files=app.extensions["storage"])
     session.commit()
     session.close()
     url = app.config["DATABASE_URL"]

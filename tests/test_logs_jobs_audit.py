@@ -11,10 +11,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from portal.accounts.models import Role
-from portal.admin import services as imports
-from portal.admin.models import ImportJob, ImportProblem, JobStatus
 from portal.audit import AuditEvent, utcnow
 from portal.identifiers import mask_resident_id
+from portal.imports import services as imports
+from portal.imports.models import ImportJob, ImportProblem, JobStatus
 from portal.registry.demo import demo_rows
 from portal.registry.models import Vehicle
 from tests import factories
@@ -195,7 +195,7 @@ def stalled_job(app, session, rows: int = 4, *, silent_for=timedelta(hours=1)) -
             kind="registry",
             filename="extract.csv",
             content=extract(demo_rows(rows)),
-            folder=app.config["UPLOAD_FOLDER"],
+            files=app.extensions["storage"],
             actor_id=None,
         )
     job.status, job.total_rows, job.processed_rows = JobStatus.RUNNING, rows, 2

@@ -42,6 +42,9 @@ REGISTRY_SERIES = {
 }
 # Roughly when the China standards came in for new type approvals (DOMAIN §2.1).
 EMISSIONS_BY_YEAR = {
+    range(2005, 2008): {EmissionStandard.CN2, EmissionStandard.CN3},
+    range(2008, 2011): {EmissionStandard.CN3},
+    range(2011, 2015): {EmissionStandard.CN3, EmissionStandard.CN4},
     range(2015, 2017): {EmissionStandard.CN4, EmissionStandard.CN5},
     range(2017, 2020): {EmissionStandard.CN5, EmissionStandard.CN6A},
     range(2020, 2031): {EmissionStandard.CN6A, EmissionStandard.CN6B},
@@ -60,7 +63,7 @@ def good_row(**changes) -> dict[str, str]:
             HEADER,
             (
                 "大众", "朗逸", "2021", "1.5L 自动舒适版", "sedan", "petrol", "1498", "", "CN6b",
-                "129900", "119900", "0", "autohome 车型库",
+                "129900", "119900", "0", "autohome 车型库", "compact_car", "1250",
             ),
             strict=True,
         )

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from portal.pdf import code_points
-from portal.transfer import paperwork
-from portal.transfer.paperwork import CaseSheet, Party, application_form_pdf, case_summary_pdf
+from portal.transfer import pdf as paperwork
+from portal.transfer.pdf import CaseSheet, Party, application_form_pdf, case_summary_pdf
 
 PORTAL = Path(paperwork.__file__).resolve().parents[1]
 PAGE = re.compile(rb"/Type\s*/Page\b")
@@ -173,7 +173,7 @@ def test_shipped_font_covers_data_and_translations(weight):
         "messages.po msgstrs": msgstrs(
             PORTAL / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
         ),
-        "transfer/paperwork.py": Path(paperwork.__file__).read_text(encoding="utf-8"),
+        "transfer/pdf.py": Path(paperwork.__file__).read_text(encoding="utf-8"),
     }
     for source, text in texts.items():
         missing = sorted({c for c in text if c.isprintable() and ord(c) not in cmap})

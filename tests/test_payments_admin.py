@@ -270,7 +270,7 @@ def test_full_width_input_is_understood(admin, session):
 
 
 def test_the_seed_stores_the_fee_schedule_once(runner, session):
-    result = runner.invoke(args=["seed", "--vehicles", "200"])
+    result = runner.invoke(args=["seed", "reference"])
     assert result.exit_code == 0, result.output
     amounts = {item.code: item.amount_fen for item in session.exec(select(FeeItem))}
     assert amounts == DEFAULT_FEES

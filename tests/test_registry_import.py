@@ -141,7 +141,7 @@ def test_admin_upload_runs_the_import_and_shows_progress(admin, session):
 
 
 def test_running_job_partial_polls(admin, session):
-    from portal.admin.models import ImportJob, JobStatus
+    from portal.imports.models import ImportJob, JobStatus
 
     job = ImportJob(
         kind="registry",

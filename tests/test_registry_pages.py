@@ -206,3 +206,25 @@ def test_owners_and_dealers_cannot_search_the_registry(client, auth, registry, e
 def test_staff_have_no_my_vehicles_page(client, auth, registry):
     auth.login("officer@example.cn")
     assert client.get("/my/vehicles").status_code == 403
+
+
+def test_the_administration_dashboard_counts_the_registry_and_links_the_settings(
+    client, auth, registry
+):
+    auth.login("admin@example.cn")
+    page = client.get("/admin/", headers=EN).get_data(as_text=True)
+    assert "Administration" in page
+    for address in ("/admin/imports", "/admin/catalog", "/admin/valuation", "/admin/subsidies"):
+        assert f'href="{address}' in page
+
+
+@pytest.mark.parametrize("email", ["li@example.cn", "dealer@example.cn", "officer@example.cn"])
+def test_the_administration_dashboard_is_for_administrators_only(client, auth, registry, email):
+    auth.login(email)
+    assert client.get("/admin/").status_code == 403
+
+
+def test_the_administration_dashboard_sends_a_visitor_to_sign_in(client, registry):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

@@ -1,23 +1,96 @@
-"""`flask seed`: reference data, demo vehicles and one account per role, safe to run twice."""
+"""`flask seed reference` and `flask seed demo`: safe twice; demo data never in production."""
 
 import pytest
+from sqlmodel import func, select
 
+from portal import create_app
+from portal.accounts.models import User
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.registry.models import Vehicle
+from portal.valuation.models import CarModel
+
+
+def seed(runner, *args):
+    result = runner.invoke(args=["seed", *args])
+    assert result.exit_code == 0, result.output
+    return result
 
 
 @pytest.fixture
 def seeded(runner):
-    first = runner.invoke(args=["seed", "--vehicles", "200"])
-    assert first.exit_code == 0, first.output
-    return first
+    seed(runner, "reference")
+    return seed(runner, "demo", "--vehicles", "200")
 
 
 def test_seed_twice_changes_nothing(runner, seeded):
     assert "200 created" in seeded.output
-    second = runner.invoke(args=["seed", "--vehicles", "200"])
-    assert second.exit_code == 0, second.output
+    assert "0 created" in seed(runner, "reference").output
+    second = seed(runner, "demo", "--vehicles", "200")
     assert "0 created, 200 unchanged" in second.output
     assert "Account" not in second.output
+    assert "valuation comparables): 0 created" in second.output
+
+
+def test_the_demo_has_a_year_of_sales_priced_by_the_calibrated_curve(session, seeded):
+    """DOMAIN §3.1, §3.4: completed transfers of resold cars, near the curve, for comparables."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from portal.audit import china_today
+    from portal.registry.models import Vehicle
+    from portal.transfer.models import TransferCase
+    from portal.transfer.terms import TransferStatus
+    from portal.valuation import services as valuation
+
+    cases = session.exec(select(TransferCase)).all()
+    assert len(cases) >= 10
+    for case in cases:
+        assert case.status is TransferStatus.COMPLETED
+        assert case.sale_date >= china_today() - timedelta(days=366)
+        assert case.origin_province_code != case.destination_province_code
+        vehicle = session.get(Vehicle, case.vehicle_id)
+        curve = valuation.private_value_of(
+            session, vehicle, mileage_km=case.mileage_km, on=case.sale_date
+        )
+        # Noise of 7 % (one standard deviation): four of them are a wide margin.
+        assert 0.7 * curve.mid_fen <= case.price_fen <= 1.3 * curve.mid_fen
+
+
+@pytest.mark.parametrize("vehicles", [0, 1, 5])
+def test_demo_works_with_any_number_of_vehicles(runner, session, vehicles):
+    seed(runner, "reference")
+    seed(runner, "demo", "--vehicles", str(vehicles))
+    assert session.exec(select(func.count()).select_from(Vehicle)).one() == vehicles
+    assert session.exec(select(func.count()).select_from(User)).one() == len(DEMO_ACCOUNTS)
+
+
+def test_a_negative_number_of_vehicles_is_refused(runner):
+    result = runner.invoke(args=["seed", "demo", "--vehicles", "-1"])
+    assert result.exit_code == 2
+    assert "-1" in result.output
+
+
+def test_reference_alone_creates_no_account_and_no_car(runner, session):
+    assert "Model catalog" in seed(runner, "reference").output
+    assert session.exec(select(func.count()).select_from(CarModel)).one() > 0
+    assert session.exec(select(func.count()).select_from(User)).one() == 0
+    assert session.exec(select(func.count()).select_from(Vehicle)).one() == 0
+
+
+def test_demo_is_refused_in_production(app, monkeypatch, session):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")  # not connected to
+    for name in ("SECRET_KEY", "ID_HASH_KEY", "CARD_KEYS"):
+        monkeypatch.setenv(name, app.config[name])
+    production = create_app({"DATABASE_URL": app.config["DATABASE_URL"]})
+    runner = production.test_cli_runner()
+    result = runner.invoke(args=["seed", "demo", "--vehicles", "5"])
+    assert result.exit_code == 1
+    assert "refused when PORTAL_ENV=production" in result.output
+    assert session.exec(select(func.count()).select_from(User)).one() == 0
+    assert runner.invoke(args=["seed", "reference"]).exit_code == 0
+    production.extensions["db_engine"].dispose()
 
 
 @pytest.mark.parametrize("email", [account[0] for account in DEMO_ACCOUNTS])

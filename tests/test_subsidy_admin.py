@@ -13,13 +13,15 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import AuditEvent, china_today
-from portal.money import yuan_input
+from portal.money import percent_text, share_of, yuan_input
 from portal.registry.terms import FuelType
-from portal.subsidy import chart, program_lookup, programs, services
-from portal.subsidy.admin_fields import percent_text
-from portal.subsidy.amounts import amount_for
-from portal.subsidy.facts import NewCar, Tier
+from portal.subsidy import program_lookup
+from portal.subsidy.apply import services
 from portal.subsidy.models import Application, ApplicationDocument, Program
+from portal.subsidy.programs import chart
+from portal.subsidy.rules import national
+from portal.subsidy.rules.amounts import amount_for
+from portal.subsidy.rules.facts import NewCar, Tier
 from portal.subsidy.terms import DocumentKind, Kind
 from tests import factories
 from tests import subsidy_helpers as h
@@ -74,8 +76,8 @@ def settings(program: Program, **changes) -> dict:
         "zero_mileage_days": str(program.zero_mileage_days),
         "nev_amount": yuan_input(program.nev_amount_fen),
         "fuel_amount": yuan_input(program.fuel_amount_fen),
-        "nev_rate": percent_text(program.nev_rate_bp),
-        "fuel_rate": percent_text(program.fuel_rate_bp),
+        "nev_rate": percent_text(share_of(program.nev_rate_bp)),
+        "fuel_rate": percent_text(share_of(program.fuel_rate_bp)),
         "budget": yuan_input(program.budget_fen),
     }
     return form | changes
@@ -242,7 +244,7 @@ def test_grace_before_the_pause_is_refused(admin, session, program):
 
 def test_budget_below_what_is_reserved_is_refused(app, admin, session, program):
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
-    h.approved(session, h.Applicant(session), reviewer, folder=app.config["UPLOAD_FOLDER"])
+    h.approved(session, h.Applicant(session), reviewer, files=app.extensions["storage"])
     form = settings(fresh(session, program), budget="19999.99")
     response = admin.post(f"/admin/subsidies/programs/{program.id}", data=form, headers=EN)
     page = response.get_data(as_text=True)
@@ -409,7 +411,7 @@ def in_order(tiers) -> list[Tier]:
     return sorted(tiers, key=lambda t: (not t.new_energy, t.min_price_fen))
 
 
-SEEDED = in_order(programs.DEMO_TIERS)
+SEEDED = in_order(national.DEMO_TIERS)
 
 
 def stored_tiers(session, program: Program) -> list[Tier]:
@@ -630,9 +632,9 @@ def test_two_tier_edits_at_once_replace_one_another_never_mix(app, admin, sessio
 
 def test_dashboard_shows_counts_budget_and_the_chart(app, admin, session, program):
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
-    folder = app.config["UPLOAD_FOLDER"]
-    h.approved(session, h.Applicant(session), reviewer, folder=folder)
-    h.submitted(session, h.Applicant(session), folder=folder)
+    files = app.extensions["storage"]
+    h.approved(session, h.Applicant(session), reviewer, files=files)
+    h.submitted(session, h.Applicant(session), files=files)
     response = admin.get("/admin/subsidies/?province=440000", headers=EN)
     page = response.get_data(as_text=True)
     assert response.status_code == 200

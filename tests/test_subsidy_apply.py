@@ -154,7 +154,7 @@ def test_another_owner_cannot_see_the_application(client, auth, session, applica
 
 
 def test_withdraw_frees_the_old_car_for_a_new_claim(app, client, auth, session, applicant):
-    application = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, applicant, files=app.extensions["storage"])
     auth.login(applicant.email)
     response = client.post(f"/subsidies/{application.id}/withdraw")
     assert response.status_code == 303

@@ -73,9 +73,9 @@ def test_two_claims_on_one_old_car_racing_get_one(app, session):
     h.seed(session)
     _without_person_limit(session)  # only the old-car index may stop the second
     applicant = h.Applicant(session)
-    folder = app.config["UPLOAD_FOLDER"]
-    first = h.draft(session, applicant, folder=folder)
-    second = h.draft(session, applicant, folder=folder)
+    files = app.extensions["storage"]
+    first = h.draft(session, applicant, files=files)
+    second = h.draft(session, applicant, files=files)
     pages = []
     answers = _race_submits(app, [(applicant.email, first), (applicant.email, second)], pages)
     _assert_the_loser_hears_the_truth(answers, pages)
@@ -85,10 +85,10 @@ def test_two_claims_on_one_old_car_racing_get_one(app, session):
 def test_two_people_claiming_one_new_car_racing_get_one(app, session):
     h.seed(session)
     one, two = h.Applicant(session), h.Applicant(session)
-    folder = app.config["UPLOAD_FOLDER"]
-    first = h.draft(session, one, folder=folder)
+    files = app.extensions["storage"]
+    first = h.draft(session, one, files=files)
     new_car = replace(h.new_car_entry(two), vin=first.new_vin, plate=first.new_plate)
-    second = h.draft(session, two, folder=folder, entry=new_car)
+    second = h.draft(session, two, files=files, entry=new_car)
     pages = []
     answers = _race_submits(app, [(one.email, first), (two.email, second)], pages)
     _assert_the_loser_hears_the_truth(answers, pages)
@@ -102,10 +102,10 @@ def test_one_person_racing_two_claims_in_the_2026_program_gets_one(app, session)
         session, owner=applicant.person, first_registration=h.date(2011, 3, 1), city_code="440100"
     )
     session.commit()
-    folder = app.config["UPLOAD_FOLDER"]
-    first = h.draft(session, applicant, folder=folder)
+    files = app.extensions["storage"]
+    first = h.draft(session, applicant, files=files)
     applicant.old_car = other_car
-    second = h.draft(session, applicant, folder=folder)
+    second = h.draft(session, applicant, files=files)
     answers = _race_submits(app, [(applicant.email, first), (applicant.email, second)])
     assert answers.count(303) == 1, answers
     assert len(_submitted(session)) == 1
@@ -114,8 +114,8 @@ def test_one_person_racing_two_claims_in_the_2026_program_gets_one(app, session)
 def test_a_second_claim_on_the_same_old_car_is_refused_with_the_reason(app, client, auth, session):
     h.seed(session)
     applicant = h.Applicant(session)
-    first = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
-    second = h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    first = h.submitted(session, applicant, files=app.extensions["storage"])
+    second = h.draft(session, applicant, files=app.extensions["storage"])
     auth.login(applicant.email)
     page = client.get(
         f"/subsidies/{second.id}/step/review", headers={"Accept-Language": "en"}

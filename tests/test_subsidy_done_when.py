@@ -28,7 +28,8 @@ def _page(client, url) -> str:
 
 
 def test_the_demo_owner_is_subsidised_for_scrapping_the_2012_car(client, runner):
-    assert runner.invoke(args=["seed", "--vehicles", "30"]).exit_code == 0
+    assert runner.invoke(args=["seed", "reference"]).exit_code == 0
+    assert runner.invoke(args=["seed", "demo", "--vehicles", "30"]).exit_code == 0
     _as(client, "owner@demo.cn")
     old_car = re.search(
         r'name="vehicle_id" value="(\d+)"[^>]*>\s*<span>\s*<span class="plate[^"]*">[^<]*</span>\s*'

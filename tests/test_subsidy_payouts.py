@@ -9,9 +9,10 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.identifiers import mask_bank_card
-from portal.subsidy import budget, payout_views
+from portal.subsidy import budget
 from portal.subsidy.models import Application, PayoutBatch, PayoutLine, Program
-from portal.subsidy.payouts import EXPORT_HEADER
+from portal.subsidy.payouts import views as payout_views
+from portal.subsidy.payouts.services import EXPORT_HEADER
 from portal.subsidy.terms import BatchStatus, PayoutResult, Status
 from tests import factories
 from tests import subsidy_helpers as h
@@ -26,9 +27,9 @@ def approved(app, session):
     """Two applications of two owners approved in Guangdong (¥20,000 each, reserved)."""
     h.seed(session)
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
-    folder = app.config["UPLOAD_FOLDER"]
+    files = app.extensions["storage"]
     applicants = [h.Applicant(session), h.Applicant(session)]
-    applications = [h.approved(session, a, reviewer, folder=folder) for a in applicants]
+    applications = [h.approved(session, a, reviewer, files=files) for a in applicants]
     return list(zip(applicants, applications, strict=True))
 
 

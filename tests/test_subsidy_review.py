@@ -11,8 +11,10 @@ from portal.accounts.models import Role
 from portal.audit import china_today, utcnow
 from portal.registry.models import Vehicle
 from portal.registry.terms import VehicleStatus
-from portal.subsidy import budget, services, submission, window
+from portal.subsidy import budget
+from portal.subsidy.apply import services, submission
 from portal.subsidy.models import Application
+from portal.subsidy.rules import window
 from portal.subsidy.terms import DocumentKind, Status
 from tests import factories
 from tests import subsidy_helpers as h
@@ -40,7 +42,7 @@ def world(app, session):
 
 def submit(app, session, applicant=None, **options) -> Application:
     applicant = applicant or h.Applicant(session)
-    return h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"], **options)
+    return h.submitted(session, applicant, files=app.extensions["storage"], **options)
 
 
 def zhejiang_application(app, session) -> Application:
@@ -153,7 +155,7 @@ def test_the_queue_filters_sorts_and_searches(app, session, client, auth, world)
     session.add(second)
     session.commit()
     decided = h.approved(
-        session, h.Applicant(session), world["gd2"], folder=app.config["UPLOAD_FOLDER"]
+        session, h.Applicant(session), world["gd2"], files=app.extensions["storage"]
     )
     auth.login("gd@example.cn")
 
@@ -200,7 +202,7 @@ def test_the_queue_answers_htmx_with_the_rows_only(app, session, client, auth, w
 
 def test_an_id_number_searched_stays_out_of_the_url(app, session, client, auth, world):
     applicant = h.Applicant(session)
-    application = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, applicant, files=app.extensions["storage"])
     auth.login("gd@example.cn")
     found = client.post("/review/", data={"q": applicant.id_number}, headers=HTMX)
     assert found.status_code == 200 and application.number in text(found)
@@ -229,7 +231,7 @@ def test_the_application_page_shows_registry_claim_rules_papers_and_timeline(
     app, session, client, auth, world
 ):
     applicant = h.Applicant(session)
-    application = h.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.draft(session, applicant, files=app.extensions["storage"])
     services.upload_document(  # a photo of the ID card instead of a scan in a PDF
         session,
         user=applicant.user,
@@ -237,7 +239,7 @@ def test_the_application_page_shows_registry_claim_rules_papers_and_timeline(
         kind=DocumentKind.RESIDENT_ID,
         filename="id.png",
         content=PNG,
-        folder=app.config["UPLOAD_FOLDER"],
+        files=app.extensions["storage"],
         today=china_today(),
     )
     submission.submit(session, user=applicant.user, application=application, today=china_today())
@@ -437,7 +439,8 @@ def test_hostile_input_gets_4xx_never_500(app, session, client, auth, world):
     theirs = zhejiang_application(app, session)
     auth.login("gd@example.cn")
     base = f"/review/{application.id}"
-    for ids in (["1 OR 1=1"], ["abc"], ["-1"], ["9" * 40], [str(application.id), "x"]):
+    hostile = (["1 OR 1=1"], ["abc"], ["-1"], ["9" * 40], ["2147483648"], ["²"], ["٣"])
+    for ids in (*hostile, [str(application.id), "x"]):
         assert client.post("/review/bulk-approve", data={"ids": ids}).status_code == 422, ids
     # Another province's id in the selection: nothing is approved.
     mixed = client.post(

@@ -14,7 +14,7 @@ from tests import subsidy_helpers as h
 def test_submitted_application_is_numbered_and_priced(app, session):
     h.seed(session)
     applicant = h.Applicant(session)
-    application = h.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = h.submitted(session, applicant, files=app.extensions["storage"])
     assert application.status is Status.SUBMITTED
     assert application.number.startswith("GD2026S")
     assert application.amount_fen == 2_000_000
@@ -24,7 +24,7 @@ def test_approval_reserves_the_amount(app, session):
     h.seed(session)
     reviewer = factories.user(session, Role.REVIEWER, province_code=h.GUANGDONG)
     application = h.approved(
-        session, h.Applicant(session), reviewer, folder=app.config["UPLOAD_FOLDER"]
+        session, h.Applicant(session), reviewer, files=app.extensions["storage"]
     )
     program = h.program(session)
     session.refresh(program)
@@ -65,7 +65,7 @@ def test_replacement_reads_the_old_cars_completed_transfer(app, session):
     h.seed(session)
     applicant = h.Applicant(session, first_registration=date(2018, 5, 6))
     application = h.draft(
-        session, applicant, kind=Kind.REPLACEMENT, folder=app.config["UPLOAD_FOLDER"]
+        session, applicant, kind=Kind.REPLACEMENT, files=app.extensions["storage"]
     )
     before = assess(session, application, today=china_today())
     assert any("transfer" in reason.message for reason in before.reasons)

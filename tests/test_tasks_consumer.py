@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from portal.accounts.models import Role
-from portal.admin import services as imports
-from portal.admin.models import ImportJob, JobStatus
+from portal.imports import services as imports
+from portal.imports.models import ImportJob, JobStatus
 from portal.registry.demo import demo_rows, write_csv
 from tests import factories
 
@@ -30,7 +30,7 @@ def test_a_consumer_in_another_process_runs_a_queued_import(app, session, tmp_pa
         kind="registry",
         filename="extract.csv",
         content=extract.getvalue(),
-        folder=app.config["UPLOAD_FOLDER"],
+        files=app.extensions["storage"],
         actor_id=admin.id,
     )
     session.commit()

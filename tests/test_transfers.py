@@ -438,6 +438,13 @@ def test_emission_rules_are_never_stricter_than_the_national_rule(admin, city, a
     assert message in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("query", [{}, {"province": "999999"}, {"province": "4400001"}])
+def test_emission_rules_open_on_the_first_province_unless_one_is_chosen(admin, query):
+    page = admin.get("/transfers/emission-rules", query_string=query, headers=EN)
+    assert page.status_code == 200
+    assert '<option value="110000" selected>' in page.get_data(as_text=True)
+
+
 def test_only_admins_edit_emission_rules(client, auth, world):
     auth.login("gd@example.cn")
     assert client.get("/transfers/emission-rules").status_code == 403

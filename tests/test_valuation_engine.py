@@ -11,20 +11,24 @@ from hypothesis import strategies as st
 
 from portal.money import parse_yuan
 from portal.registry.terms import FuelType
-from portal.valuation.engine import MAX_MILEAGE_KM, Method, depreciation_curve, value
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import (
-    CONDITION_SCORES,
+from portal.valuation.rules.engine import MAX_MILEAGE_KM, depreciation_curve, value
+from portal.valuation.rules.facts import (
+    DEFAULT_SETTINGS,
+    PriceRange,
+    Settings,
+    Subject,
+    months_between,
+)
+from portal.valuation.rules.inspection import (
     INSPECTION_PARTS,
-    Condition,
-    Grade,
     InvalidInspection,
     grade_for,
     inspection_score,
 )
-from portal.valuation.market import Comparable, select_comparables
-from portal.valuation.tax import purchase_tax_fen
-from portal.valuation.terms import PriceRange, Settings, Subject, months_between
+from portal.valuation.rules.market import Comparable, select_comparables, window
+from portal.valuation.rules.tax import purchase_tax_fen
+from portal.valuation.terms import CONDITION_SCORES, Condition, Grade, Method, VehicleClass
 
 ON = date(2026, 6, 1)
 PETROL, BEV, PHEV = FuelType.PETROL, FuelType.BEV, FuelType.PHEV
@@ -57,43 +61,45 @@ def step_results(valuation) -> dict[str, str]:
 def test_a_2019_petrol_car_by_replacement_cost():
     # Tax = 15,000,000 fen × 10 ÷ 113 = 1,327,433.63 → 1,327,434 (¥13,274.34)
     # Replacement cost = 15,000,000 + 1,327,434 = 16,327,434
-    # 2019-06-01 → 2026-06-01 = 84 months; age rate = 1 − 84 ÷ 180 = 0.53333… → 0.5333
-    # Combined = 0.5333 × 0.4 + 0.82 × 0.6 = 0.21332 + 0.492 = 0.70532
-    # Expected 20,000 × 84 ÷ 12 = 140,000 km; mileage = 1 − 0.01 × (75,000 − 140,000) ÷ 10,000
-    #   = 1.065 (within 1 ± 0.15)
-    # Private = 16,327,434 × 0.70532 × 1.065 = 11,516,065.75 × 1.065 = 12,264,610.02
-    #   → 12,264,600 (¥122,646)
-    # Range ± 5 %: 11,651,370 → 11,651,300; 12,877,830 → 12,877,800
-    # Dealer × 0.9: 10,486,170 / 11,038,140 / 11,590,020 → 10,486,100 / 11,038,100 / 11,590,000
-    # Retail × 1.1: 12,816,430 / 13,491,060 / 14,165,580 → 12,816,400 / 13,491,000 / 14,165,500
+    # 2019-06-01 → 2026-06-01 = 84 months. A compact car keeps 0.387 at 60 months and 0.256
+    #   at 96: 0.387 + (0.256 − 0.387) × 24 ÷ 36 = 0.299666… → 0.2997
+    # Age rate = 0.2997 ÷ 1.1973 = 0.25031… → 0.2503; technical = 0.2503 × 82 ÷ 82 = 0.2503
+    # Combined = 0.2503 × 0.4 + 0.2503 × 0.6 = 0.25030
+    # Expected 15,000 × 84 ÷ 12 = 105,000 km; mileage = 1 − 0.01 × (75,000 − 105,000) ÷ 10,000
+    #   = 1.03 (within 1 ± 0.15)
+    # Private = 16,327,434 × 0.2503 × 1.03 = 4,086,756.73 × 1.03 = 4,209,359.43 → 4,209,300
+    # Range ± 5 %: 3,998,835 → 3,998,800; 4,419,765 → 4,419,700
+    # Dealer × 0.9: 3,598,920 / 3,788,370 / 3,977,730 → 3,598,900 / 3,788,300 / 3,977,700
+    # Retail × 1.1: 4,398,680 / 4,630,230 / 4,861,670 → 4,398,600 / 4,630,200 / 4,861,600
+    #   = 30.9 % of the guide price after seven years (DOMAIN §3.4: 5 years 30–52, 8 years 18–38)
     valuation = value(subject(), on=ON)
 
     assert valuation.method is Method.REPLACEMENT_COST
     assert valuation.replacement_cost_fen == 16_327_434
     assert valuation.months_in_service == 84
-    assert valuation.age_rate == Decimal("0.5333")
-    assert valuation.technical_rate == Decimal("0.82")
-    assert valuation.combined_rate == Decimal("0.70532")
-    assert valuation.mileage_factor == Decimal("1.065")
-    assert valuation.private == PriceRange(11_651_300, 12_264_600, 12_877_800)
-    assert valuation.dealer_buy == PriceRange(10_486_100, 11_038_100, 11_590_000)
-    assert valuation.retail == PriceRange(12_816_400, 13_491_000, 14_165_500)
-    assert valuation.grade is Grade.II
-    assert valuation.comparables_used == ()
+    assert valuation.age_rate == Decimal("0.2503")
+    assert valuation.technical_rate == Decimal("0.2503")
+    assert valuation.combined_rate == Decimal("0.25030")
+    assert valuation.mileage_factor == Decimal("1.03")
+    assert valuation.private == PriceRange(3_998_800, 4_209_300, 4_419_700)
+    assert valuation.dealer_buy == PriceRange(3_598_900, 3_788_300, 3_977_700)
+    assert valuation.retail == PriceRange(4_398_600, 4_630_200, 4_861_600)
     results = step_results(valuation)
     assert results["Purchase tax = 10%% × %(guide)s ÷ 1.13"] == "¥13,274.34"
-    assert results["Combined rate = %(age)s × %(a)s + %(technical)s × %(b)s"] == "0.70532"
+    assert results["Combined rate = %(age)s × %(a)s + %(technical)s × %(b)s"] == "0.2503"
 
 
 def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
     # Full tax = 40,000,000 × 10 ÷ 113 = 3,539,823.01 → 3,539,823; half is 1,769,911, more
     #   than the 1,500,000 cap, so tax = 3,539,823 − 1,500,000 = 2,039,823
     # Replacement cost = 42,039,823
-    # 2024-03-15 → 2026-06-01 = 26 whole months; age = 1 − 26 ÷ 180 = 0.85555… → 0.8556
-    # Combined = 0.8556 × 0.4 + 0.95 × 0.6 = 0.34224 + 0.57 = 0.91224
-    # Expected 20,000 × 26 ÷ 12 = 43,333 km; mileage = 1 − 0.01 × 6,667 ÷ 10,000 = 0.993333
-    # Private = 42,039,823 × 0.91224 × 0.993333 = 38,350,408.13 × 0.993333 = 38,094,725.96
-    #   → 38,094,700; range 36,189,965 → 36,189,900 and 39,999,435 → 39,999,400
+    # 2024-03-15 → 2026-06-01 = 26 whole months. A battery-electric compact car keeps 0.763
+    #   at 12 months and 0.452 at 36: 0.763 + (0.452 − 0.763) × 14 ÷ 24 = 0.58158… → 0.5816
+    # Age = 0.5816 ÷ 1.1973 = 0.48576… → 0.4858; technical = 0.4858 × 95 ÷ 82 = 0.56282… → 0.5628
+    # Combined = 0.4858 × 0.4 + 0.5628 × 0.6 = 0.19432 + 0.33768 = 0.53200
+    # Expected 15,000 × 26 ÷ 12 = 32,500 km; mileage = 1 − 0.01 × 17,500 ÷ 10,000 = 0.9825
+    # Private = 42,039,823 × 0.532 × 0.9825 = 22,365,185.84 × 0.9825 = 21,973,795.09
+    #   → 21,973,700; range 20,875,015 → 20,875,000 and 23,072,385 → 23,072,300
     car = subject(
         guide_price_fen=40_000_000,
         fuel_type=BEV,
@@ -105,11 +111,11 @@ def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
 
     assert valuation.replacement_cost_fen == 42_039_823
     assert valuation.months_in_service == 26
-    assert valuation.combined_rate == Decimal("0.91224")
-    assert valuation.mileage_factor == Decimal("0.993333")
-    assert valuation.private == PriceRange(36_189_900, 38_094_700, 39_999_400)
-    assert valuation.dealer_buy.mid_fen == 34_285_200  # 34,285,230
-    assert valuation.retail.mid_fen == 41_904_100  # 41,904,170
+    assert valuation.combined_rate == Decimal("0.53200")
+    assert valuation.mileage_factor == Decimal("0.9825")
+    assert valuation.private == PriceRange(20_875_000, 21_973_700, 23_072_300)
+    assert valuation.dealer_buy.mid_fen == 19_776_300  # 19,776,330
+    assert valuation.retail.mid_fen == 24_171_000  # 24,171,070
     assert valuation.grade is Grade.I
     relief = "New-energy relief on %(on)s: %(full_tax)s − %(relief)s"
     assert step_results(valuation)[relief] == "¥20,398.23"
@@ -117,13 +123,15 @@ def test_a_2024_bev_in_2026_pays_half_the_tax_up_to_the_cap():
 
 def test_an_nev_with_80_percent_battery_health():
     # 2025: tax 1,769,912 is under the 3,000,000 exemption cap → 0; cost = 20,000,000
-    # 2022-01-10 → 2025-07-01 = 41 months; age = 1 − 41 ÷ 180 = 0.77222… → 0.7722
-    # Combined = 0.7722 × 0.4 + 0.67 × 0.6 = 0.30888 + 0.402 = 0.71088
-    # Expected 20,000 × 41 ÷ 12 = 68,333 km; mileage = 1 − 0.01 × 21,667 ÷ 10,000 = 0.978333
+    # 2022-01-10 → 2025-07-01 = 41 months; a compact plug-in hybrid keeps 0.471 at 36 months
+    #   and 0.387 at 60: 0.471 − 0.084 × 5 ÷ 24 = 0.4535; age = 0.4535 ÷ 1.1973 → 0.3788
+    # Technical = 0.3788 × 67 ÷ 82 = 0.30950… → 0.3095
+    # Combined = 0.3788 × 0.4 + 0.3095 × 0.6 = 0.15152 + 0.1857 = 0.33722
+    # Expected 15,000 × 41 ÷ 12 = 51,250 km; mileage = 1 − 0.01 × 38,750 ÷ 10,000 = 0.96125
     # Battery = 1 − (100 − 80) % × 0.4 = 0.92; region 1.05
-    # Private = 20,000,000 × 0.71088 × 0.978333 × 1.05 × 0.92
-    #   = 14,217,600 × 0.978333 = 13,909,547.26; × 1.05 = 14,605,024.62; × 0.92 = 13,436,622.65
-    #   → 13,436,600; dealer 12,092,940 → 12,092,900; retail 14,780,260 → 14,780,200
+    # Private = 20,000,000 × 0.33722 × 0.96125 × 1.05 × 0.92
+    #   = 6,744,400 × 0.96125 = 6,483,054.50; × 1.05 = 6,807,207.23; × 0.92 = 6,262,630.65
+    #   → 6,262,600; dealer 5,636,340 → 5,636,300; retail 6,888,860 → 6,888,800
     car = subject(
         guide_price_fen=20_000_000,
         fuel_type=PHEV,
@@ -136,9 +144,9 @@ def test_an_nev_with_80_percent_battery_health():
     valuation = value(car, on=date(2025, 7, 1))
 
     assert valuation.replacement_cost_fen == 20_000_000
-    assert valuation.private.mid_fen == 13_436_600
-    assert valuation.dealer_buy.mid_fen == 12_092_900
-    assert valuation.retail.mid_fen == 14_780_200
+    assert valuation.private.mid_fen == 6_262_600
+    assert valuation.dealer_buy.mid_fen == 5_636_300
+    assert valuation.retail.mid_fen == 6_888_800
     assert (
         step_results(valuation)["Battery factor = 1 − (100 − %(health)s)%% × %(share)s"] == "0.92"
     )
@@ -188,27 +196,30 @@ def test_purchase_tax(price, fuel, on, tax):
 
 
 def test_a_brand_new_car():
-    # 0 months: age 1, combined = 0.4 + 0.95 × 0.6 = 0.97; no mileage expected, none driven.
+    # 0 months: retention 1, age = 1 ÷ 1.1973 = 0.8352; technical = 0.8352 × 95 ÷ 82 = 0.9676
+    # Combined = 0.8352 × 0.4 + 0.9676 × 0.6 = 0.33408 + 0.58056 = 0.91464; no mileage expected
     car = subject(first_registration=ON, mileage_km=0, score=95)
     valuation = value(car, on=ON)
-    assert (valuation.months_in_service, valuation.age_rate) == (0, 1)
-    assert (valuation.combined_rate, valuation.mileage_factor) == (Decimal("0.97"), 1)
-    # 16,327,434 × 0.97 = 15,837,610.98 → 15,837,600
-    assert valuation.private.mid_fen == 15_837_600
+    assert (valuation.months_in_service, valuation.age_rate) == (0, Decimal("0.8352"))
+    assert (valuation.combined_rate, valuation.mileage_factor) == (Decimal("0.91464"), 1)
+    # 16,327,434 × 0.91464 = 14,933,724.23 → 14,933,700
+    assert valuation.private.mid_fen == 14_933_700
 
 
 @pytest.mark.parametrize("first", [date(2011, 6, 1), date(2005, 1, 1), date(1990, 1, 1)])
 def test_fifteen_years_and_older(first):
+    # The curve stays at its 15-year figure: a compact car keeps 0.11 → age rate 0.0919.
     valuation = value(subject(first_registration=first, mileage_km=300_000), on=ON)
-    assert valuation.age_rate == 0
-    assert valuation.combined_rate == Decimal("0.492")  # the technical part only
-    assert valuation.mileage_factor == 1  # expected mileage stops at 180 months: 300,000 km
+    assert valuation.age_rate == Decimal("0.0919")
+    assert valuation.combined_rate == Decimal("0.09190")
+    # Expected mileage stops at 180 months, 225,000 km: 75,000 km more is −0.075.
+    assert valuation.mileage_factor == Decimal("0.925")
     assert valuation.private.low_fen > 0
 
 
 def test_zero_and_huge_mileage_hit_the_caps():
-    # 84 months expect 140,000 km: 0 km would be +0.14, 1,999,999 km far past −0.15.
-    assert value(subject(mileage_km=0), on=ON).mileage_factor == Decimal("1.14")
+    # 84 months expect 105,000 km: 0 km would be +0.105, 1,999,999 km far past −0.15.
+    assert value(subject(mileage_km=0), on=ON).mileage_factor == Decimal("1.105")
     assert value(
         subject(first_registration=date(2010, 1, 1), mileage_km=0), on=ON
     ).mileage_factor == Decimal("1.15")
@@ -218,10 +229,10 @@ def test_zero_and_huge_mileage_hit_the_caps():
 
 
 def test_an_accident_car_is_grade_v_and_marked_down():
-    # The first worked example × 0.7: 12,264,610.02 × 0.7 = 8,585,227.02 → 8,585,200
+    # The first worked example × 0.7: 4,209,359.43 × 0.7 = 2,946,551.60 → 2,946,500
     valuation = value(subject(structural_accident=True), on=ON)
     assert valuation.grade is Grade.V
-    assert valuation.private.mid_fen == 8_585_200
+    assert valuation.private.mid_fen == 2_946_500
     assert step_results(valuation)["Structural accident damage (grade V): factor"] == "0.7"
 
 
@@ -346,6 +357,7 @@ subjects = st.builds(
     structural_accident=st.booleans(),
     region_factor=st.decimals("0.5", "1.5", places=2),
     battery_health_pct=st.none() | st.integers(0, 100),
+    vehicle_class=st.sampled_from(VehicleClass),
 )
 few = settings(max_examples=200, deadline=None)
 
@@ -454,11 +466,24 @@ def test_an_inspection_error_names_the_maximum():
         ({"weight_age": Decimal("0.5")}, "weight_age"),
         ({"dealer_buy_rate": Decimal("1.1")}, "dealer_buy_rate"),
         ({"mileage_cap": Decimal(1)}, "mileage_cap"),
-        # At 2 % per 10,000 km a car registered earlier with the same odometer is worth more.
-        ({"mileage_step_rate": Decimal("0.02")}, "mileage_step_rate"),
+        # At 5 % per 10,000 km a year of expected mileage (+7.5 %, +8.8 % at the lowest
+        # factor) outweighs the curve's slowest year (12 × 0.71 %): a car registered
+        # earlier with the same odometer would be worth more.
+        ({"mileage_step_rate": Decimal("0.05")}, "mileage_step_rate"),
     ],
 )
 def test_settings_that_break_the_rules_are_refused(changes, field):
     with pytest.raises(InvalidValuationInput) as raised:
         Settings(**changes)
     assert raised.value.field == field
+
+
+def test_the_comparables_window_is_read_from_the_settings():
+    # ±30 % of 12,345 km is 3,703.5 km: whole kilometres inside it, as the query needs.
+    bounds = window(date(2019, 6, 1), 12_345, ON)
+    assert (bounds.mileage_from, bounds.mileage_to) == (8_642, 16_048)
+    assert (bounds.registered_from, bounds.registered_to) == (date(2018, 6, 1), date(2020, 6, 1))
+    assert (bounds.sold_from, bounds.sold_to) == (date(2025, 6, 1), ON)
+    wider = replace(DEFAULT_SETTINGS, comparable_months=24, comparable_years=2)
+    bounds = window(date(2019, 6, 1), 12_345, ON, wider)
+    assert (bounds.registered_from, bounds.sold_from) == (date(2017, 6, 1), date(2024, 6, 1))

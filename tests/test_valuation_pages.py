@@ -15,8 +15,8 @@ from sqlmodel import func, select
 from portal.accounts.models import Role
 from portal.audit import china_today
 from portal.valuation import chart, services
-from portal.valuation.inspection import Condition
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.terms import Condition
 from tests import factories
 
 HX = {"HX-Request": "true"}
@@ -134,9 +134,27 @@ def test_choosing_a_series_lists_its_model_years_and_trims(app, client, session)
 
 
 def test_choosing_a_province_lists_its_cities(client):
-    text = page(client.get("/valuation/cities", query_string={"province": "510000"}, headers=HX))
+    text = page(client.get("/cities", query_string={"province": "510000"}, headers=HX))
     assert 'value="510100"' in text and "Chengdu" in text
-    assert 'value="440300"' not in text
+    assert 'value="440300"' not in text and "<html" not in text
+
+
+def test_the_transfer_form_s_province_lists_its_cities_too(client):
+    """The transfer form's select sends itself as destination_province: the same list."""
+    query = {"destination_province": "440000"}
+    text = page(client.get("/cities", query_string=query, headers=HX))
+    assert 'value="440300"' in text and 'value="510100"' not in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"province": ""}, {"province": "999999"}, {"province": "x" * 5000}, {"province": "<b>"}],
+    ids=["missing", "empty", "unknown", "oversized", "hostile"],
+)
+def test_a_province_that_is_none_lists_no_city(client, query):
+    response = client.get("/cities", query_string=query, headers=HX)
+    assert response.status_code == 200
+    assert re.findall(r'<option value="([^"]*)"', page(response)) == [""]
 
 
 def test_a_dependent_select_opened_without_htmx_is_the_prefilled_form(client):
@@ -158,7 +176,7 @@ def test_a_registry_car_by_vin_gets_three_ordered_prices_and_the_steps(client, s
     assert shown["dealer"] <= shown["private"] <= shown["retail"]
     expected = services.value_car(
         session,
-        request=services.Request(
+        inputs=services.ValuationInput(
             car_model_id=car.car_model_id,
             first_registration=car.first_registration,
             mileage_km=60000,

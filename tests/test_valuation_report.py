@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from portal.accounts.models import Role
 from portal.audit import china_today
-from portal.formatting import label
+from portal.labels import label
 from portal.money import yuan
 from portal.payments import fees
 from portal.payments.models import Payment
@@ -20,10 +20,11 @@ from portal.pdf import FONT_DIR, code_points
 from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import report, reports, services
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition, Grade, InspectionPart
+from portal.valuation import services
 from portal.valuation.models import ValuationRecord
+from portal.valuation.report import pdf as report
+from portal.valuation.report import services as reports
+from portal.valuation.terms import Condition, Grade, InspectionPart, Method
 from tests import factories
 from tests import payments_helpers as helpers
 from tests import subsidy_helpers as subsidy
@@ -42,7 +43,7 @@ def keep_valuation(session, user, vehicle, **changes) -> ValuationRecord:
     """The owner values their registry car (by VIN) and keeps it in their history."""
     services.load_catalog(session)
     session.refresh(vehicle)
-    request = services.Request(
+    inputs = services.ValuationInput(
         car_model_id=vehicle.car_model_id,
         first_registration=vehicle.first_registration,
         mileage_km=68_420,
@@ -51,8 +52,8 @@ def keep_valuation(session, user, vehicle, **changes) -> ValuationRecord:
         vin=vehicle.vin,
         vehicle_id=vehicle.id,
     )
-    request = replace(request, **changes)
-    result = services.value_car(session, request=request, on=china_today(), user=user, keep=True)
+    inputs = replace(inputs, **changes)
+    result = services.value_car(session, inputs=inputs, on=china_today(), user=user, keep=True)
     session.commit()
     return session.get(ValuationRecord, result.record_id)
 
@@ -250,7 +251,7 @@ def transfer_case(session, vehicle, *, status, price_fen=8_650_000) -> TransferC
 def test_free_for_the_owners_car_in_a_subsidy_application(client, auth, session, app, tmp_path):
     subsidy.seed(session)
     applicant = subsidy.Applicant(session)
-    application = subsidy.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = subsidy.submitted(session, applicant, files=app.extensions["storage"])
     assert application.old_vehicle_id == applicant.old_car.id
     record = keep_valuation(session, applicant.user, applicant.old_car)
 
@@ -268,7 +269,7 @@ def test_free_for_the_owners_car_in_a_subsidy_application(client, auth, session,
 def test_a_draft_application_does_not_make_it_free(session, app):
     subsidy.seed(session)
     applicant = subsidy.Applicant(session)
-    subsidy.draft(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    subsidy.draft(session, applicant, files=app.extensions["storage"])
     record = keep_valuation(session, applicant.user, applicant.old_car)
     assert not reports.is_own_case(session, user=applicant.user, record=record)
 

@@ -7,8 +7,9 @@ import pytest
 from sqlmodel import select
 
 from portal.accounts.models import Role
-from portal.valuation import services, settings
+from portal.valuation import services
 from portal.valuation.models import CarModel
+from portal.valuation.settings import services as settings
 from tests import factories
 
 EN = {"Accept-Language": "en"}
@@ -22,6 +23,7 @@ DEFAULT_FORM = {
     "min_comparables": "5",
     "key_region_old_factor": "95",
     "undervalued_share": "50",
+    "scrap_yuan_per_tonne": "1200",
 }
 
 
@@ -36,13 +38,13 @@ def admin(client, auth, session):
 
 def _value(session) -> services.Result:
     model = session.exec(select(CarModel).where(CarModel.series == "朗逸")).first()
-    request = services.Request(
+    inputs = services.ValuationInput(
         car_model_id=model.id,
         first_registration=date(2020, 5, 1),
         mileage_km=60_000,
         city_code="440300",
     )
-    return services.value_car(session, request=request, on=date(2026, 11, 1), user=None)
+    return services.value_car(session, inputs=inputs, on=date(2026, 11, 1), user=None)
 
 
 def test_the_page_shows_the_defaults_in_percent(admin):
@@ -76,7 +78,7 @@ def test_the_under_price_share_is_the_saved_one(admin, session):
         ("weight_age", "abc", "Enter a percentage such as 40 or 12.5."),
         ("dealer_buy_rate", "120", "out of range"),
         ("retail_rate", "90", "out of range"),
-        ("mileage_step_rate", "3", "outweighs a year of age"),
+        ("mileage_step_rate", "5", "outweighs a year of age"),
         ("min_comparables", "1", "Enter 2 to 100 sales."),
         ("undervalued_share", "0", "Enter a share above 0 and at most 1."),
         ("range_rate", "<script>x</script>", "Enter a percentage"),

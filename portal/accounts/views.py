@@ -187,7 +187,7 @@ def create_token():
     return page, status, {"Cache-Control": "no-store"}
 
 
-@bp.post("/account/tokens/<int(max=2147483647):token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @roles_required(*tokens.TOKEN_ROLES)
 def revoke_token(token_id: int):
     if not Form().validate_on_submit():

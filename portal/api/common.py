@@ -1,6 +1,6 @@
 """What every endpoint module of the API uses: parse a body into its schema, answer JSON.
 
-A body that fails its schema raises `InvalidRequest`, which the blueprint (`views.py`)
+A body that fails its schema raises `InvalidRequest`, which the blueprint (`blueprint.py`)
 answers with 422 and the field errors.
 """
 

@@ -11,6 +11,8 @@ from portal.api.schemas import Problem
 from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
+    CompareCheck,
+    CompareOut,
     EligibilityCheck,
     EligibilityOut,
     SubsidyListQuery,
@@ -25,6 +27,7 @@ from portal.api.transfer_schemas import (
     TransferPage,
 )
 from portal.api.valuation_schemas import CatalogPage, CatalogQuery, ValuationCreate, ValuationOut
+from portal.limits import MAX_ID
 
 REF = "#/components/schemas/{model}"
 PREFIX = "/api/v1"
@@ -33,7 +36,7 @@ CASE_ID = {
     "in": "path",
     "required": True,
     "description": "The id of the transfer case.",
-    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
 }
 STATUS_TEXT = {
     200: "OK",
@@ -217,6 +220,27 @@ def _subsidy_paths(c: _Components) -> dict:
                     },
                 ),
                 requestBody={"required": True, "content": {"application/json": check}},
+            ),
+        },
+        "/subsidy/compare": {
+            "post": _operation(
+                "Scrap or sell? Both kinds for the old car side by side: subsidy plus scrap "
+                "value against subsidy plus the dealer's buying price (DOMAIN §3.5; nothing "
+                "is saved)",
+                "compareSubsidyChoices",
+                _owner_responses(
+                    c,
+                    {"schema": c.ref(CompareOut)},
+                    {
+                        404: "The old car is not the owner's (problem+json).",
+                        422: "Invalid fields, each named in errors; or no new-car price "
+                        "given and none to assume (problem+json).",
+                    },
+                ),
+                requestBody={
+                    "required": True,
+                    "content": {"application/json": {"schema": c.ref(CompareCheck, "validation")}},
+                },
             ),
         },
         "/subsidy/applications": {

@@ -17,7 +17,6 @@ from portal.messages import N_, MessageError
 # Printable text with at least one visible character: control characters (NUL above all,
 # which PostgreSQL refuses in text) never reach the database.
 PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL
 
 
 def text(max_length: int, min_length: int = 1):
@@ -29,6 +28,13 @@ def text(max_length: int, min_length: int = 1):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def refuse(problem: str | None) -> None:
+    """A rule's refusal (its message template, or None) as the field's error (a pydantic
+    validator's ValueError, translated when the errors are answered)."""
+    if problem is not None:
+        raise MessageError(problem)
 
 
 def known_city(value: str) -> str:

@@ -1,35 +1,45 @@
 """The owner's subsidy endpoints of /api/v1: check eligibility, list and read applications.
 
-Registered on the API blueprint of `views.py` and marked for owners' tokens (other roles
-get 403). They call the services the subsidy pages call (`eligibility.check`,
+Registered on the API blueprint (`blueprint.py`) and marked for owners' tokens (other roles
+get 403). They call the services the subsidy pages call (`apply.eligibility.check`,
 `my_applications`, `application_for`), so scope and rules are the pages' (DOMAIN §1).
 """
 
-from flask import request
+from flask import request, url_for
 
 from portal import db, web
 from portal.accounts.models import Role
 from portal.api import auth
+from portal.api.blueprint import bp
 from portal.api.common import json_response, parse_body
-from portal.api.schemas import MAX_ID
 from portal.api.subsidy_schemas import (
     ApplicationOut,
     ApplicationPage,
     ApplicationSummary,
+    CompareCheck,
+    CompareOut,
+    CompareSide,
     EligibilityCheck,
     EligibilityOut,
     NewCarIn,
     ReasonOut,
     SubsidyListQuery,
 )
-from portal.api.views import bp
 from portal.audit import china_today, history
 from portal.errors import NotFound, translate
-from portal.formatting import message, subsidy_event
+from portal.formatting import message
 from portal.identifiers import resident_id_hash
+from portal.labels import label
+from portal.limits import MAX_ID
 from portal.messages import N_
-from portal.subsidy import administration, eligibility, facts, services
+from portal.subsidy import applications
+from portal.subsidy.apply import eligibility, services
+from portal.subsidy.compare import services as compare
+from portal.subsidy.labels import EVENT
 from portal.subsidy.models import Application
+from portal.subsidy.programs import services as programs
+from portal.subsidy.rules import facts
+from portal.subsidy.terms import Kind
 
 APPLICATION = "/subsidy/applications/<int:application_id>"
 # What a list shows of an application; the detail adds DETAIL_FIELDS and more.
@@ -72,8 +82,84 @@ def check_eligibility():
         old_vin=body.old_vin,
         new=_new_car_entry(body.new_car) if body.new_car else None,
         today=china_today(),
+        program_year=body.program_year,
     )
     return json_response(_eligibility_out(assessment))
+
+
+@bp.post("/subsidy/compare")
+@auth.for_role(Role.OWNER)
+def compare_choices():
+    """Scrap or sell (DOMAIN §3.5): the page's comparison, for the old car of the body."""
+    body = parse_body(CompareCheck, lambda model: model.model_validate_json(request.get_data()))
+    session, user, today = db.session(), auth.api_user(), china_today()
+    vehicle = _held_car(session, user, body.old_vin)
+    price, fuel = body.new_car_price_fen, body.new_car_fuel_type
+    if body.new_car is not None:
+        price, fuel = body.new_car.invoice_price_fen, body.new_car.fuel_type
+    found = compare.compare(
+        session,
+        user=user,
+        vehicle=vehicle,
+        province_code=body.province_code,
+        new_car=compare.new_car_of(
+            session, user=user, vehicle=vehicle, price_fen=price, fuel_type=fuel
+        ),
+        mileage_km=(
+            compare.average_mileage(vehicle, today) if body.mileage_km is None else body.mileage_km
+        ),
+        today=today,
+        program_year=body.program_year,
+    )
+    return json_response(_compare_out(found))
+
+
+def _held_car(session, user, vin: str):
+    """The owner's car with this VIN; NotFound for any other (DOMAIN §1.1)."""
+    for car in compare.held_cars(session, user=user):
+        if car.vin == vin:
+            return car
+    raise NotFound(N_("This car is not one of yours in the registry."))
+
+
+def _compare_out(found: compare.Comparison) -> CompareOut:
+    def side(kind: Kind, chosen: compare.Side) -> CompareSide:
+        option = chosen.option
+        return CompareSide(
+            kind=kind,
+            total_fen=option.total_fen,
+            subsidy_fen=option.subsidy_fen,
+            subsidy_explanation=translate(chosen.amount.explanation) if chosen.amount else None,
+            car_fen=option.car_fen,
+            car_explanation=translate(chosen.car_explanation) if chosen.car_explanation else None,
+            reasons=[_reason_out(reason) for reason in chosen.reasons],
+        )
+
+    vehicle = found.vehicle
+    return CompareOut(
+        new_car_price_fen=found.new_car.price_fen,
+        new_car_fuel_type=found.new_car.fuel_type,
+        new_car_price_source=found.new_car.source,
+        mileage_km=found.mileage_km,
+        scrapping=side(Kind.SCRAPPING, found.scrapping),
+        replacement=side(Kind.REPLACEMENT, found.replacement),
+        better=found.better,
+        valuation_url=url_for(
+            "valuation.result",
+            vin=vehicle.vin,
+            mileage=found.mileage_km,
+            province=vehicle.province_code,
+            city=vehicle.city_code,
+            condition="good",
+            _external=True,
+        )
+        if found.model is not None
+        else None,
+    )
+
+
+def _reason_out(reason) -> ReasonOut:
+    return ReasonOut(message=translate(reason), template=reason.message, params=reason.params)
 
 
 def _new_car_entry(car: NewCarIn) -> services.NewCarEntry:
@@ -91,10 +177,7 @@ def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
         eligible=assessment.eligible,
         amount_fen=amount.fen if amount else None,
         amount_explanation=translate(amount.explanation) if amount else None,
-        reasons=[
-            ReasonOut(message=translate(reason), template=reason.message, params=reason.params)
-            for reason in assessment.reasons
-        ],
+        reasons=[_reason_out(reason) for reason in assessment.reasons],
         flags=list(assessment.flags),
     )
 
@@ -103,15 +186,15 @@ def _eligibility_out(assessment: facts.Assessment) -> EligibilityOut:
 @auth.for_role(Role.OWNER)
 def list_applications():
     query = parse_body(SubsidyListQuery, lambda model: model.model_validate(request.args.to_dict()))
-    rows, has_next = services.my_applications(
+    found = services.my_applications(
         db.session(), user=auth.api_user(), page=query.page, page_size=query.page_size
     )
     return json_response(
         ApplicationPage(
-            items=[ApplicationSummary.model_validate(_summary(row)) for row in rows],
-            page=query.page,
+            items=[ApplicationSummary.model_validate(_summary(row)) for row in found.rows],
+            page=found.number,
             page_size=query.page_size,
-            has_next=has_next,
+            has_next=found.has_next,
         )
     )
 
@@ -123,9 +206,11 @@ def get_application(application_id: int):
     # The bound is checked here, not by the URL converter (see views._case_for).
     if application_id > MAX_ID:
         raise NotFound(N_("There is no such application, or you cannot see it."))
-    found = services.application_for(session, user=auth.api_user(), application_id=application_id)
-    program = administration.program(session, found.program_id)
-    events = history(session, services.ENTITY, found.id)
+    found = applications.application_for(
+        session, user=auth.api_user(), application_id=application_id
+    )
+    program = programs.program(session, found.program_id)
+    events = history(session, applications.ENTITY, found.id)
     return json_response(
         ApplicationOut.model_validate(
             {
@@ -139,7 +224,7 @@ def get_application(application_id: int):
                     {
                         "at": event.at,
                         "action": event.action,
-                        "label": str(subsidy_event(event.action)),
+                        "label": str(label(event.action, EVENT)),
                         "from_status": event.from_state,
                         "to_status": event.to_state,
                     }
@@ -152,5 +237,5 @@ def get_application(application_id: int):
 
 def _summary(application: Application) -> dict:
     """The list fields; the kind is the program's (programs are few: the session caches them)."""
-    program = administration.program(db.session(), application.program_id)
+    program = programs.program(db.session(), application.program_id)
     return {**application.model_dump(include=SUMMARY_FIELDS), "kind": program.kind}

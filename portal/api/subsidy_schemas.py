@@ -1,21 +1,21 @@
 """Request and response bodies of the owner's subsidy endpoints (`subsidy.py`, DOMAIN §1).
 
 The owner's side: check eligibility before applying, follow one's applications. Bounds
-are the new-car page form's (portal/subsidy/forms.py); its date and displacement checks
-are called, not copied.
+are the new-car page form's (portal/subsidy/apply/forms.py); its date and displacement
+rules are `subsidy/rules/new_car.py`, which both call.
 """
 
 from datetime import date, datetime
-from types import SimpleNamespace
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from portal import regions
-from portal.api.schemas import Strict, known_city, text
+from portal.api.schemas import Strict, known_city, refuse, text
+from portal.audit import china_today
 from portal.identifiers import normalize, parse_plate, parse_resident_id, parse_vin
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, FuelType
-from portal.subsidy.forms import NewCarForm
+from portal.subsidy.rules import new_car
 from portal.subsidy.terms import Flag, Kind, RejectReason, Status
 
 
@@ -77,13 +77,13 @@ class NewCarIn(Strict):
     @field_validator("registration_date")
     @classmethod
     def _registration_not_future(cls, value: date):
-        NewCarForm.validate_registration_date(None, SimpleNamespace(data=value))
+        refuse(new_car.registration_date_problem(value, china_today()))
         return value
 
     @field_validator("invoice_date")
     @classmethod
     def _invoice_not_future(cls, value: date):
-        NewCarForm.validate_invoice_date(None, SimpleNamespace(data=value))
+        refuse(new_car.invoice_date_problem(value, china_today()))
         return value
 
     @field_validator("displacement_ml")
@@ -91,15 +91,13 @@ class NewCarIn(Strict):
     def _engine_has_displacement(cls, value: int | None, info):
         fuel = info.data.get("fuel_type")
         if fuel is not None:
-            form = SimpleNamespace(fuel_type=SimpleNamespace(data=fuel.value))
-            NewCarForm.validate_displacement_ml(form, SimpleNamespace(data=value))
+            refuse(new_car.displacement_problem(fuel, value))
         return value
 
 
-class EligibilityCheck(Strict):
-    """Would this application qualify today, and for how much? Nothing is saved."""
+class _TradeIn(Strict):
+    """The facts both checks take: where, which old car, the new car, which year's rules."""
 
-    kind: Kind
     province_code: str = Field(
         pattern=r"^[0-9]{6}$", description="Province where the new car is registered."
     )
@@ -108,6 +106,13 @@ class EligibilityCheck(Strict):
     )
     new_car: NewCarIn | None = Field(
         None, description="Without it only the old car and the claims are checked."
+    )
+    program_year: int | None = Field(
+        None,
+        ge=2024,
+        le=2100,
+        description="Check against that year's program (DOMAIN §1.2), e.g. the one an "
+        "application was made under; this year's when left out.",
     )
 
     @field_validator("province_code")
@@ -123,11 +128,37 @@ class EligibilityCheck(Strict):
         return parse_vin(value).value
 
 
+class EligibilityCheck(_TradeIn):
+    """Would this application qualify today, and for how much? Nothing is saved."""
+
+    kind: Kind
+
+
+class CompareCheck(_TradeIn):
+    """Scrap or sell (DOMAIN §3.5): both kinds for the old car, side by side. Nothing is saved."""
+
+    new_car_price_fen: int | None = Field(
+        None,
+        ge=100,
+        le=10_000_000_000,
+        description="The new car's price with VAT, when new_car is left out; without either, "
+        "the owner's newest draft application's, else today's guide price of the old car.",
+    )
+    new_car_fuel_type: FuelType | None = Field(
+        None, description="When new_car is left out; the old car's when this is too."
+    )
+    mileage_km: int | None = Field(
+        None,
+        ge=0,
+        le=2_000_000,
+        description="The old car's odometer; 15,000 km a year if left out.",
+    )
+
+
 class SubsidyListQuery(BaseModel):
     """Query parameters of the owner's application list; unknown ones are refused."""
 
     model_config = ConfigDict(extra="forbid")
-
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=100)
 
@@ -146,6 +177,31 @@ class EligibilityOut(BaseModel):
     amount_explanation: str | None = Field(description="How the amount was computed.")
     reasons: list[ReasonOut]
     flags: list[Flag] = Field(description="What would make a second reviewer look at it.")
+
+
+class CompareSide(BaseModel):
+    """One choice: the subsidy and what the car fetches, each with how it was computed."""
+
+    kind: Kind
+    total_fen: int | None = Field(description="Subsidy + car; null if either is unknown.")
+    subsidy_fen: int | None = Field(description="Null when the old car does not qualify.")
+    subsidy_explanation: str | None
+    car_fen: int | None = Field(
+        description="Scrap value (scrapping) or the dealer's buying price (replacement)."
+    )
+    car_explanation: str | None
+    reasons: list[ReasonOut] = Field(description="Why the old car would not qualify.")
+
+
+class CompareOut(BaseModel):
+    new_car_price_fen: int
+    new_car_fuel_type: FuelType
+    new_car_price_source: str = Field(description="typed, draft or guide (assumed).")
+    mileage_km: int
+    scrapping: CompareSide
+    replacement: CompareSide
+    better: Kind | None = Field(description="The choice that leaves more money; null on a tie.")
+    valuation_url: str | None = Field(description="The valuation page of the old car.")
 
 
 class ApplicationSummary(BaseModel):

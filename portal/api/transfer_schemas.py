@@ -1,17 +1,21 @@
-"""Request and response bodies of the transfer endpoints (`views.py`): dealers file cases."""
+"""Request and response bodies of the transfer endpoints (`transfers.py`): dealers file cases."""
 
 from datetime import date, datetime
-from types import SimpleNamespace
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import model_validator as _model_validator
 
-from portal.api.schemas import Strict, known_city, text
+from portal.api.schemas import Strict, known_city, refuse, text
+from portal.audit import china_today
 from portal.identifiers import parse_resident_id, parse_uscc
 from portal.messages import N_, MessageError
 from portal.money import FEN_PER_YUAN
-from portal.transfer.forms import CaseForm
-from portal.transfer.rules import MAX_ODOMETER_KM, MAX_PRICE_YUAN, MIN_PRICE_YUAN
+from portal.transfer.rules import (
+    MAX_ODOMETER_KM,
+    MAX_PRICE_YUAN,
+    MIN_PRICE_YUAN,
+    sale_date_problem,
+)
 from portal.transfer.terms import BuyerKind, DocumentKind, TransferStatus
 
 
@@ -63,8 +67,7 @@ class TransferCreate(Strict):
     @field_validator("sale_date")
     @classmethod
     def _sale_date_rule(cls, value: date):
-        # The pages' rule, called rather than copied (no rule twice); it uses only the field.
-        CaseForm.validate_sale_date(None, SimpleNamespace(data=value))
+        refuse(sale_date_problem(value, china_today()))  # the pages' rule (§2.2)
         return value
 
 

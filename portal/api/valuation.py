@@ -1,6 +1,6 @@
 """The valuation endpoints of /api/v1: value a car by VIN or by model, search the catalog.
 
-Registered on the API blueprint of `views.py`. Anyone may call them without a token; a
+Registered on the API blueprint of `blueprint.py`. Anyone may call them without a token; a
 token sent must be valid (any role), and then the valuation is kept in its user's history
 as on the page. They call the valuation services the pages call (`value_car`,
 `vehicle_by_vin`, `search_models`), so the rules are the engine's (DOMAIN §3).
@@ -18,6 +18,7 @@ from flask_limiter.util import get_remote_address
 
 from portal import db
 from portal.api import auth, problems
+from portal.api.blueprint import bp
 from portal.api.common import InvalidRequest, json_response, parse_body
 from portal.api.problems import MESSAGES
 from portal.api.schemas import FieldError
@@ -28,14 +29,14 @@ from portal.api.valuation_schemas import (
     ValuationCreate,
     ValuationOut,
 )
-from portal.api.views import bp
 from portal.audit import china_today
 from portal.errors import NotFound, translate
 from portal.extensions import limiter
 from portal.messages import N_
 from portal.valuation import services
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import INSPECTION_PARTS, Condition
+from portal.valuation.rules.inspection import INSPECTION_PARTS
+from portal.valuation.terms import Condition
 
 
 def anonymous_limit() -> str:
@@ -78,7 +79,7 @@ def create_valuation():
     _one_way_to_the_car(body)
     session, user, today = db.session(), auth.optional_api_user(), china_today()
     result = services.value_car(
-        session, request=_request(body), on=today, user=user, keep=user is not None
+        session, inputs=_inputs(body), on=today, user=user, keep=user is not None
     )
     return json_response(_valuation_out(result, today))
 
@@ -112,8 +113,8 @@ def _one_way_to_the_car(body: ValuationCreate) -> None:
         raise InvalidRequest(errors)
 
 
-def _request(body: ValuationCreate) -> services.Request:
-    """The service's request: the registry's car for a VIN, else the catalog trim named."""
+def _inputs(body: ValuationCreate) -> services.ValuationInput:
+    """The service's inputs: the registry's car for a VIN, else the catalog trim named."""
     session = db.session()
     inputs = {
         "mileage_km": body.mileage_km,
@@ -129,7 +130,7 @@ def _request(body: ValuationCreate) -> services.Request:
             # A value in the body that names nothing: fix the field (as an unknown city).
             field = FieldError(field="car_model_id", message=translate(error), type="not_found")
             raise InvalidRequest([field]) from error
-        return services.Request(
+        return services.ValuationInput(
             car_model_id=body.car_model_id, first_registration=body.first_registration, **inputs
         )
     vehicle = services.vehicle_by_vin(session, body.vin)
@@ -144,7 +145,7 @@ def _request(body: ValuationCreate) -> services.Request:
                 "Send car_model_id and first_registration."
             )
         )
-    return services.Request(
+    return services.ValuationInput(
         car_model_id=vehicle.car_model_id,
         first_registration=vehicle.first_registration,
         vin=vehicle.vin,
@@ -184,7 +185,7 @@ def _valuation_out(result: services.Result, on: date) -> ValuationOut:
                 for sale in valuation.comparables_used
             ],
             "model": model.model_dump(include={"id", "brand", "series", "model_year", "trim"}),
-            "first_registration": result.request.first_registration,
+            "first_registration": result.inputs.first_registration,
             "valued_on": on,
             "record_id": result.record_id,
         }
@@ -196,14 +197,14 @@ def _valuation_out(result: services.Result, on: date) -> ValuationOut:
 @anonymous_budget
 def search_models():
     query = parse_body(CatalogQuery, lambda model: model.model_validate(request.args.to_dict()))
-    rows, has_next = services.search_models(
+    found = services.search_models(
         db.session(), query=query.q, page=query.page, page_size=query.page_size
     )
     return json_response(
         CatalogPage(
-            items=[CatalogModelOut.model_validate(row.model_dump()) for row in rows],
-            page=query.page,
+            items=[CatalogModelOut.model_validate(row.model_dump()) for row in found.rows],
+            page=found.number,
             page_size=query.page_size,
-            has_next=has_next,
+            has_next=found.has_next,
         )
     )

@@ -1,8 +1,8 @@
 """Request and response bodies of the valuation endpoints (`valuation.py`, DOMAIN §3).
 
-Anyone may ask. The bounds are the engine's (valuation/engine.py, inspection.py): the mileage
-limit and the points of each inspection part are read from it, not copied. Whether the
-first registration is in the future is the engine's call too (its refusal is a 422).
+Anyone may ask. The bounds are the engine's (valuation/rules/engine.py and inspection.py):
+the mileage limit and the points of each inspection part are read from it, not copied.
+Whether the first registration is in the future is the engine's call too (a 422).
 """
 
 import re
@@ -11,12 +11,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
 
-from portal.api.schemas import MAX_ID, Strict, known_city, text
+from portal.api.schemas import Strict, known_city, text
 from portal.identifiers import parse_vin
+from portal.limits import MAX_ID
 from portal.messages import N_, MessageError
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
-from portal.valuation.engine import MAX_MILEAGE_KM, Method
-from portal.valuation.inspection import INSPECTION_PARTS, Condition, Grade, InspectionPart
+from portal.valuation.rules.engine import MAX_MILEAGE_KM
+from portal.valuation.rules.inspection import INSPECTION_PARTS
+from portal.valuation.terms import Condition, Grade, InspectionPart, Method
 
 MONTH_OR_DATE = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 

@@ -30,7 +30,7 @@ def fee_amount(session: Session, code: str) -> int:
     if code not in rules.DEFAULT_FEES:
         raise KeyError(code)
     amount = session.exec(select(FeeItem.amount_fen).where(FeeItem.code == code)).first()
-    # Before `flask seed` has stored the schedule, its defaults apply.
+    # Before `flask seed reference` has stored the schedule, its defaults apply.
     return rules.DEFAULT_FEES[code] if amount is None else amount
 
 

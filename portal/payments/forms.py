@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation
 from portal.errors import translate
 from portal.fields import Yuan
 from portal.forms import Form
+from portal.limits import NOTE_LENGTH
 from portal.money import yuan_input
 from portal.payments import rules
 from portal.payments.labels import FEE_LABELS, payment_label
@@ -65,7 +66,7 @@ class RefundForm(Form):
         _l("Reason"),
         validators=[
             DataRequired(_l("Say why the money is given back.")),
-            Length(max=500, message=_l("Use at most 500 characters.")),
+            Length(max=NOTE_LENGTH, message=_l("Use at most %(max)d characters.")),
         ],
     )
 

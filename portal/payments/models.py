@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
 from portal.enums import enum_column
+from portal.limits import NOTE_LENGTH
 from portal.payments.rules import CURRENCY, OPEN, PaymentStatus, refundable_fen
 
 # The condition of the partial unique index: the payment is pending or paid.
@@ -79,7 +80,7 @@ class Refund(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     payment_id: int = Field(foreign_key="payment.id", index=True)
     amount_fen: int
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=NOTE_LENGTH)
     stripe_refund_id: str | None = Field(default=None, max_length=255, unique=True)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)

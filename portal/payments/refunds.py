@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from portal.audit import utcnow
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.money import yuan
 from portal.payments import gateway, rules, services
@@ -62,7 +63,7 @@ def refund(
     row = Refund(
         payment_id=payment.id,
         amount_fen=amount_fen,
-        reason=reason[:500],
+        reason=reason[:NOTE_LENGTH],
         stripe_refund_id=answer.id,
         actor_id=actor_id,
     )

@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from portal.accounts.models import User
-from portal.db import page_of
+from portal.db import Page, fetch_page
 from portal.payments import gateway, rules
 from portal.payments.gateway import StripeConfig
 from portal.payments.models import Payment
 from portal.payments.rules import PaymentStatus
-from portal.registry.services import Page
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -65,9 +64,7 @@ def _rows(filters: PaymentFilter):
 
 def list_payments(session: Session, *, filters: PaymentFilter, page: int, page_size: int) -> Page:
     """One page of payments, newest first; has_next without counting the table."""
-    statement = page_of(_rows(filters), page, page_size)
-    rows = [PaymentRow(p, email) for p, email in session.exec(statement)]
-    return Page(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+    return fetch_page(session, _rows(filters), page, page_size, row=PaymentRow)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,5 @@
 """Payment pages: pay by card, the status that refreshes, Stripe's webhook, and admin pages."""
 
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -162,24 +160,17 @@ def admin_export():
               _("Payer"), _("Amount (yuan)"), _("Refunded (yuan)"), _("Status"),
               _("Stripe intent")]  # fmt: skip
 
-    def lines():
-        buffer = io.StringIO()
-        writer = csvfiles.writer(buffer)
-        buffer.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-        writer.writerow(header)
+    def rows():
+        yield header
         for row in reports.export_rows(db.session(), filters=filters):
             p = row.payment
-            writer.writerow([p.id, format_datetime(p.created_at, "yyyy-MM-dd HH:mm"),
-                             p.purpose_kind, p.purpose_id, p.description, row.payer_email,
-                             yuan_input(p.amount_fen), yuan_input(p.refunded_fen),
-                             p.status.value, p.stripe_payment_intent_id or ""])  # fmt: skip
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
+            yield [p.id, format_datetime(p.created_at, "yyyy-MM-dd HH:mm"),
+                   p.purpose_kind, p.purpose_id, p.description, row.payer_email,
+                   yuan_input(p.amount_fen), yuan_input(p.refunded_fen),
+                   p.status.value, p.stripe_payment_intent_id or ""]  # fmt: skip
 
     return Response(
-        stream_with_context(lines()),
+        stream_with_context(csvfiles.lines(rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=payments.csv"},
     )

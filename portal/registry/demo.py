@@ -471,7 +471,12 @@ def demo_rows(count: int, seed: int = 2026) -> list[dict[str, str]]:
         city_code = g.city()
         since = registered
         if g.rng.random() < 0.3 and registered + timedelta(days=180) <= LAST_DAY:
-            since = g.day(registered + timedelta(days=180), LAST_DAY)  # bought used
+            # Bought used; half of them in the extract's last year, so the demo's recent
+            # sales (portal/transfer/demo.py) give the valuation comparables (DOMAIN §3.1).
+            earliest = registered + timedelta(days=180)
+            if g.rng.random() < 0.5:
+                earliest = max(earliest, LAST_DAY - timedelta(days=330))
+            since = g.day(earliest, LAST_DAY)
         status = "registered"
         if registered < date(2016, 1, 1) and g.rng.random() < 0.07:
             status = "scrapped"

@@ -1,6 +1,8 @@
-"""Registry use cases: reference data, persons, scoped vehicle look-ups, search and import."""
+"""Registry use cases: reference data, persons, scoped vehicle look-ups, search, and every
+write to the registry's tables that another feature makes (a new car, a transfer, a
+scrapping), each audited here."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import and_
@@ -9,7 +11,7 @@ from sqlmodel import Session, func, select
 from portal import audit, cache, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today, utcnow
-from portal.db import page_of
+from portal.db import Page, fetch_page, savepoint
 from portal.errors import NotFound
 from portal.identifiers import (
     InvalidIdentifier,
@@ -28,7 +30,7 @@ from portal.registry.models import (
     Province,
     Vehicle,
 )
-from portal.registry.terms import Acquisition, VehicleStatus
+from portal.registry.terms import Acquisition, BodyType, FuelType, Usage, VehicleStatus
 
 # --- reference data -------------------------------------------------------------------
 
@@ -96,15 +98,6 @@ class VehicleRow:
     holder: str | None
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list; has_next is known without counting the whole table."""
-
-    rows: list
-    number: int
-    has_next: bool
-
-
 def _vehicle_rows(session: Session, where, order_by, page: int, page_size: int) -> Page:
     """Vehicles with their current holder in one query (no query per row)."""
     holder = func.coalesce(Person.name + " " + Person.id_masked, Dealer.name)
@@ -116,8 +109,7 @@ def _vehicle_rows(session: Session, where, order_by, page: int, page_size: int) 
         .where(*where)
         .order_by(order_by)
     )
-    rows = [VehicleRow(v, h) for v, h in session.execute(page_of(statement, page, page_size))]
-    return Page(rows=rows[:page_size], number=page, has_next=len(rows) > page_size)
+    return fetch_page(session, statement, page, page_size, row=VehicleRow)
 
 
 def my_vehicles(session: Session, *, user: User, page: int, page_size: int) -> Page:
@@ -357,13 +349,102 @@ def transfer_vehicle(
     vehicle.plate, vehicle.status, vehicle.updated_at = plate, VehicleStatus.REGISTERED, utcnow()
     session.add(vehicle)
     session.flush()
+    detail = {"case": reference, "city": city.code, "plate": plate}
+    _vehicle_event(session, vehicle, actor_id, "transferred", before, detail)
+
+
+# --- writes: every change to the registry's tables goes through here -----------------
+
+
+@dataclass(frozen=True)
+class NewVehicle:
+    """A new car as its first registration records it (an applicant's invoice and papers)."""
+
+    vin: str
+    plate: str
+    brand: str
+    model: str
+    body_type: BodyType
+    fuel_type: FuelType
+    displacement_ml: int | None
+    seats: int
+    first_registration: date
+
+
+def register_new_vehicle(session: Session, *, car: NewVehicle, person_id: int) -> Vehicle:
+    """Enter a new private car in the registry, held by person_id from its registration.
+
+    Flushed inside a savepoint: a VIN or plate already taken raises IntegrityError and
+    leaves the caller's transaction as it was, for the caller to say which clashed.
+    """
+    city = regions.city_for_plate_prefix(car.plate[:2])
+    vehicle = Vehicle(
+        **asdict(car),
+        usage=Usage.PRIVATE,
+        province_code=city.province_code,
+        city_code=city.code,
+        status=VehicleStatus.REGISTERED,
+    )
+    with savepoint(session):
+        session.add(vehicle)
+        session.flush()
+    session.add(
+        Ownership(
+            vehicle_id=vehicle.id,
+            person_id=person_id,
+            start=car.first_registration,
+            acquired=Acquisition.NEW,
+        )
+    )
+    return vehicle
+
+
+def scrap_vehicle(
+    session: Session, *, vehicle_id: int, day: date, actor_id: int | None, detail: dict
+) -> None:
+    """Mark the vehicle scrapped and end its current ownership on day; audited (§1.1).
+
+    A car already scrapped stays as it is.
+    """
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle.status is VehicleStatus.SCRAPPED:
+        return
+    before = vehicle.status
+    vehicle.status, vehicle.updated_at = VehicleStatus.SCRAPPED, utcnow()
+    current = current_ownership(session, vehicle.id)
+    if current is not None:
+        current.end = day
+        session.add(current)
+    session.add(vehicle)
+    _vehicle_event(session, vehicle, actor_id, "scrapped", before, detail)
+
+
+def set_transferring(
+    session: Session, *, vehicle: Vehicle, transferring: bool, actor_id: int | None, case: str
+) -> None:
+    """A transfer filed (being transferred) or given up (registered again); audited (§2).
+
+    Only a car on the register moves between these two; a scrapped one stays as it is.
+    """
+    status = VehicleStatus.TRANSFERRING if transferring else VehicleStatus.REGISTERED
+    if vehicle.status is status or vehicle.status not in (
+        VehicleStatus.REGISTERED,
+        VehicleStatus.TRANSFERRING,
+    ):
+        return
+    before, vehicle.status, vehicle.updated_at = vehicle.status, status, utcnow()
+    session.add(vehicle)
+    _vehicle_event(session, vehicle, actor_id, "transfer_" + status.value, before, {"case": case})
+
+
+def _vehicle_event(session, vehicle: Vehicle, actor_id, action: str, before, detail) -> None:
     audit.record(
         session,
         actor_id=actor_id,
         entity="vehicle",
         entity_id=vehicle.id,
-        action="transferred",
+        action=action,
         from_state=before.value,
-        to_state=VehicleStatus.REGISTERED.value,
-        detail={"case": reference, "city": city.code, "plate": plate},
+        to_state=vehicle.status.value,
+        detail=detail,
     )

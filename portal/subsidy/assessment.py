@@ -2,7 +2,7 @@
 
 Gathers the old car as the registry sees it from the applicant, the new car and its
 invoice, and the other live claims on the same cars or by the same person (§1.5), then
-asks the pure `rules.assess`. Read only: the live panel, the eligibility check, the
+asks the pure `rules.eligibility.assess`. Read only: the live panel, the eligibility check, the
 reviewer's page, submission and approval all ask it, and nothing here writes.
 """
 
@@ -16,8 +16,9 @@ from portal.errors import DomainError
 from portal.messages import N_
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import Acquisition
-from portal.subsidy import facts, program_lookup, rules
+from portal.subsidy import program_lookup
 from portal.subsidy.models import Application
+from portal.subsidy.rules import eligibility, facts
 from portal.subsidy.terms import NOT_LIVE
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
@@ -36,7 +37,7 @@ class NotEligible(DomainError):
 def assess(session: Session, application: Application, *, today: date) -> facts.Assessment:
     """What the rules say of the application as it stands (the live panel and submission)."""
     program = program_lookup.program_of(session, application)
-    return rules.assess(
+    return eligibility.assess(
         program_lookup.program_terms(session, program),
         old=old_car_facts(session, application),
         new=_new_car(session, application),
@@ -130,7 +131,7 @@ def _first_transfer_after(session: Session, vehicle: Vehicle) -> date | None:
 def _live_claims(session: Session, application: Application) -> list[facts.LiveClaim]:
     """Other live applications on the same cars, or of the same person (§1.5)."""
     program = program_lookup.program_of(session, application)
-    key = rules.claim_key(program_lookup.program_terms(session, program))
+    key = eligibility.claim_key(program_lookup.program_terms(session, program))
     matches = [Application.person_id == application.person_id]
     if application.old_vin:
         matches.append(Application.old_vin == application.old_vin)

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
 from portal.enums import enum_column
+from portal.limits import NOTE_LENGTH
 from portal.registry.terms import BodyType, FuelType
 from portal.subsidy.terms import (
     NOT_LIVE,
@@ -134,7 +135,7 @@ class Application(SQLModel, table=True):
     first_approver_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_by: int | None = Field(default=None, foreign_key="user_account.id")
     reject_reason: RejectReason | None = Field(default=None, sa_type=enum_column(RejectReason))
-    decision_note: str | None = Field(default=None, max_length=500)
+    decision_note: str | None = Field(default=None, max_length=NOTE_LENGTH)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None

@@ -1,8 +1,8 @@
 """Programs as stored: this year's program, an application's program, and its terms.
 
-The database side of `facts.ProgramTerms`, shared by the draft steps (`services`), the
-assessment (`assessment`), submission and review. `programs.py` is the other, pure side:
-the national rule sets the programs are seeded from.
+The database side of `rules.facts.ProgramTerms`, shared by every room (`apply`,
+`review`, `programs`) and the assessment. `rules.national` is the other, pure side: the
+national rule sets the programs are seeded from; `programs.services` edits them.
 """
 
 from datetime import date
@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from portal.errors import NotFound
 from portal.messages import N_
-from portal.subsidy import facts
 from portal.subsidy.models import Application, Program, ProgramTier
+from portal.subsidy.rules import facts
 from portal.subsidy.terms import Kind
 
 
@@ -33,15 +33,20 @@ def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
 
 def current_program(session: Session, *, province_code: str, kind: Kind, today: date) -> Program:
     """This year's program of that kind in the province; NotFound when there is none."""
+    return program_of_year(session, province_code=province_code, kind=kind, year=today.year)
+
+
+def program_of_year(session: Session, *, province_code: str, kind: Kind, year: int) -> Program:
+    """The program of that kind, province and year (DOMAIN §1.2); NotFound when none."""
     program = session.exec(
         select(Program).where(
-            Program.year == today.year,
+            Program.year == year,
             Program.province_code == province_code,
             Program.kind == kind,
         )
     ).first()
     if program is None:
-        raise NotFound(N_("There is no program of this kind in that province this year."))
+        raise NotFound(N_("There is no program of this kind in that province that year."))
     return program
 
 

@@ -74,6 +74,16 @@ def available_actions(status: S, actors: set[Actor]) -> list[Action]:
     return available(TRANSITIONS, status, actors)
 
 
+def awaits_decision(status: S) -> bool:
+    """A reviewer may decide it now: approve, reject or return it."""
+    return status in TRANSITIONS[Action.APPROVE].sources
+
+
+def approvable_from_queue(status: S, flagged: bool) -> bool:
+    """One click in the queue may approve it; a flagged one needs its own page (four eyes)."""
+    return awaits_decision(status) and not flagged
+
+
 def needs_second_approval(flagged: bool, first_approver_id: int | None) -> bool:
     """A flagged application's first approval only records the first pair of eyes."""
     return flagged and first_approver_id is None

@@ -18,6 +18,7 @@ from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 from portal.registry.importing import BatchResult
 from portal.registry.rules import RowProblem, RowReader
 from portal.transfer import rules, services
+from portal.transfer.errors import FilingRefused
 from portal.transfer.terms import BuyerKind
 
 HEADER = (
@@ -44,10 +45,9 @@ def parse_row(row: dict[str, str], today: date) -> BulkRow | list[RowProblem]:
     city = r.text("destination_city_code", max_length=6)
     price = _price(r)
     sale_date = r.day("sale_date", today)
-    if sale_date and sale_date < rules.earliest_sale_date(today):
-        r.fail(
-            "sale_date", N_("The sale was more than 30 days ago; the transfer deadline has passed.")
-        )
+    problem = rules.sale_date_problem(sale_date, today) if sale_date else None
+    if problem:
+        r.fail("sale_date", problem)
     mileage = r.integer("mileage_km", 0, rules.MAX_ODOMETER_KM)
     temporary = r.flag("dealer_temporary")
     if r.problems:
@@ -94,7 +94,7 @@ def apply(
                 vehicle = services.vehicle_to_file(session, query=record.vin)
                 filing = replace(record.filing, vehicle_id=vehicle.id)
                 services.open_case(session, user=user, filing=filing, key=key)
-        except services.FilingRefused as refused:
+        except FilingRefused as refused:
             result.problems += [
                 (line, RowProblem("vin", p.message, p.params)) for p in refused.problems
             ]

@@ -12,6 +12,7 @@ from portal.audit import utcnow
 from portal.errors import Conflict, NotFound
 from portal.messages import N_
 from portal.registry.models import Ownership
+from portal.storage import Storage
 from portal.transfer import rules, services
 from portal.transfer.models import TransferCase, TransferDocument
 from portal.transfer.terms import DocumentKind, TransferStatus
@@ -42,7 +43,7 @@ def upload_document(
     kind: DocumentKind,
     filename: str,
     content: bytes,
-    folder: str,
+    files: Storage,
 ) -> TransferDocument:
     """Store a checked file as the case's document of this kind (replacing an older one)."""
     if Actor.DEALER not in services.actors_for(user, case):
@@ -60,8 +61,8 @@ def upload_document(
         size=0,
     )
     replaced = document.stored_name or None
-    stored = uploads.store(folder, area, content)
-    uploads.follow_transaction(session, folder, area, new=stored.stored_name, replaced=replaced)
+    stored = uploads.store(files, area, content)
+    uploads.follow_transaction(session, files, area, new=stored.stored_name, replaced=replaced)
     document.filename = uploads.clean_filename(filename, kind.value)
     document.stored_name, document.content_type = stored.stored_name, stored.content_type
     document.size, document.uploaded_by, document.uploaded_at = stored.size, user.id, utcnow()

@@ -22,18 +22,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
-from portal.fields import Yuan
-from portal.formatting import region_name
-from portal.forms import Form
+from portal.fields import Yuan, city_choices, province_choices
+from portal.forms import Form, refuse_field
 from portal.identifiers import InvalidIdentifier, parse_resident_id, parse_uscc
+from portal.limits import NOTE_LENGTH
 from portal.transfer.rules import (
     MAX_ODOMETER_KM,
     MAX_PRICE_YUAN,
     MIN_PRICE_YUAN,
-    earliest_sale_date,
+    sale_date_problem,
 )
 from portal.transfer.terms import BuyerKind, EmissionAcceptance
 
@@ -43,20 +42,6 @@ class FindVehicleForm(Form):
         csrf = False  # a GET search
 
     q = StringField(_l("VIN or plate of the car"), validators=[DataRequired(), Length(max=40)])
-
-
-def _province_choices():
-    return [SelectChoice("", _l("Choose a province"))] + [
-        SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
-    ]
-
-
-def city_choices(province_code: str | None):
-    """Cities of a province for the dependent select."""
-    cities = regions.cities(province_code) if province_code else ()
-    return [SelectChoice("", _l("Choose a city"))] + [
-        SelectChoice(c.code, region_name(c.code)) for c in cities
-    ]
 
 
 class CaseForm(Form):
@@ -101,7 +86,7 @@ class CaseForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.destination_province.choices = _province_choices()
+        self.destination_province.choices = province_choices(_l("Choose a province"))
         self.destination_city.choices = city_choices(self.destination_province.data)
 
     def validate_buyer_identifier(self, field):
@@ -112,17 +97,11 @@ class CaseForm(Form):
             raise ValidationError(translate(error)) from error
 
     def validate_sale_date(self, field):
-        today = china_today()
-        if field.data > today:
-            raise ValidationError(_l("The sale date cannot be in the future."))
-        if field.data < earliest_sale_date(today):
-            raise ValidationError(
-                _l("The sale was more than 30 days ago; the transfer deadline has passed.")
-            )
+        refuse_field(sale_date_problem(field.data, china_today()))
 
 
 class ActionForm(Form):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_LENGTH)])
 
 
 class EmissionRuleForm(Form):

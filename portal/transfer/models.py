@@ -7,11 +7,13 @@ from sqlmodel import Field, SQLModel
 
 from portal.audit import utcnow
 from portal.enums import enum_column
+from portal.limits import NOTE_LENGTH
 from portal.transfer.terms import (
     QUEUES,
     BuyerKind,
     DocumentKind,
     EmissionAcceptance,
+    NoValuation,
     TransferStatus,
 )
 
@@ -55,11 +57,13 @@ class TransferCase(SQLModel, table=True):
     vehicle_model: str | None = Field(default=None, max_length=64)
     vehicle_registered: date | None = None
     status: TransferStatus = Field(sa_type=enum_column(TransferStatus))
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=NOTE_LENGTH)
     new_plate: str | None = Field(default=None, max_length=8)
     # DOMAIN §2.2: the private-sale valuation when filed; a price far below it is flagged.
     valuation_fen: int | None = None
     undervalued: bool = False
+    # Why there is no valuation (and so no flag); a filing is never refused for it.
+    no_valuation_reason: NoValuation | None = Field(default=None, sa_type=enum_column(NoValuation))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     submitted_at: datetime | None = None

@@ -97,6 +97,15 @@ def earliest_sale_date(today: date) -> date:
     return today - timedelta(days=SALE_DAYS)
 
 
+def sale_date_problem(sale_date: date, today: date) -> str | None:
+    """Why this sale date cannot be filed today, or None: not ahead, not too old (§2.2)."""
+    if sale_date > today:
+        return N_("The sale date cannot be in the future.")
+    if sale_date < earliest_sale_date(today):
+        return N_("The sale was more than 30 days ago; the transfer deadline has passed.")
+    return None
+
+
 def undervalued(price_fen: int, valuation_fen: int | None, share: Decimal) -> bool:
     """DOMAIN §2.2: a price under this share of the private-sale valuation is flagged."""
     return valuation_fen is not None and price_fen < share * valuation_fen

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal import audit, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today
-from portal.db import capped_count, inline, page_of, unique_or
+from portal.db import Page, capped_count, fetch_page, inline, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
     InvalidIdentifier,
@@ -29,22 +29,13 @@ from portal.messages import N_
 from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import emission, rules
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
-from portal.transfer.terms import CLOSED, QUEUES, BuyerKind, TransferStatus
+from portal.transfer.terms import CLOSED, QUEUES, BuyerKind, NoValuation, TransferStatus
 from portal.transfer.workflow import Actor
 from portal.valuation import services as valuation
-from portal.valuation import settings as valuation_settings
-
-
-class FilingRefused(DomainError):
-    """The car cannot be filed; problems lists every reason (DOMAIN §2.2)."""
-
-    status = 422
-    title = N_("The transfer cannot be filed")
-
-    def __init__(self, problems: list[rules.Problem]):
-        super().__init__(N_("The transfer cannot be filed."))
-        self.problems = problems
+from portal.valuation.errors import InvalidValuationInput
+from portal.valuation.settings import services as valuation_settings
 
 
 @dataclass(frozen=True)
@@ -122,7 +113,7 @@ def list_cases(
     direction: str | None,
     page: int,
     page_size: int,
-) -> registry.Page:
+) -> Page:
     """Cases in the user's scope with their vehicles, newest first, one page."""
     statement = (
         select(TransferCase, Vehicle)
@@ -145,9 +136,7 @@ def list_cases(
                 TransferCase.new_plate == term,
             )
         )
-    rows = session.execute(page_of(statement, page, page_size)).all()
-    cases = [CaseRow(case, vehicle) for case, vehicle in rows]
-    return registry.Page(rows=cases[:page_size], number=page, has_next=len(cases) > page_size)
+    return fetch_page(session, statement, page, page_size, row=CaseRow)
 
 
 def desk_counts(session: Session, *, user: User) -> dict[str, int]:
@@ -225,9 +214,7 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
     if problems:
         raise FilingRefused(problems)
     buyer_hash, buyer_mask, buyer_uscc = _buyer_identity(filing.buyer, key)
-    worth = valuation.private_value_of(
-        session, vehicle, mileage_km=filing.mileage_km, on=china_today()
-    )
+    worth, no_valuation = _private_value(session, vehicle, filing.mileage_km)
     case = TransferCase(
         number=f"pending-{random.getrandbits(60):x}"[:20],
         dealer_id=user.dealer_id,
@@ -257,6 +244,7 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
             worth.mid_fen if worth else None,
             valuation_settings.current(session).undervalued_share,
         ),
+        no_valuation_reason=no_valuation,
     )
     with unique_or(session, Conflict(N_("The vehicle is already in another open transfer case."))):
         session.add(case)
@@ -271,6 +259,21 @@ def open_case(session: Session, *, user: User, filing: Filing, key: bytes) -> Tr
         to_state=case.status.value,
     )
     return case
+
+
+def _private_value(session: Session, vehicle: Vehicle, mileage_km: int):
+    """The private-sale valuation for the under-price flag, or why there is none.
+
+    DOMAIN §2.2: the flag is advisory. A car the valuation cannot price is filed all the
+    same; the case records why no flag was computed.
+    """
+    try:
+        worth = valuation.private_value_of(
+            session, vehicle, mileage_km=mileage_km, on=china_today()
+        )
+    except InvalidValuationInput:
+        return None, NoValuation.CANNOT_VALUE
+    return worth, None if worth is not None else NoValuation.NOT_IN_CATALOG
 
 
 def _current_ownership(session: Session, vehicle_id: int) -> Ownership:

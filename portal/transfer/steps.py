@@ -14,13 +14,14 @@ from portal.accounts.models import User
 from portal.audit import utcnow
 from portal.db import unique_or
 from portal.errors import Conflict
+from portal.limits import NOTE_LENGTH
 from portal.messages import N_
 from portal.payments import refunds
 from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
-from portal.registry.terms import VehicleStatus
 from portal.transfer import documents, fees, rules, services, workflow
+from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.transfer.workflow import Action, Actor
@@ -58,7 +59,9 @@ def act(
     moved = session.execute(
         update(TransferCase)
         .where(TransferCase.id == case.id, TransferCase.status == before)
-        .values(status=target, updated_at=utcnow(), reason=reason.strip()[:500] or case.reason)
+        .values(
+            status=target, updated_at=utcnow(), reason=reason.strip()[:NOTE_LENGTH] or case.reason
+        )
     )
     if moved.rowcount != 1:
         raise Conflict(N_("Someone else changed this case just now. Reload and try again."))
@@ -92,41 +95,26 @@ def _before_move(session: Session, case: TransferCase, action: Action) -> None:
         vehicle = session.get(Vehicle, case.vehicle_id)
         problems = services.refiling_problems(session, case, vehicle)
         if problems:
-            raise services.FilingRefused(problems)
+            raise FilingRefused(problems)
 
 
 def _after_move(session: Session, case: TransferCase, action: Action, user: User | None):
     vehicle = session.get(Vehicle, case.vehicle_id)
+    actor_id = user.id if user else None
     if action is Action.SUBMIT:
         case.submitted_at = utcnow()
-        _set_vehicle_status(session, vehicle, VehicleStatus.TRANSFERRING, user, case)
+        registry.set_transferring(
+            session, vehicle=vehicle, transferring=True, actor_id=actor_id, case=case.number
+        )
     elif action in (Action.WITHDRAW, Action.REJECT):
-        _set_vehicle_status(session, vehicle, VehicleStatus.REGISTERED, user, case)
+        registry.set_transferring(
+            session, vehicle=vehicle, transferring=False, actor_id=actor_id, case=case.number
+        )
     elif action is Action.REGISTER:
         _assign_plate(session, case, vehicle)
     elif action is Action.COMPLETE:
         _complete(session, case, vehicle, user)
     session.add(case)
-
-
-def _set_vehicle_status(session, vehicle: Vehicle, status: VehicleStatus, user, case) -> None:
-    if vehicle.status is status or vehicle.status not in (
-        VehicleStatus.REGISTERED,
-        VehicleStatus.TRANSFERRING,
-    ):
-        return
-    before, vehicle.status, vehicle.updated_at = vehicle.status, status, utcnow()
-    session.add(vehicle)
-    audit.record(
-        session,
-        actor_id=user.id if user else None,
-        entity="vehicle",
-        entity_id=vehicle.id,
-        action="transfer_" + status.value,
-        from_state=before.value,
-        to_state=status.value,
-        detail={"case": case.number},
-    )
 
 
 def _assign_plate(session: Session, case: TransferCase, vehicle: Vehicle) -> None:

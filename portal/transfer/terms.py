@@ -30,6 +30,13 @@ QUEUES = {
 }
 
 
+class NoValuation(StrEnum):
+    """Why a case carries no under-price check (DOMAIN §2.2: the flag is advisory)."""
+
+    NOT_IN_CATALOG = "not_in_catalog"  # the registry car has no catalog model
+    CANNOT_VALUE = "cannot_value"  # the valuation refused the car's facts
+
+
 class BuyerKind(StrEnum):
     PERSON = "person"
     COMPANY = "company"

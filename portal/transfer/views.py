@@ -1,29 +1,27 @@
 """Transfer pages: dealers file and follow cases; officers work their province's queue."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
-from flask_login import login_required
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from portal import db, htmx, tasks, uploads, web
+from portal import db, htmx, regions, storage, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
-from portal.admin import services as imports
 from portal.errors import DomainError, NotFound, refusal_status, translate
-from portal.formatting import label
 from portal.forms import DocumentForm
 from portal.identifiers import InvalidIdentifier
+from portal.imports import services as imports
+from portal.labels import label
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.registry import services as registry
 from portal.transfer import bulk as bulk_rows
-from portal.transfer import documents, emission, fees, paperwork, paperwork_data, services, steps
-from portal.transfer.case_view import case_view
+from portal.transfer import documents, emission, fees, pages, pdf, services, steps
+from portal.transfer.errors import FilingRefused
 from portal.transfer.forms import (
     ActionForm,
     BulkForm,
     CaseForm,
     EmissionRuleForm,
     FindVehicleForm,
-    city_choices,
 )
 from portal.transfer.terms import (
     QUEUES,
@@ -38,7 +36,7 @@ bp = Blueprint("transfer", __name__, url_prefix="/transfers")
 STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
 
 # What each direction of an officer's queue waits for (issue: officer pages).
-PAPERWORK = {"application": paperwork.application_form_pdf, "summary": paperwork.case_summary_pdf}
+PAPERWORK = {"application": pdf.application_form_pdf, "summary": pdf.case_summary_pdf}
 
 
 bp.add_app_template_global(queue_step)
@@ -98,7 +96,7 @@ def new():
             case = services.open_case(
                 session, user=signed_in_user(), filing=_filing(form), key=web.id_hash_key()
             )
-        except services.FilingRefused as refused:
+        except FilingRefused as refused:
             problems = [translate(problem) for problem in refused.problems]
         except (DomainError, InvalidIdentifier) as error:
             problems, status = [translate(error)], refusal_status(error)
@@ -150,18 +148,18 @@ def bulk():
                 kind="transfer",
                 filename=form.file.data.filename or "transfers.csv",
                 content=form.file.data.read(),
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
                 actor_id=user.id,
             )
         except DomainError as error:
             form.file.errors = [translate(error)]
         else:
-            db.after_commit(lambda: tasks.run_import(job.id))
+            db.after_commit(lambda: tasks.queue_import(job.id))
             return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
     imports.mark_stalled(session, silent_for=web.stall_limit())
-    jobs, _more = imports.recent_jobs(
+    jobs = imports.recent_jobs(
         session, page=1, page_size=10, kind="transfer", created_by=user.id
-    )
+    ).rows
     page = render_template("transfer/bulk.html", form=form, jobs=jobs, header=bulk_rows.HEADER)
     return page, 422 if form.errors else 200
 
@@ -177,7 +175,7 @@ def bulk_job(job_id: int):
     job = _bulk_job(job_id)
     return htmx.render(
         "transfer/bulk_job.html",
-        "admin/_import_progress.html",
+        "imports/_progress.html",
         job=job,
         progress_url=url_for("transfer.bulk_job", job_id=job.id),
         problems_url=url_for("transfer.bulk_problems", job_id=job.id),
@@ -191,7 +189,7 @@ def bulk_job(job_id: int):
 def bulk_resume(job_id: int):
     """Run a stalled bulk filing again from the start of its file."""
     job = imports.resume(db.session(), job=_bulk_job(job_id), actor_id=signed_in_user().id)
-    db.after_commit(lambda: tasks.run_import(job.id))
+    db.after_commit(lambda: tasks.queue_import(job.id))
     return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
 
 
@@ -202,7 +200,7 @@ def bulk_discard(job_id: int):
     imports.discard(
         db.session(),
         job=_bulk_job(job_id),
-        folder=current_app.config["UPLOAD_FOLDER"],
+        files=storage.current(),
         actor_id=signed_in_user().id,
     )
     return redirect(url_for("transfer.bulk_job", job_id=job_id), 303)
@@ -221,14 +219,6 @@ def bulk_problems(job_id: int):
     return response
 
 
-@bp.get("/cities")
-@login_required
-def cities():
-    form = CaseForm(formdata=request.args, meta={"csrf": False})
-    form.destination_city.choices = city_choices(request.args.get("destination_province"))
-    return render_template("transfer/_city_field.html", form=form)
-
-
 @bp.get("/<int:case_id>")
 @roles_required(*STAFF)
 def case(case_id: int):
@@ -238,7 +228,7 @@ def case(case_id: int):
 def _case_page(case_id: int, *, document_form=None, action_error=None, status=200):
     session, user = db.session(), signed_in_user()
     found = services.case_for(session, user=user, case_id=case_id)
-    context = case_view(session, case=found, user=user)
+    context = pages.case_view(session, case=found, user=user)
     page = render_template(
         "transfer/case.html",
         **context,
@@ -264,7 +254,7 @@ def upload(case_id: int):
                 kind=kind,
                 filename=filename,
                 content=content,
-                folder=current_app.config["UPLOAD_FOLDER"],
+                files=storage.current(),
             )
         )
         if saved:
@@ -278,14 +268,12 @@ def document(case_id: int, document_id: int):
     found = documents.document_for(
         db.session(), user=signed_in_user(), case_id=case_id, document_id=document_id
     )
-    path = uploads.path_of(
-        current_app.config["UPLOAD_FOLDER"], f"transfer/{case_id}", found.stored_name
+    return uploads.download(
+        f"transfer/{case_id}",
+        found.stored_name,
+        content_type=found.content_type,
+        filename=found.filename,
     )
-    response = send_file(path, mimetype=found.content_type, download_name=found.filename)
-    # Never let a browser run an uploaded file as a page of this site.
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 @bp.post("/<int:case_id>/fees")
@@ -337,16 +325,22 @@ def paperwork_pdf(case_id: int, which: str):
     found = services.case_for(session, user=signed_in_user(), case_id=case_id)
     if which not in PAPERWORK:
         raise NotFound(N_("There is no such document."))
-    pdf = PAPERWORK[which](paperwork_data.sheet_for(session, found))
-    response = current_app.response_class(pdf, mimetype="application/pdf")
+    document = PAPERWORK[which](pages.sheet_for(session, found))
+    response = current_app.response_class(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename={found.number}-{which}.pdf"
     return response
+
+
+def _chosen_province() -> str:
+    """The province asked for; else the first of the list, as the page's select shows it."""
+    code = request.args.get("province", "")
+    return code if regions.province(code) else regions.provinces()[0].code
 
 
 @bp.route("/emission-rules", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def emission_rules():
-    province = request.args.get("province", "440000")[:6]
+    province = _chosen_province()
     form, error_city = EmissionRuleForm(), None
     if form.validate_on_submit():
         try:

@@ -21,6 +21,7 @@ from portal.messages import N_, MessageError
 from portal.money import FEN_PER_YUAN
 from portal.registry.rules import RowProblem
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
+from portal.valuation.terms import VehicleClass
 
 HEADER = (
     "brand",
@@ -36,10 +37,13 @@ HEADER = (
     "current_price_yuan",
     "nev_catalogue",
     "source",
+    "vehicle_class",
+    "curb_weight_kg",
 )
 YEARS = (2000, 2030)
 PRICE_YUAN = (1, 99_999_999)  # below 100 million yuan: far above any car, bounds hostile ints
 DISPLACEMENT_ML = (600, 8000)
+CURB_WEIGHT_KG = (400, 5000)  # a microcar to a large SUV; the scrap value is paid by it
 BATTERY_KWH = (Decimal(1), Decimal(200))
 MAX_TEXT = 64
 ENGINE_FUELS = frozenset(
@@ -51,7 +55,7 @@ _KWH = re.compile(r"[0-9]{1,3}(?:\.[0-9])?")
 # leading formula sign have no place in a car's name, so they are refused at the door.
 _FORBIDDEN = frozenset('<>"`\\')
 _FORMULA_START = ("=", "+", "-", "@")
-Term = TypeVar("Term", BodyType, FuelType, EmissionStandard)
+Term = TypeVar("Term", BodyType, FuelType, EmissionStandard, VehicleClass)
 
 
 class InvalidCatalogRow(MessageError):
@@ -64,7 +68,7 @@ class InvalidCatalogRow(MessageError):
 
 @dataclass(frozen=True)
 class CatalogModel:
-    """One trim of one model year, with its launch and today's guide price in fen."""
+    """One trim of one model year: its guide prices in fen, class and curb weight."""
 
     brand: str
     series: str
@@ -80,6 +84,9 @@ class CatalogModel:
     current_price_fen: int
     nev_catalogue: bool
     source: str
+    # DOMAIN §3.4: the class whose retention rates value it; §3.5: scrap value by weight.
+    vehicle_class: VehicleClass
+    curb_weight_kg: int
 
 
 def parse_row(row: dict[str, str]) -> CatalogModel:
@@ -137,6 +144,13 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
         current_price_fen=current * FEN_PER_YUAN,
         nev_catalogue=_nev_catalogue(values["nev_catalogue"], fuel),
         source=_text("source", values["source"], required=False),
+        vehicle_class=_choice(
+            VehicleClass,
+            "vehicle_class",
+            values["vehicle_class"],
+            N_("Column %(column)s: %(value)s is not a vehicle class."),
+        ),
+        curb_weight_kg=_whole("curb_weight_kg", values["curb_weight_kg"], CURB_WEIGHT_KG),
     )
 
 

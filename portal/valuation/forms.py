@@ -9,7 +9,6 @@ next to the field it names (`FIELD_OF`).
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, MonthField, RadioField, SelectField, StringField
@@ -22,17 +21,24 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
 from portal import regions
 from portal.audit import china_today
 from portal.errors import translate
-from portal.fields import Select
-from portal.formatting import label, region_name
+from portal.fields import (
+    Percent,
+    Select,
+    WholeNumberField,
+    city_choices,
+    province_choices,
+)
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
-from portal.valuation.engine import MAX_MILEAGE_KM
-from portal.valuation.inspection import INSPECTION_PARTS, Condition, InspectionPart
+from portal.labels import label
+from portal.money import FEN_PER_YUAN, percent_text
+from portal.valuation.rules.engine import MAX_MILEAGE_KM
+from portal.valuation.rules.inspection import INSPECTION_PARTS
+from portal.valuation.terms import Condition, InspectionPart
 
 EARLIEST_REGISTRATION = date(1990, 1, 1)
 
@@ -56,33 +62,6 @@ CONDITION_HINTS = {
         "Structural damage from an accident (frame, pillars, floor), repaired or not."
     ),
 }
-
-
-class WholeNumberField(IntegerField):
-    """A whole number typed as text: full-width digits, spaces and thousands commas allowed.
-
-    A text input with a numeric keypad (not type=number), so what was typed is shown
-    back as typed, even when it is not a number.
-    """
-
-    widget = TextInput()
-    NUMBER = re.compile(r"-?[0-9]{1,12}")
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = "".join(unicodedata.normalize("NFKC", valuelist[0]).split()).replace(",", "")
-        if not text:
-            self.data = None
-        elif self.NUMBER.fullmatch(text):
-            self.data = int(text)
-        else:
-            self.data = None
-            raise ValueError(_l("Enter a whole number, in digits."))
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()  # one message is enough: not also "out of range"
 
 
 class MonthOfYearField(MonthField):
@@ -197,9 +176,7 @@ class ValuationForm(Form):
         found = regions.city(self.city.data) if self.city.data else None
         if found is not None and not self.province.data:
             self.province.data = found.province_code  # a shared link may name the city only
-        self.province.choices = [SelectChoice("", _l("Choose a province"))] + [
-            SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
-        ]
+        self.province.choices = province_choices(_l("Choose a province"))
         self.city.choices = city_choices(self.province.data)
         self.brand.choices = self.series.choices = self.model.choices = []
 
@@ -252,14 +229,6 @@ class ValuationForm(Form):
             raise ValidationError(_l("Choose one of the conditions."))
 
 
-def city_choices(province_code: str | None):
-    """The cities of a province, for the dependent select."""
-    cities = regions.cities(province_code) if province_code else ()
-    return [SelectChoice("", _l("Choose a city"))] + [
-        SelectChoice(c.code, region_name(c.code)) for c in cities
-    ]
-
-
 def model_choices(trims) -> list[SelectChoice]:
     """The trims of a series: model year, trim and today's guide price."""
     choices = [SelectChoice("", _l("Choose the model year and trim"))]
@@ -269,24 +238,14 @@ def model_choices(trims) -> list[SelectChoice]:
     return choices
 
 
-_PERCENT = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
-
-
-class Percent:
-    """A percentage typed as 40 or 12.5 (full-width digits too); field.share is 0.40."""
-
-    def __call__(self, form, field) -> None:
-        text = "".join(unicodedata.normalize("NFKC", field.data or "").split()).rstrip("%")
-        if not _PERCENT.fullmatch(text[:8]):
-            raise StopValidation(_l("Enter a percentage such as 40 or 12.5."))
-        field.share = Decimal(text) / 100
-
-
 def _percent_field(label, description=None) -> StringField:
     return StringField(
         label,
         description=description,
-        validators=[InputRequired(_l("Enter a percentage.")), Percent()],
+        validators=[
+            InputRequired(_l("Enter a percentage.")),
+            Percent(_l("Enter a percentage such as 40 or 12.5.")),
+        ],
         render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 8},
     )
 
@@ -299,7 +258,7 @@ class SettingsForm(Form):
         _l("The technical condition weighs the rest (GB/T 30323: A + B = 1)."),
     )
     mileage_step_rate = _percent_field(
-        _l("Mileage adjustment per 10,000 km above or below 20,000 km a year (%)")
+        _l("Mileage adjustment per 10,000 km above or below 15,000 km a year (%)")
     )
     mileage_cap = _percent_field(_l("Largest mileage adjustment, up or down (%)"))
     dealer_buy_rate = _percent_field(
@@ -321,11 +280,21 @@ class SettingsForm(Form):
     undervalued_share = _percent_field(
         _l("Flag a transfer priced under this share of the private price (%)")
     )
+    scrap_yuan_per_tonne = IntegerField(
+        _l("Scrap value a recycler pays per tonne of curb weight (¥)"),
+        validators=[
+            InputRequired(_l("Enter an amount in yuan.")),
+            NumberRange(0, 20_000, message=_l("Enter 0 to 20,000 yuan.")),
+        ],
+    )
 
     def typed(self) -> dict:
-        """The values as the settings service takes them (shares, and the count)."""
+        """The values as the settings service takes them (shares, the count, fen)."""
         values = {name: self[name].share for name in PERCENT_FIELDS}
-        return values | {"min_comparables": self.min_comparables.data}
+        return values | {
+            "min_comparables": self.min_comparables.data,
+            "scrap_fen_per_tonne": self.scrap_yuan_per_tonne.data * FEN_PER_YUAN,
+        }
 
 
 PERCENT_FIELDS = (
@@ -342,9 +311,8 @@ PERCENT_FIELDS = (
 
 def settings_data(saved) -> dict:
     """A saved settings row as the form shows it: percentages without trailing zeros."""
-    data = {name: _percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
-    return data | {"min_comparables": saved.min_comparables}
-
-
-def _percent_text(share: Decimal) -> str:
-    return f"{Decimal(share) * 100:f}".rstrip("0").rstrip(".") if share else "0"
+    data = {name: percent_text(getattr(saved, name)) for name in PERCENT_FIELDS}
+    return data | {
+        "min_comparables": saved.min_comparables,
+        "scrap_yuan_per_tonne": saved.scrap_fen_per_tonne // FEN_PER_YUAN,
+    }

@@ -9,8 +9,7 @@ from sqlmodel import Field, SQLModel
 from portal.audit import utcnow
 from portal.enums import enum_column
 from portal.registry.terms import BodyType, EmissionStandard, FuelType
-from portal.valuation.engine import Method
-from portal.valuation.inspection import Condition, Grade
+from portal.valuation.terms import Condition, Grade, Method, VehicleClass
 
 
 class CarModel(SQLModel, table=True):
@@ -34,6 +33,8 @@ class CarModel(SQLModel, table=True):
     current_price_fen: int
     nev_catalogue: bool
     source: str = Field(default="", max_length=128)
+    vehicle_class: VehicleClass = Field(sa_type=enum_column(VehicleClass))
+    curb_weight_kg: int
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
@@ -84,5 +85,6 @@ class ValuationSettings(SQLModel, table=True):
     min_comparables: int
     key_region_old_factor: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
     undervalued_share: Decimal = Field(sa_column=Column(Numeric(4, 3), nullable=False))
+    scrap_fen_per_tonne: int
     updated_by: int | None = Field(default=None, foreign_key="user_account.id")
     updated_at: datetime = Field(default_factory=utcnow)

@@ -25,9 +25,9 @@ from portal.registry.models import Vehicle
 from portal.valuation import chart, services
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.forms import CONDITION_HINTS, FIELD_OF, ValuationForm
-from portal.valuation.inspection import Condition, Grade
 from portal.valuation.models import CarModel, ValuationRecord
-from portal.valuation.terms import DEFAULT_SETTINGS
+from portal.valuation.rules.facts import DEFAULT_SETTINGS
+from portal.valuation.terms import Condition, Grade
 
 # DOMAIN §3.2, in a line each.
 GRADE_MEANINGS = {
@@ -70,7 +70,7 @@ def value_form(session, form: ValuationForm, *, preview: bool, keep: bool) -> Ou
     if vehicle is None and form.registered.data is None and not form.registered.errors:
         form.registered.errors.append(_("Enter the month of first registration."))
     if not _collect(form, outcome, preview):
-        request_ = services.Request(
+        inputs = services.ValuationInput(
             car_model_id=model.id,
             first_registration=registered,
             mileage_km=form.mileage.data,
@@ -85,7 +85,7 @@ def value_form(session, form: ValuationForm, *, preview: bool, keep: bool) -> Ou
         try:
             outcome.result = services.value_car(
                 session,
-                request=request_,
+                inputs=inputs,
                 on=china_today(),
                 user=user,
                 keep=keep and user is not None,

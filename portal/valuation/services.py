@@ -1,13 +1,12 @@
 """Valuation use cases: the catalog, linking registry cars to it, valuing a car, history.
 
-The engine (`engine.py`, `replacement.py`, `market.py`, `terms.py`) is pure; this module
-finds what it needs: the catalog trim and its guide price, the registry's facts for a VIN,
-the region factor of the city, and the comparable sales (completed transfers of the same
-family, DOMAIN §3.1).
+The engine (`rules/`) is pure; this module finds what it needs: the catalog trim and its
+guide price, the registry's facts for a VIN, the region factor of the city, and the
+comparable sales (completed transfers of the same family, DOMAIN §3.1).
 """
 
-from dataclasses import asdict, dataclass, fields
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -16,19 +15,23 @@ from sqlmodel import Session, select
 
 from portal import cache, regions
 from portal.accounts.models import User
-from portal.db import inline, page_of
+from portal.db import Page, fetch_page, inline
 from portal.errors import NotFound
 from portal.identifiers import parse_vin
 from portal.messages import N_
+from portal.money import FEN_PER_YUAN, yuan
 from portal.registry.importing import BatchResult
 from portal.registry.models import Vehicle
 from portal.registry.terms import EmissionStandard
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
-from portal.valuation import catalog, engine, market, settings, terms
+from portal.valuation import catalog
 from portal.valuation.errors import InvalidValuationInput
-from portal.valuation.inspection import Condition, inspection_score
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.rules import engine, facts, market
+from portal.valuation.rules.inspection import inspection_score
+from portal.valuation.settings import services as settings
+from portal.valuation.terms import Condition
 
 OLD_EMISSIONS = (
     EmissionStandard.CN1,
@@ -69,26 +72,37 @@ def load_catalog(session: Session, rows: list[catalog.CatalogModel] | None = Non
 
 
 def import_rows(session: Session, records, *, key: bytes, actor_id: int | None) -> BatchResult:
-    """The admin import's batch writer (the machinery of portal/admin/services.py)."""
+    """The admin import's batch writer (the machinery of portal/imports/services.py)."""
     return load_catalog(session, [record for _line, record in records])
 
 
 def link_vehicles(session: Session, vins: list[str] | None = None) -> int:
-    """Give unlinked registry cars (all, or those VINs) the trim of their series, nearest year."""
+    """Link registry cars (all, or those VINs) to the trim of their series' nearest year.
+
+    Every car is looked at, not only unlinked ones: a catalog that gained older model years
+    moves a car from a later trim to its own (DOMAIN §3.1, the same or nearest model).
+    Returns how many cars changed.
+    """
     trim_of = trim_finder(session)
     linked, last_id = 0, 0
     only = [Vehicle.vin.in_(vins)] if vins is not None else []
     while rows := session.exec(
-        select(Vehicle.id, Vehicle.brand, Vehicle.model, Vehicle.first_registration)
-        .where(Vehicle.car_model_id.is_(None), Vehicle.id > last_id, *only)
+        select(
+            Vehicle.id,
+            Vehicle.brand,
+            Vehicle.model,
+            Vehicle.first_registration,
+            Vehicle.car_model_id,
+        )
+        .where(Vehicle.id > last_id, *only)
         .order_by(Vehicle.id)
         .limit(LINK_CHUNK)
     ).all():
         last_id = rows[-1][0]
         matches = [
             {"vid": vehicle_id, "model_id": model_id}
-            for vehicle_id, brand, series, registered in rows
-            if (model_id := trim_of(brand, series, registered.year))
+            for vehicle_id, brand, series, registered, linked_to in rows
+            if (model_id := trim_of(brand, series, registered.year)) and model_id != linked_to
         ]
         if matches:
             table = Vehicle.__table__
@@ -126,10 +140,16 @@ def _series_index(session: Session) -> dict[tuple[str, str], list[tuple[int, int
 
 
 def _nearest(years: list[tuple[int, int]], year: int) -> int | None:
-    """The model of the nearest model year; on a tie the earlier one (a car's own year)."""
+    """The model of the nearest model year not after `year`; the earliest if all are later.
+
+    A car first registered in 2018 is a 2018 model or older (now and then next year's, which
+    the catalog's own year then stands for): linking it to a later model would price it from
+    a car it never was, and a filing would meet a model year it cannot have.
+    """
     if not years:
         return None
-    return min(years, key=lambda pair: (abs(pair[0] - year), pair[0]))[1]
+    not_after = [pair for pair in years if pair[0] <= year]
+    return max(not_after)[1] if not_after else min(years)[1]
 
 
 CATALOG_CACHE = "catalog"  # bumped when a catalog import finishes (admin/services.py)
@@ -181,7 +201,7 @@ def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
     return _catalog_tree(session).get(brand, {}).get(series, [])
 
 
-def search_models(session: Session, *, query: str, page: int, page_size: int):
+def search_models(session: Session, *, query: str, page: int, page_size: int) -> Page:
     """Catalog trims whose brand or series starts with the query, one page."""
     term = query.strip()[:32]
     statement = select(CarModel).order_by(
@@ -192,8 +212,7 @@ def search_models(session: Session, *, query: str, page: int, page_size: int):
             CarModel.brand.startswith(term, autoescape=True)
             | CarModel.series.startswith(term, autoescape=True)
         )
-    rows = list(session.exec(page_of(statement, page, page_size)))
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def car_model(session: Session, model_id: int) -> CarModel:
@@ -208,7 +227,7 @@ def car_model(session: Session, model_id: int) -> CarModel:
 
 
 @dataclass(frozen=True)
-class Request:
+class ValuationInput:
     """What a person asks: a catalog trim (or a VIN that names one), age, use, condition."""
 
     car_model_id: int
@@ -224,7 +243,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Result:
-    request: Request
+    inputs: ValuationInput
     model: CarModel
     valuation: engine.Valuation
     curve: list[tuple[int, int]]
@@ -238,28 +257,32 @@ def vehicle_by_vin(session: Session, vin: str) -> Vehicle | None:
 
 
 def value_car(
-    session: Session, *, request: Request, on: date, user: User | None, keep: bool = True
+    session: Session, *, inputs: ValuationInput, on: date, user: User | None, keep: bool = True
 ) -> Result:
     """Value the car on `on`; signed-in users keep it in their history (keep=True)."""
-    model = car_model(session, request.car_model_id)
-    if regions.city(request.city_code) is None:
+    model = car_model(session, inputs.car_model_id)
+    if regions.city(inputs.city_code) is None:
         raise InvalidValuationInput("city_code", N_("Choose a city from the list."))
-    _check_model_year(model, request)
+    _check_model_year(model, inputs)
     configured = settings.current(session)
-    subject = _subject(request, model, configured)
-    sales = _comparable_sales(session, model, request, on)
+    guide_fen, gap_steps = model.current_price_fen, []
+    if inputs.vehicle_id is not None:  # the registry's facts name the year, not a person
+        guide_fen, gap_steps = _guide_price(session, model, inputs.first_registration.year)
+    subject = _subject(inputs, model, configured, guide_fen)
+    sales = _comparable_sales(session, model, inputs, on, configured.engine)
     valuation = engine.value(subject, on=on, comparables=sales, settings=configured.engine)
+    valuation = replace(valuation, steps=(*gap_steps, *valuation.steps))
     record_id = None
     if keep and user is not None:
-        record_id = _keep(session, request, valuation, user)
+        record_id = _keep(session, inputs, valuation, user)
     curve = engine.depreciation_curve(subject, on=on, settings=configured.engine)
-    return Result(request, model, valuation, curve, record_id)
+    return Result(inputs, model, valuation, curve, record_id)
 
 
-def _check_model_year(model: CarModel, request: Request) -> None:
+def _check_model_year(model: CarModel, inputs: ValuationInput) -> None:
     """A car is sold as next year's model at the earliest; a registry car's facts stand."""
     earliest = model.model_year - 1
-    if request.vehicle_id is None and request.first_registration.year < earliest:
+    if inputs.vehicle_id is None and inputs.first_registration.year < earliest:
         raise InvalidValuationInput(
             "first_registration",
             N_(
@@ -271,21 +294,77 @@ def _check_model_year(model: CarModel, request: Request) -> None:
         )
 
 
-def _subject(request: Request, model: CarModel, configured: settings.Values) -> terms.Subject:
-    if request.inspection is not None:
-        score, accident = inspection_score(request.inspection), False
+def _guide_price(session: Session, model: CarModel, year: int) -> tuple[int, list[facts.Step]]:
+    """Today's guide price for a car of `year` (DOMAIN §3.1: the same or nearest model).
+
+    A registry car whose own model year the catalog lacks is linked to the series' nearest
+    earlier year; its guide price then lies between that model's and the next later
+    model's, by the years between them. Either way the step says so: never silently.
+    """
+    if model.model_year >= year:
+        return model.current_price_fen, []
+    later = session.exec(
+        select(CarModel.model_year, CarModel.current_price_fen)
+        .where(
+            CarModel.brand == model.brand,
+            CarModel.series == model.series,
+            CarModel.model_year > year,
+        )
+        .order_by(CarModel.model_year, CarModel.id)
+        .limit(1)
+    ).first()
+    numbers = {
+        "year": str(year),
+        "model_year": str(model.model_year),
+        "gap": str(year - model.model_year),
+        "price": yuan(model.current_price_fen),
+    }
+    if later is None:
+        label = N_(
+            "No %(year)s model in the catalog: the %(model_year)s model, %(gap)s years older,"
+            " gives today's guide price %(price)s"
+        )
+        return model.current_price_fen, facts.steps_from(
+            numbers, [(label, yuan(model.current_price_fen))]
+        )
+    later_year, later_fen = later
+    span = later_year - model.model_year
+    guide = (
+        model.current_price_fen
+        + (later_fen - model.current_price_fen) * (year - model.model_year) // span
+    )
+    guide = guide // FEN_PER_YUAN * FEN_PER_YUAN
+    numbers |= {
+        "later_year": str(later_year),
+        "later_price": yuan(later_fen),
+        "span": str(span),
+    }
+    label = N_(
+        "No %(year)s model in the catalog: guide price between the %(model_year)s model"
+        " (%(price)s) and the %(later_year)s model (%(later_price)s), %(gap)s of %(span)s"
+        " years on, to the yuan"
+    )
+    return guide, facts.steps_from(numbers, [(label, yuan(guide))])
+
+
+def _subject(
+    inputs: ValuationInput, model: CarModel, configured: settings.Values, guide_fen: int
+) -> facts.Subject:
+    if inputs.inspection is not None:
+        score, accident = inspection_score(inputs.inspection), False
     else:
-        condition = request.condition or Condition.GOOD
+        condition = inputs.condition or Condition.GOOD
         score, accident = condition.score, condition.structural_accident
-    return terms.Subject(
-        guide_price_fen=model.current_price_fen,
+    return facts.Subject(
+        guide_price_fen=guide_fen,
+        vehicle_class=model.vehicle_class,
         fuel_type=model.fuel_type,
-        first_registration=request.first_registration,
-        mileage_km=request.mileage_km,
+        first_registration=inputs.first_registration,
+        mileage_km=inputs.mileage_km,
         score=score,
         structural_accident=accident,
-        region_factor=region_factor(request.city_code, model.emission_standard, configured),
-        battery_health_pct=request.battery_health_pct,
+        region_factor=region_factor(inputs.city_code, model.emission_standard, configured),
+        battery_health_pct=inputs.battery_health_pct,
         family=_family(model.brand, model.series),
     )
 
@@ -305,14 +384,10 @@ def _family(brand: str, series: str) -> str:
 
 
 def _comparable_sales(
-    session: Session, model: CarModel, request: Request, on: date
+    session: Session, model: CarModel, inputs: ValuationInput, on: date, configured: facts.Settings
 ) -> list[market.Comparable]:
-    """Completed transfers of the family near the car's age, in the last year (indexed)."""
-    since = on - timedelta(days=366)
-    earliest = request.first_registration - timedelta(days=366)
-    latest = request.first_registration + timedelta(days=366)
-    # The engine's ±30 % mileage test, in whole km, so fewer rows leave the database.
-    low_km, high_km = -(-7 * request.mileage_km // 10), 13 * request.mileage_km // 10
+    """Completed transfers of the family inside the comparables window (indexed)."""
+    bounds = market.window(inputs.first_registration, inputs.mileage_km, on, configured)
     rows = session.exec(
         select(
             TransferCase.price_fen,
@@ -325,9 +400,9 @@ def _comparable_sales(
             TransferCase.vehicle_model == model.series,
             # Written out, so ix_transfer_comparables (completed cases only) serves it.
             TransferCase.status == inline(TransferStatus.COMPLETED, TransferCase.status.type),
-            TransferCase.sale_date >= since,
-            TransferCase.vehicle_registered.between(earliest, latest),
-            TransferCase.mileage_km.between(low_km, high_km),
+            TransferCase.sale_date.between(bounds.sold_from, bounds.sold_to),
+            TransferCase.vehicle_registered.between(bounds.registered_from, bounds.registered_to),
+            TransferCase.mileage_km.between(bounds.mileage_from, bounds.mileage_to),
         )
         # The newest sales first, so the same question always gets the same answer.
         .order_by(TransferCase.sale_date.desc(), TransferCase.id.desc())
@@ -336,23 +411,23 @@ def _comparable_sales(
     family = _family(model.brand, model.series)
     candidates = [market.Comparable(p, r, km, sold, family) for p, r, km, sold in rows]
     return market.select_comparables(
-        family, request.first_registration, request.mileage_km, on, candidates
+        family, inputs.first_registration, inputs.mileage_km, on, candidates, configured
     )
 
 
-def _keep(session: Session, request: Request, valuation: engine.Valuation, user: User) -> int:
+def _keep(session: Session, inputs: ValuationInput, valuation: engine.Valuation, user: User) -> int:
     record = ValuationRecord(
         user_id=user.id,
-        car_model_id=request.car_model_id,
-        vehicle_id=request.vehicle_id,
-        vin=request.vin,
-        first_registration=request.first_registration,
-        mileage_km=request.mileage_km,
-        city_code=request.city_code,
-        condition=None if request.inspection is not None else request.condition,
-        inspection=request.inspection,
+        car_model_id=inputs.car_model_id,
+        vehicle_id=inputs.vehicle_id,
+        vin=inputs.vin,
+        first_registration=inputs.first_registration,
+        mileage_km=inputs.mileage_km,
+        city_code=inputs.city_code,
+        condition=None if inputs.inspection is not None else inputs.condition,
+        inspection=inputs.inspection,
         score=valuation.score,
-        battery_health_pct=request.battery_health_pct,
+        battery_health_pct=inputs.battery_health_pct,
         method=valuation.method,
         grade=valuation.grade,
         dealer_buy_fen=valuation.dealer_buy.mid_fen,
@@ -364,13 +439,13 @@ def _keep(session: Session, request: Request, valuation: engine.Valuation, user:
     return record.id
 
 
-def request_of(record: ValuationRecord) -> Request:
+def inputs_of(record: ValuationRecord) -> ValuationInput:
     """The inputs of a kept valuation, to run it again with today's data."""
-    names = {f.name for f in fields(Request)}
-    return Request(**{name: getattr(record, name) for name in names})
+    names = {f.name for f in fields(ValuationInput)}
+    return ValuationInput(**{name: getattr(record, name) for name in names})
 
 
-def history(session: Session, *, user: User, page: int, page_size: int):
+def history(session: Session, *, user: User, page: int, page_size: int) -> Page:
     """The user's valuations, newest first, with their catalog trims, one page."""
     statement = (
         select(ValuationRecord, CarModel)
@@ -378,8 +453,7 @@ def history(session: Session, *, user: User, page: int, page_size: int):
         .where(ValuationRecord.user_id == user.id)
         .order_by(ValuationRecord.id.desc())
     )
-    rows = session.exec(page_of(statement, page, page_size)).all()
-    return rows[:page_size], len(rows) > page_size
+    return fetch_page(session, statement, page, page_size)
 
 
 def record_for(session: Session, *, user: User, record_id: int) -> ValuationRecord:
@@ -390,14 +464,22 @@ def record_for(session: Session, *, user: User, record_id: int) -> ValuationReco
     return record
 
 
-def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
-    """The private-sale price of a registry car in good condition; None if not in the catalog."""
+def registry_car_value(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
+    """The valuation of a registry car in good condition; None if not in the catalog."""
     if vehicle.car_model_id is None:
         return None
-    request = Request(
+    inputs = ValuationInput(
         car_model_id=vehicle.car_model_id,
         first_registration=vehicle.first_registration,
         mileage_km=mileage_km,
         city_code=vehicle.city_code,
+        vin=vehicle.vin,
+        vehicle_id=vehicle.id,
     )
-    return value_car(session, request=request, on=on, user=None, keep=False).valuation.private
+    return value_car(session, inputs=inputs, on=on, user=None, keep=False).valuation
+
+
+def private_value_of(session: Session, vehicle: Vehicle, *, mileage_km: int, on: date):
+    """The private-sale price of a registry car in good condition; None if not in the catalog."""
+    found = registry_car_value(session, vehicle, mileage_km=mileage_km, on=on)
+    return found.private if found is not None else None

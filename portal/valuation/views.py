@@ -8,7 +8,6 @@ or by brand → series → trim from the catalog. What the pages show is built i
 """
 
 from dataclasses import replace
-from types import SimpleNamespace
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -74,12 +73,6 @@ def trims():
     return _fragment("valuation/_model_field.html")
 
 
-@bp.get("/cities")
-def cities():
-    """The city select of a province, for htmx."""
-    return _fragment("valuation/_city_field.html")
-
-
 def _fragment(partial: str):
     """A dependent select for htmx; opened directly, the form prefilled with the query."""
     form = ValuationForm(request.args)
@@ -94,15 +87,13 @@ def _fragment(partial: str):
 @bp.get("/history")
 @login_required
 def history():
-    page = web.page_number()
-    rows, has_next = services.history(
+    page = services.history(
         db.session(),
         user=signed_in_user(),
-        page=page,
+        page=web.page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    paging = SimpleNamespace(number=page, has_next=has_next)
-    return render_template("valuation/history.html", rows=rows, page=paging)
+    return render_template("valuation/history.html", rows=page.rows, page=page)
 
 
 @bp.get("/history/<int:record_id>")
@@ -120,7 +111,7 @@ def rerun(record_id: int):
     kept = services.record_for(session, user=user, record_id=record_id)
     try:
         found = services.value_car(
-            session, request=services.request_of(kept), on=china_today(), user=user, keep=True
+            session, inputs=services.inputs_of(kept), on=china_today(), user=user, keep=True
         )
     except InvalidValuationInput as error:
         return _record_page(record_id, error=translate(error), status=422)
@@ -138,7 +129,7 @@ def _record_page(record_id: int, *, error: str | None = None, status: int = 200)
         on = china_date(kept.created_at)
         try:
             found = services.value_car(
-                session, request=services.request_of(kept), on=on, user=None, keep=False
+                session, inputs=services.inputs_of(kept), on=on, user=None, keep=False
             )
         except InvalidValuationInput as refused:
             context["error"], status = translate(refused), 422

@@ -27,14 +27,14 @@ TEXT_FILES = (
     PORTAL / "data" / "provinces.csv",
     PORTAL / "data" / "models.csv",  # the catalog's brands, series and trims (valuation report)
     PORTAL / "registry" / "demo.py",
-    PORTAL / "transfer" / "paperwork.py",
+    PORTAL / "transfer" / "pdf.py",
     # The steps' templates and the refusals print as they are in English.
-    PORTAL / "valuation" / "engine.py",
-    PORTAL / "valuation" / "market.py",
-    PORTAL / "valuation" / "replacement.py",
-    PORTAL / "valuation" / "terms.py",
-    PORTAL / "valuation" / "inspection.py",  # the inspection's refusals, also in English
-    PORTAL / "valuation" / "report.py",
+    PORTAL / "valuation" / "rules" / "engine.py",
+    PORTAL / "valuation" / "rules" / "market.py",
+    PORTAL / "valuation" / "rules" / "replacement.py",
+    PORTAL / "valuation" / "rules" / "facts.py",
+    PORTAL / "valuation" / "rules" / "inspection.py",  # the inspection's refusals, in English
+    PORTAL / "valuation" / "report" / "pdf.py",
 )
 # Debian package unicode-data (Unicode 15); the field kTGH came with Unicode 13.
 UNIHAN = "/usr/share/unicode/Unihan_OtherMappings.txt.bz2"
