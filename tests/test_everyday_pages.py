@@ -100,7 +100,7 @@ def test_a_language_chosen_before_signing_in_is_kept_by_the_account(client, auth
 def submitted(app, session):
     subsidy.seed(session)
     applicant = subsidy.Applicant(session)
-    application = subsidy.submitted(session, applicant, folder=app.config["UPLOAD_FOLDER"])
+    application = subsidy.submitted(session, applicant, files=app.extensions["storage"])
     factories.user(session, Role.REVIEWER, email="reviewer@example.cn")
     session.commit()
     return applicant, application

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from portal import pdf
-from portal.transfer.paperwork import Party, application_form_pdf, case_summary_pdf
+from portal.transfer.pdf import Party, application_form_pdf, case_summary_pdf
 from tests.test_paperwork import make_sheet, pdf_text
 from tests.test_transfers import EN, open_case, world  # noqa: F401  (fixture)
 

@@ -89,9 +89,9 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
 
 def test_a_reviewer_opens_returns_and_approves(journey, session, app):
     subsidy.seed(session)
-    folder = app.config["UPLOAD_FOLDER"]
-    to_return = subsidy.submitted(session, subsidy.Applicant(session), folder=folder)
-    to_approve = subsidy.submitted(session, subsidy.Applicant(session), folder=folder)
+    files = app.extensions["storage"]
+    to_return = subsidy.submitted(session, subsidy.Applicant(session), files=files)
+    to_approve = subsidy.submitted(session, subsidy.Applicant(session), files=files)
     subsidy.factories.user(session, Role.REVIEWER, email="reviewer@example.cn")
     session.commit()
     reviewer = journey()
@@ -124,9 +124,9 @@ def test_a_reviewer_opens_returns_and_approves(journey, session, app):
 def test_an_administrator_batches_a_payout_and_uploads_the_results(journey, session, app):
     subsidy.seed(session)
     reviewer = subsidy.factories.user(session, Role.REVIEWER)
-    folder = app.config["UPLOAD_FOLDER"]
+    files = app.extensions["storage"]
     paid, failed = (
-        subsidy.approved(session, subsidy.Applicant(session), reviewer, folder=folder)
+        subsidy.approved(session, subsidy.Applicant(session), reviewer, files=files)
         for _ in range(2)
     )
     subsidy.factories.user(session, Role.ADMIN, email="admin@example.cn")
