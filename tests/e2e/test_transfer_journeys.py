@@ -29,7 +29,7 @@ def file_a_case(dealer, car, seller_id: str) -> None:
     page.check("input[name=buyer_kind][value=person]")
     page.fill("#buyer_name", "王钰萱")
     page.fill("#buyer_identifier", factories.resident_id(region="510104"))
-    with page.expect_response(lambda r: "/transfers/cities" in r.url):
+    with page.expect_response(lambda r: "/cities?" in r.url):
         page.select_option("#destination_province", "510000")
     page.select_option("#destination_city", "510100")
     page.fill("#price", "86500")
