@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_app_context
-from sqlalchemy import Integer, bindparam, event, text
+from sqlalchemy import Integer, bindparam, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
@@ -206,6 +206,20 @@ def ping() -> None:
 def page_of(statement, page: int, page_size: int):
     """One page of the statement's rows, and one row more to tell whether a next exists."""
     return statement.offset(inline((page - 1) * page_size)).limit(inline(page_size + 1))
+
+
+# A count a person reads on a page stops here ("1,000+"): past it the exact figure helps
+# nobody, and counting a province's queue of 100,000 per request would scan it.
+COUNT_CAP = 1000
+
+
+def capped_count(db_session: Session, statement, cap: int = COUNT_CAP) -> int:
+    """How many rows the statement finds, reading at most cap + 1 of them (over its index).
+
+    More than cap comes back as cap + 1, which the `count` filter shows as "1,000+".
+    """
+    found = statement.limit(inline(cap + 1)).subquery()
+    return db_session.scalar(select(func.count()).select_from(found))
 
 
 @dataclass(frozen=True)

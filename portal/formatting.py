@@ -10,6 +10,7 @@ from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 
 from portal import regions, web
+from portal.db import COUNT_CAP
 from portal.errors import translate
 from portal.labels import label
 from portal.money import yuan
@@ -44,6 +45,31 @@ def _translations():
     return cached[1]
 
 
+# Dates nobody misreads (issue 14): "6 Dec 2026" in English, not "12/6/26", which half the
+# world reads as June; 2026年12月6日 in Chinese. Times in 24 hours, in Beijing time.
+DATE_PATTERNS = {"zh": "y年M月d日", "en": "d MMM y"}
+
+
+def date_text(value) -> str:
+    """A date (or the day of a datetime) in the reader's language, unambiguous."""
+    if not value:
+        return "—"
+    return format_date(value, DATE_PATTERNS.get(get_locale().language, DATE_PATTERNS["en"]))
+
+
+def datetime_text(value) -> str:
+    """A moment in Beijing time: the unambiguous date, then the 24-hour time."""
+    if not value:
+        return "—"
+    pattern = DATE_PATTERNS.get(get_locale().language, DATE_PATTERNS["en"])
+    return format_datetime(value, f"{pattern} HH:mm")
+
+
+def count_text(count: int) -> str:
+    """A capped count (db.capped_count) as a person reads it: "1,000+" past the cap."""
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+
+
 def register(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.jinja_env.install_gettext_callables(
@@ -58,8 +84,9 @@ def register(app: Flask) -> None:
         message=message,
         region=region_name,
         yuan=yuan,
-        datetime=lambda value: format_datetime(value, "short") if value else "—",
-        date=lambda value: format_date(value, "medium") if value else "—",
+        datetime=datetime_text,
+        count=count_text,
+        date=date_text,
     )
     app.jinja_env.globals.update(
         regions_provinces=regions.provinces, current_locale=get_locale, max_page=web.MAX_PAGE

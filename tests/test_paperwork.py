@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fontTools.ttLib import TTFont
 
+from portal.pdf import code_points
 from portal.transfer import pdf as paperwork
 from portal.transfer.pdf import CaseSheet, Party, application_form_pdf, case_summary_pdf
 
@@ -165,8 +165,7 @@ def msgstrs(path: Path) -> str:
 
 @pytest.mark.parametrize("weight", ["Regular", "Bold"])
 def test_shipped_font_covers_data_and_translations(weight):
-    font = TTFont(paperwork.FONT_DIR / f"NotoSansSC-{weight}.subset.otf")
-    cmap = font.getBestCmap()
+    cmap = code_points(paperwork.FONT_DIR / f"NotoSansSC-{weight}.subset.otf")
     texts = {
         "cities.csv": (PORTAL / "data" / "cities.csv").read_text(encoding="utf-8"),
         "provinces.csv": (PORTAL / "data" / "provinces.csv").read_text(encoding="utf-8"),

@@ -188,4 +188,7 @@ def test_new_plates_follow_the_destination_format(fuel, length, letter):
         assert len(plate) == length and parsed.city_code == "330100"
         assert parsed.new_energy is (letter is not None)
         if letter:
-            assert plate[2] == letter
+            assert plate[2] == letter and plate[3:].isdigit()
+        else:
+            serial = plate[2:]
+            assert sum(c.isalpha() for c in serial) <= 2 and not set(serial) & set("IO")

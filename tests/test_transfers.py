@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -152,7 +153,12 @@ def test_a_guangdong_car_sold_to_sichuan_from_filing_to_completion(
     assert [p.end is None for p in periods] == [False, True]  # the history is kept
     history = officer.get(f"/vehicles/{vehicle.id}", headers=EN).get_data(as_text=True)
     assert "王强" in history and "李娜" in history
+    # Both plates are kept, with their dates (issue 14): the old one ends today.
+    plates = re.search(r'id="plates">(.*?)</section>', history, re.S).group(1)
+    assert plates.index(new_plate) < plates.index("粤B12345")
+    assert "before the portal" in plates and f"transfer {case.number}" in plates
     timeline = officer.get(case_url, headers=EN).get_data(as_text=True)
+    assert "粤B12345</span> → <span" in timeline and new_plate in timeline
     for event in ("Case opened", "Submitted", "Fee paid", "Inspected", "Completed"):
         assert event in timeline
     # DOMAIN §6: the dealer clerk was told of each step, in the inbox.

@@ -480,7 +480,7 @@ def _owner(session, auth, email="owner@example.cn"):
 
 
 def keep(client, query):
-    """Keep a valuation in the signed-in user's history: the button under a result."""
+    """Keep a valuation in the signed-in user's history, its inputs in the query (old links)."""
     response = client.post("/valuation/keep", query_string=query)
     assert response.status_code == 303, response.get_data(as_text=True)
     return client.get(response.headers["Location"])
@@ -499,7 +499,7 @@ def test_a_signed_in_full_submit_is_kept_but_a_preview_is_not(client, session, a
     assert records(session) == 0
     text = page(client.get("/valuation/result", query_string=by_model(lavida)))
     assert records(session) == 0  # a GET, however often reloaded, writes nothing
-    assert 'action="/valuation/keep?' in text
+    assert 'formaction="/valuation/keep"' in text
     text = page(keep(client, by_model(lavida)))
     assert "Kept in your history" in text
     assert records(session) == 1
@@ -646,3 +646,13 @@ def test_the_marker_of_a_car_older_than_the_curve_stays_on_the_drawing():
     cx = float(re.search(r'<circle cx="([0-9.]+)"', svg).group(1))
     assert cx <= chart.WIDTH - chart.RIGHT
     assert 'text-anchor="end"' in svg.split('class="chart-marker"')[1]
+
+
+def test_signed_in_the_one_button_values_and_keeps(client, session, auth, lavida):
+    _owner(session, auth)
+    form = page(client.get("/valuation/", headers={"Accept-Language": "en"}))
+    assert "Value and keep in my history" in form and "Pressing the button keeps" not in form
+    response = client.post("/valuation/keep", data=by_model(lavida))  # the form's fields
+    assert response.status_code == 303
+    assert "Kept in your history" in page(client.get(response.headers["Location"]))
+    assert records(session) == 1

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from fontTools.ttLib import TTFont
 from sqlmodel import select
 
 from portal.accounts.models import Role
@@ -17,7 +16,7 @@ from portal.money import yuan
 from portal.payments import fees
 from portal.payments.models import Payment
 from portal.payments.rules import PaymentStatus
-from portal.pdf import FONT_DIR
+from portal.pdf import FONT_DIR, code_points
 from portal.registry.models import Ownership
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import TransferStatus
@@ -328,7 +327,7 @@ def test_the_shipped_font_covers_the_catalog(tmp_path):
     """Every brand, series and trim prints (portal/data/fonts/README.md to cut it again)."""
     catalog = (PORTAL / "data" / "models.csv").read_text(encoding="utf-8")
     for weight in ("Regular", "Bold"):
-        cmap = TTFont(FONT_DIR / f"NotoSansSC-{weight}.subset.otf").getBestCmap()
+        cmap = code_points(FONT_DIR / f"NotoSansSC-{weight}.subset.otf")
         missing = sorted({c for c in catalog if c.isprintable() and ord(c) not in cmap})
         assert not missing, f"models.csv needs {''.join(missing)}"
 

@@ -9,6 +9,7 @@ from portal.accounts.access import signed_in_user
 from portal.accounts.forms import LinkPersonForm, PasswordForm, TokenForm
 from portal.forms import Form
 from portal.notices.forms import notice_settings_form
+from portal.registry import services as registry
 
 
 def account_page(*, status=200, new_secret=None, **forms):
@@ -24,5 +25,6 @@ def account_page(*, status=200, new_secret=None, **forms):
         revoke_form=Form(formdata=None),
         tokens=token_rows,
         new_secret=new_secret,
+        company=registry.dealer_of(db.session(), user),
     )
     return page, status

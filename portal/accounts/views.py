@@ -1,6 +1,15 @@
 """Sign-up, sign-in, sign-out and the account page."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -32,6 +41,10 @@ def sign_in(user, *, remember: bool = False) -> None:
     """Start a server-side session for the user and hand it to Flask-Login's cookies."""
     sessions.start(db.session(), user=user)
     login_user(user, remember=remember)
+    # A language chosen before signing in is the newest choice: the account keeps it.
+    chosen = session.get("locale")
+    if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+        services.set_locale(db.session(), user=user, locale=chosen)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -132,3 +132,23 @@ class Ownership(SQLModel, table=True):
             postgresql_where=text('"end" IS NULL'),
         ),
     )
+
+
+class PlateHistory(SQLModel, table=True):
+    """Every plate a vehicle has had, with the dates (DOMAIN §2.3); the open row is current.
+
+    A car the registry knew before plates were kept gets its row at its first change,
+    with no start date (from when it had that plate, nobody recorded).
+    """
+
+    __tablename__ = "plate_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vehicle_id: int = Field(foreign_key="vehicle.id")
+    plate: str = Field(max_length=10)
+    start: date | None = None
+    end: date | None = None
+    reference: str | None = Field(default=None, max_length=32)  # the transfer case
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (Index("ix_plate_history_vehicle", "vehicle_id", "id"),)

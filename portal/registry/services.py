@@ -21,7 +21,15 @@ from portal.identifiers import (
     resident_id_hash,
 )
 from portal.messages import N_
-from portal.registry.models import City, Dealer, Ownership, Person, Province, Vehicle
+from portal.registry.models import (
+    City,
+    Dealer,
+    Ownership,
+    Person,
+    PlateHistory,
+    Province,
+    Vehicle,
+)
 from portal.registry.terms import Acquisition, BodyType, FuelType, Usage, VehicleStatus
 
 # --- reference data -------------------------------------------------------------------
@@ -206,6 +214,11 @@ def vehicle_counts(session: Session) -> dict[str, int]:
     return cache.remembered("registry-counts", COUNTS_SECONDS, count)
 
 
+def dealer_of(session: Session, user: User) -> Dealer | None:
+    """The dealer company a staff account works for (None for other roles)."""
+    return session.get(Dealer, user.dealer_id) if user.dealer_id is not None else None
+
+
 def dealer_id_for(session: Session, uscc: str) -> int:
     """The id of the dealer company with this USCC; NotFound if there is none."""
     dealer_id = session.exec(select(Dealer.id).where(Dealer.uscc == normalize(uscc))).first()
@@ -262,6 +275,35 @@ def holder_for_buyer(
     return Holder(dealer_id=company.id)
 
 
+def plate_history(session: Session, vehicle_id: int) -> list[PlateHistory]:
+    """Every plate the vehicle has had, newest first (DOMAIN §2.3)."""
+    statement = (
+        select(PlateHistory)
+        .where(PlateHistory.vehicle_id == vehicle_id)
+        .order_by(PlateHistory.id.desc())
+    )
+    return list(session.exec(statement))
+
+
+def _change_plate(
+    session: Session, vehicle: Vehicle, plate: str, today: date, reference: str
+) -> None:
+    """End the vehicle's current plate today and start the new one (DOMAIN §2.3)."""
+    if plate == vehicle.plate:
+        return
+    current = session.exec(
+        select(PlateHistory).where(
+            PlateHistory.vehicle_id == vehicle.id, PlateHistory.end.is_(None)
+        )
+    ).first()
+    if current is None and vehicle.plate:  # held since before the registry kept plates
+        current = PlateHistory(vehicle_id=vehicle.id, plate=vehicle.plate)
+    if current is not None:
+        current.end = today
+        session.add(current)
+    session.add(PlateHistory(vehicle_id=vehicle.id, plate=plate, start=today, reference=reference))
+
+
 def transfer_vehicle(
     session: Session,
     *,
@@ -300,6 +342,7 @@ def transfer_vehicle(
             acquired=Acquisition.TRANSFER,
         )
     )
+    _change_plate(session, vehicle, plate, today, reference)
     before = vehicle.status
     city = regions.city(city_code)
     vehicle.province_code, vehicle.city_code = city.province_code, city.code

@@ -40,7 +40,8 @@ def vehicle(vehicle_id: int):
     session = db.session()
     found = services.vehicle_for(session, user=current_user, vehicle_id=vehicle_id)
     timeline = services.ownership_timeline(session, found)
-    return render_template("registry/vehicle.html", vehicle=found, timeline=timeline)
+    plates = services.plate_history(session, found.id)
+    return render_template("registry/vehicle.html", vehicle=found, timeline=timeline, plates=plates)
 
 
 @bp.get("/my/vehicles")

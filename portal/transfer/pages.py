@@ -14,6 +14,7 @@ from portal.formatting import region_name
 from portal.labels import label
 from portal.payments import services as payments
 from portal.payments.labels import payment_label
+from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import documents, fees, services, workflow
 from portal.transfer.labels import EVENT
@@ -40,6 +41,7 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
         "fees": fees.case_fees(session, case),
         "payment": next(iter(payments.payments_of(session, fees.PURPOSE, case.id)), None),
         "timeline": timeline(session, case),
+        "plates": registry.plate_history(session, case.vehicle_id),
     }
 
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF, FontFace
+from fpdf import FontFace
 from fpdf.enums import WrapMode, XPos, YPos
 
 from portal.money import yuan
-from portal.pdf import FONT, add_cjk_font
+from portal.pdf import FONT, CjkPDF
 from portal.pdf import FONT_DIR as FONT_DIR  # where tests find the font files
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -134,12 +134,11 @@ def case_summary_pdf(sheet: CaseSheet) -> bytes:
     return bytes(pdf.output())
 
 
-class _Paper(FPDF):
+class _Paper(CjkPDF):
     """A4 portrait in the shipped CJK font, with the platform's footer on every page."""
 
     def __init__(self, sheet: CaseSheet, title: str, footer_text: str):
         super().__init__(orientation="P", unit="mm", format="A4")
-        add_cjk_font(self)
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
         self.set_title(f"{title} {sheet.number}")

@@ -14,7 +14,8 @@ from portal.registry.terms import EmissionStandard, FuelType, VehicleStatus
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
 
 NATIONAL_V_OR_BETTER = (EmissionStandard.CN5, EmissionStandard.CN6A, EmissionStandard.CN6B)
-PLATE_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: no I or O
+DIGITS = "0123456789"
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: no I or O
 
 # DOMAIN §2.2: the new owner registers at the destination within 30 days of the sale, so
 # an older sale can no longer be filed. The filing form and bulk filing read the window and
@@ -154,5 +155,8 @@ def new_plate(prefix: str, fuel_type: FuelType, rng: random.Random) -> str:
     """
     if fuel_type.new_energy:
         letter = "D" if fuel_type is FuelType.BEV else "F"
-        return prefix + letter + "".join(rng.choices(PLATE_CHARACTERS, k=5))
-    return prefix + "".join(rng.choices(PLATE_CHARACTERS, k=5))
+        return prefix + letter + "".join(rng.choices(DIGITS, k=5))
+    letters = rng.randint(0, 2)  # of the five, at most two are letters
+    chosen = rng.choices(PLATE_LETTERS, k=letters) + rng.choices(DIGITS, k=5 - letters)
+    rng.shuffle(chosen)
+    return prefix + "".join(chosen)

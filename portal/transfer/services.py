@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from portal import audit, regions
 from portal.accounts.models import Role, User
 from portal.audit import china_today
-from portal.db import Page, fetch_page, inline, unique_or
+from portal.db import Page, capped_count, fetch_page, inline, unique_or
 from portal.errors import Conflict, DomainError, NotFound
 from portal.identifiers import (
     InvalidIdentifier,
@@ -31,7 +31,7 @@ from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.transfer import emission, rules
 from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
-from portal.transfer.terms import CLOSED, BuyerKind, NoValuation, TransferStatus
+from portal.transfer.terms import CLOSED, QUEUES, BuyerKind, NoValuation, TransferStatus
 from portal.transfer.workflow import Actor
 from portal.valuation import services as valuation
 from portal.valuation.errors import InvalidValuationInput
@@ -137,6 +137,31 @@ def list_cases(
             )
         )
     return fetch_page(session, statement, page, page_size, row=CaseRow)
+
+
+def desk_counts(session: Session, *, user: User) -> dict[str, int]:
+    """The home page's figures: an officer's two queues, or a dealer's open cases by state.
+
+    Capped counts (db.capped_count) over the officers' and dealers' indexes.
+    """
+    if user.role is Role.OFFICER:
+        return {
+            direction: capped_count(
+                session,
+                select(TransferCase.id).where(
+                    _direction(user, direction),
+                    TransferCase.status.in_(inline(list(statuses), TransferCase.status.type)),
+                ),
+            )
+            for direction, statuses in QUEUES.items()
+        }
+    open_states = [state for state in TransferStatus if state not in CLOSED]
+    return {
+        state: capped_count(
+            session, select(TransferCase.id).where(_in_scope(user), TransferCase.status == state)
+        )
+        for state in open_states
+    }
 
 
 def _direction(user: User, direction: str | None):

@@ -12,6 +12,7 @@ from portal.imports import services as imports
 from portal.labels import label
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
+from portal.registry import services as registry
 from portal.transfer import bulk as bulk_rows
 from portal.transfer import documents, emission, fees, pages, pdf, services, steps
 from portal.transfer.errors import FilingRefused
@@ -29,7 +30,7 @@ from portal.transfer.terms import (
     EmissionAcceptance,
     TransferStatus,
 )
-from portal.transfer.workflow import QUEUE_STEPS, Action
+from portal.transfer.workflow import Action, queue_step
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfers")
 STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
@@ -38,10 +39,7 @@ STAFF = (Role.DEALER, Role.OFFICER, Role.ADMIN)
 PAPERWORK = {"application": pdf.application_form_pdf, "summary": pdf.case_summary_pdf}
 
 
-@bp.app_template_global()
-def queue_step(status: TransferStatus):
-    """The next step an officer's queue offers for a case in this state."""
-    return QUEUE_STEPS.get(status)
+bp.add_app_template_global(queue_step)
 
 
 @bp.app_template_filter()
@@ -104,9 +102,17 @@ def new():
             problems, status = [translate(error)], refusal_status(error)
         else:
             return redirect(url_for("transfer.case", case_id=case.id), 303)
+    company = registry.dealer_of(session, signed_in_user())
+    if request.method == "GET" and request.args.get("seller") == "company" and company:
+        form.seller_name.data, form.seller_identifier.data = company.name, company.uscc
     failed = form.errors or problems or find.q.errors
     page = render_template(
-        "transfer/new.html", find=find, form=form, vehicle=vehicle, problems=problems
+        "transfer/new.html",
+        find=find,
+        form=form,
+        vehicle=vehicle,
+        problems=problems,
+        company=company,
     )
     return page, status if failed else 200
 

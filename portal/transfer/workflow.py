@@ -92,3 +92,15 @@ QUEUE_STEPS = {
     S.RELEASED: Action.REGISTER,
     S.REGISTERED: Action.COMPLETE,
 }
+# The side of the case each direction of an officer's queue acts for.
+QUEUE_SIDES = {"outgoing": Actor.ORIGIN_OFFICER, "incoming": Actor.DESTINATION_OFFICER}
+
+
+def queue_step(status: S, direction: str) -> Action | None:
+    """The step an officer's queue offers for a case in this state, if it is the queue's
+    side's: the origin's officer is never offered the destination's registration."""
+    action = QUEUE_STEPS.get(status)
+    side = QUEUE_SIDES.get(direction)
+    if action is None or side not in TRANSITIONS[action].actors:
+        return None
+    return action

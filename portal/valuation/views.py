@@ -52,8 +52,9 @@ def result():
 @bp.post("/keep")
 @login_required
 def keep():
-    """Keep the valuation of these inputs in the user's history (a GET never writes)."""
-    form = ValuationForm(request.args)
+    """Value the form's inputs and keep the valuation in the user's history (a GET never
+    writes). The page's form posts its fields; older links carry them in the query."""
+    form = ValuationForm(request.values)
     outcome = pages.value_form(db.session(), form, preview=False, keep=True)
     if outcome.result is not None and outcome.result.record_id is not None:
         return redirect(url_for("valuation.record", record_id=outcome.result.record_id), 303)

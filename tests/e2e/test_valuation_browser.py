@@ -13,16 +13,15 @@ def _prices(page) -> list[int]:
     return [int("".join(c for c in text if c.isdigit())) for text in texts]
 
 
-def test_a_visitor_values_a_car_by_vin_and_by_model(live_server, browser, session):
+def test_a_visitor_values_a_car_by_vin_and_by_model(journey, session):
     valuation.load_catalog(session)
     car = factories.vehicle(session, owner=factories.person(session), brand="大众", model="朗逸")
     valuation.link_vehicles(session)
     session.commit()
 
-    # wait_for_function evaluates its text, which the CSP refuses (unsafe-eval); the
-    # policy itself is checked in test_csp_browser.py.
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN", bypass_csp=True)
-    page.goto(live_server + "/valuation/")
+    visitor = journey()
+    page = visitor.page
+    visitor.open("/valuation/")
     page.fill("#vin", car.vin)
     page.fill("#mileage", "60000")
     page.select_option("#province", "440000")
@@ -51,4 +50,4 @@ def test_a_visitor_values_a_car_by_vin_and_by_model(live_server, browser, sessio
     page.wait_for_function(f"{RESULT} !== null")
     assert len(_prices(page)) == 3
     assert page.locator("#valuation-result ol li").count() >= 5  # the steps, to redo by hand
-    page.close()
+    visitor.finish()

@@ -4,11 +4,13 @@ Run with fontTools installed (a throwaway venv is enough), from the repository r
 
     python portal/data/fonts/build_subset.py
 
-It writes ``charset.txt`` (the characters kept) beside itself and runs ``pyftsubset``
-on the SC face of each NotoSansCJK-*.ttc, printing each command it runs.
+It needs Debian's fonts-noto-cjk and unicode-data. It writes ``charset.txt`` (the
+characters kept) beside itself and runs ``pyftsubset`` on the SC face of each
+NotoSansCJK-*.ttc, printing each command it runs.
 """
 
 import ast
+import bz2
 import shlex
 import sys
 from pathlib import Path
@@ -34,19 +36,28 @@ TEXT_FILES = (
     PORTAL / "valuation" / "rules" / "inspection.py",  # the inspection's refusals, in English
     PORTAL / "valuation" / "report" / "pdf.py",
 )
+# Debian package unicode-data (Unicode 15); the field kTGH came with Unicode 13.
+UNIHAN = "/usr/share/unicode/Unihan_OtherMappings.txt.bz2"
 PO_FILE = PORTAL / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 
 
-def gb2312_level1() -> str:
-    """The 3,755 level-1 hanzi of GB 2312 (rows 16-55), standing in for 通用规范汉字表 level 1."""
+def gb2312_hanzi() -> str:
+    """The 6,763 hanzi of GB 2312 (rows 16-87: level 1, then level 2), which GB 18030 keeps."""
     chars = []
-    for row in range(0xB0, 0xD8):
+    for row in range(0xB0, 0xF8):
         for cell in range(0xA1, 0xFF):
             try:
                 chars.append(bytes((row, cell)).decode("gb2312"))
             except UnicodeDecodeError:  # row 55 ends at 0xF9
                 continue
     return "".join(chars)
+
+
+def tongyong_guifan() -> str:
+    """The 8,105 characters of the 通用规范汉字表 (2013): Unihan's kTGH field."""
+    with bz2.open(UNIHAN, "rt", encoding="utf-8") as lines:
+        fields = (line.split("\t") for line in lines if "\tkTGH\t" in line)
+        return "".join(chr(int(code.removeprefix("U+"), 16)) for code, _, _ in fields)
 
 
 def gb2312_symbols() -> str:
@@ -79,7 +90,7 @@ def msgstrs(path: Path) -> str:
 
 def charset() -> str:
     """Every character the subsets keep, sorted by code point."""
-    chars = set(gb2312_level1()) | set(gb2312_symbols())
+    chars = set(gb2312_hanzi()) | set(tongyong_guifan()) | set(gb2312_symbols())
     chars |= {chr(c) for c in range(0x20, 0x7F)}  # ASCII
     chars |= {chr(c) for c in range(0xA0, 0x100)}  # Latin-1: ¥ · × é ü ...
     chars |= {chr(c) for c in range(0x2010, 0x2028)}  # dashes, quotes, ellipsis

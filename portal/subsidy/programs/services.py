@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from portal import audit, regions
 from portal.accounts.models import User
 from portal.audit import utcnow
+from portal.db import fetch_page
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_
 from portal.money import yuan
@@ -78,6 +79,20 @@ def programs_list(session: Session, *, province_code: str | None, year: int | No
     if year:
         statement = statement.where(Program.year == year)
     return session.exec(statement).all()
+
+
+def programs_page(
+    session: Session, *, province_code: str | None, year: int | None, page: int, page_size: int
+):
+    """One page of the programs list (every year of every province is 186 and growing)."""
+    statement = select(Program).order_by(
+        Program.year.desc(), Program.province_code, Program.kind, Program.id
+    )
+    if province_code:
+        statement = statement.where(Program.province_code == province_code)
+    if year:
+        statement = statement.where(Program.year == year)
+    return fetch_page(session, statement, page, page_size)
 
 
 def program(session: Session, program_id: int) -> Program:
@@ -275,6 +290,12 @@ class ProgramFigures:
     by_status: dict[Status, int]
     left_fen: int
     median_days_to_decision: float | None
+
+    @property
+    def left_share(self) -> float:
+        """The share of the budget still free, 0 to 1 (1 when no budget is set)."""
+        budget = self.program.budget_fen
+        return self.left_fen / budget if budget else 1.0
 
 
 def dashboard(session: Session, *, province_code: str | None, year: int) -> list[ProgramFigures]:

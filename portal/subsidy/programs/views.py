@@ -8,10 +8,10 @@ Payout batches have their own room (`payouts`).
 
 from collections import Counter
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import audit, db
+from portal import audit, db, web
 from portal.accounts import services as accounts
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
@@ -118,8 +118,21 @@ def programs():
     """The programs, filtered by year and province."""
     form = ProgramFilterForm(formdata=request.args)
     year, province = form.chosen()
-    listed = services.programs_list(db.session(), province_code=province, year=year)
-    return render_template("subsidy/programs/programs.html", form=form, programs=listed)
+    number = web.page_number()
+    listed = services.programs_page(
+        db.session(),
+        province_code=province,
+        year=year,
+        page=number,
+        page_size=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "subsidy/programs/programs.html",
+        form=form,
+        programs=listed.rows,
+        page=listed,
+        params={name: value for name, value in request.args.items() if name != "page"},
+    )
 
 
 @bp.route(PROGRAM, methods=["GET", "POST"])

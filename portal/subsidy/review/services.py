@@ -12,9 +12,9 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.audit import china_midnight, utcnow
-from portal.db import Page, fetch_page, savepoint
+from portal.db import Page, capped_count, fetch_page, savepoint
 from portal.errors import Conflict, DomainError
 from portal.identifiers import (
     VIN_LENGTH,
@@ -106,6 +106,23 @@ def queue(
         return QueueRow(application, kind, f"{name} {masked}", days_left)
 
     return fetch_page(session, statement, page, page_size, row=row)
+
+
+def queue_counts(session: Session, *, user: User, today: date) -> dict[str, int]:
+    """The queue at a glance (home page): submitted applications waiting for a decision,
+    those past the 15-working-day target, and (for an administrator) approved ones waiting
+    for a payout batch. Capped counts over the queue indexes, never a count of the table."""
+    scope = select(Application.id).where(applications.in_scope(user))
+    waiting = scope.where(Application.status == Status.SUBMITTED)
+    counts = {
+        "waiting": capped_count(session, waiting),
+        "overdue": capped_count(
+            session, waiting.where(Application.clock_start < _review_cutoff(session, today))
+        ),
+    }
+    if user.role is Role.ADMIN:
+        counts["to_pay"] = capped_count(session, scope.where(Application.status == Status.APPROVED))
+    return counts
 
 
 def _review_cutoff(session: Session, today: date) -> datetime:

@@ -11,14 +11,14 @@ record and the valuation run again from it.
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from fpdf import FPDF, FontFace
+from fpdf import FontFace
 from fpdf.enums import WrapMode, XPos, YPos
 
 from portal.audit import in_china
 from portal.formatting import region_name
 from portal.labels import label
 from portal.money import FEN_PER_YUAN, yuan
-from portal.pdf import FONT, add_cjk_font
+from portal.pdf import FONT, CjkPDF
 from portal.valuation.models import ValuationRecord
 from portal.valuation.rules.facts import DEFAULT_SETTINGS
 from portal.valuation.rules.inspection import INSPECTION_PARTS
@@ -145,12 +145,11 @@ def _nice_step(top: float, ticks: int = 5) -> int:
     return 10 * scale  # pragma: no cover - the loop always returns
 
 
-class _Report(FPDF):
+class _Report(CjkPDF):
     """A4 portrait in the shipped CJK font, with the portal's footer on every page."""
 
     def __init__(self, number: str, generated_at: datetime):
         super().__init__(orientation="P", unit="mm", format="A4")
-        add_cjk_font(self)
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=18)
         self.set_title(f"{_('Detailed valuation report')} {number}")

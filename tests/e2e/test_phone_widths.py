@@ -1,0 +1,51 @@
+"""No page scrolls sideways on a 360 px phone (issue 14, point 7): the staff pages with
+forms and tables, with the demo's programs behind them. Screenshots go to
+$SCREENSHOTS when it is set, for a person to look at."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from portal.accounts.models import Role
+from tests import factories
+from tests import subsidy_helpers as subsidy
+from tests.e2e.conftest import needs_chromium
+
+pytestmark = needs_chromium
+NARROW = {"width": 360, "height": 780}
+PAGES = {
+    Role.ADMIN: (
+        "/",
+        "/account",
+        "/admin/",
+        "/admin/imports",
+        "/admin/catalog",
+        "/admin/subsidies/",
+        "/admin/subsidies/programs",
+        "/admin/subsidies/payouts",
+        "/payments/admin",
+        "/transfers/emission-rules",
+    ),
+    Role.DEALER: ("/", "/account", "/transfers/", "/transfers/new", "/transfers/bulk"),
+}
+
+
+def shoot(journey, name: str) -> None:
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        journey.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("role", list(PAGES), ids=lambda role: role.value)
+def test_staff_pages_fit_a_360_px_phone(journey, session, role):
+    subsidy.seed(session, subsidy.GUANGDONG, "330000")
+    dealer = factories.dealer(session) if role is Role.DEALER else None
+    factories.user(session, role, email="staff@example.cn", dealer_row=dealer)
+    session.commit()
+    staff = journey(viewport=NARROW)
+    staff.sign_in("staff@example.cn")
+    for path in PAGES[role]:
+        staff.open(path)  # asserts the page fits
+        shoot(staff, f"{role.value}{path.replace('/', '_')}")
+    staff.finish()
