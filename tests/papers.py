@@ -16,10 +16,9 @@ from functools import cache
 from itertools import islice
 
 import segno
-from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from portal.pdf import FONT, FONT_DIR, FONT_FILES, add_cjk_font
+from portal.pdf import FONT, FONT_DIR, FONT_FILES, CjkPDF
 from portal.reading.parsing import FUEL_WORDS
 from portal.registry.demo import DEALERS, demo_rows
 
@@ -195,9 +194,8 @@ def _person_rows():
 
 def invoice_pdf(invoice: Invoice, *, text_layer: bool = True) -> bytes:
     """The e-invoice: A5-wide page, its QR code top left, the fields as text."""
-    pdf = FPDF(unit="mm", format=PAPER_MM)
+    pdf = CjkPDF(unit="mm", format=PAPER_MM)
     pdf.set_auto_page_break(False)
-    add_cjk_font(pdf)
     pdf.add_page()
     if not text_layer:  # a scan saved as PDF: the whole paper as one picture
         pdf.image(_png(invoice_image(invoice, px_per_mm=6)), x=0, y=0, w=PAPER_MM[0])

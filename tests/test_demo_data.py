@@ -2,7 +2,6 @@
 
 import csv
 import io
-import time
 from collections import Counter
 from datetime import date
 
@@ -35,10 +34,9 @@ def day(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def test_same_seed_same_rows_quickly():
-    started = time.perf_counter()
+def test_same_seed_same_rows():
+    # Speed belongs in bench/, not in a timed assertion that fails on a busy machine.
     first = demo_rows(3000)
-    assert time.perf_counter() - started < 2
     assert len(first) == 3000
     assert demo_rows(3000) == first
     assert demo_rows(3000, seed=7) != first

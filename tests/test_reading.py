@@ -221,12 +221,10 @@ def test_the_qr_payload_of_domain_7_is_parsed():
 
 
 def _pdf_with_text(text: str) -> bytes:
-    from fpdf import FPDF
 
-    from portal.pdf import FONT, add_cjk_font
+    from portal.pdf import FONT, CjkPDF
 
-    pdf = FPDF()
-    add_cjk_font(pdf)
+    pdf = CjkPDF()
     pdf.add_page()
     pdf.set_font(FONT, "", 12)
     pdf.cell(0, 10, text)

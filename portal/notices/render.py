@@ -41,7 +41,7 @@ def _shown(value, is_money: bool) -> str:
     if isinstance(value, dict) and "region" in value:
         return region_name(value["region"])
     if isinstance(value, dict) and "label" in value:
-        return label(LABELLED[value["label"]](value["value"]))
+        return str(label(LABELLED[value["label"]](value["value"])))
     if isinstance(value, dict):
         return message(value)
     if isinstance(value, list):

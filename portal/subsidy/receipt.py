@@ -13,7 +13,7 @@ from fpdf.enums import XPos, YPos
 
 from portal.audit import in_china
 from portal.money import yuan
-from portal.pdf import FONT, add_cjk_font
+from portal.pdf import FONT, CjkPDF
 
 TITLE = "汽车以旧换新补贴申请回执"
 PLATFORM = "汽车以旧换新与二手车服务平台"
@@ -36,8 +36,7 @@ class Receipt:
 
 def receipt_pdf(receipt: Receipt) -> bytes:
     """One A4 page to print and keep."""
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    add_cjk_font(pdf)
+    pdf = CjkPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_title(f"{TITLE} {receipt.number}")
     pdf.set_creator(PLATFORM)
