@@ -43,7 +43,10 @@ def init_app(app: Flask) -> None:
     """Attach an engine to the app and commit or roll back the request's session."""
     app.extensions["db_engine"] = make_engine(app.config["DATABASE_URL"])
     app.after_request(_commit_on_success)
-    app.teardown_request(_close_session)
+    # On the app context, not the request: a job or an email rendered outside a request
+    # (the signed-in user loaded by a template) opens a session too, and must not leave
+    # its connection idle in a transaction.
+    app.teardown_appcontext(_close_session)
 
 
 def engine() -> Engine:
