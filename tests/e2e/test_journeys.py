@@ -18,7 +18,8 @@ PDF = {"name": "paper.pdf", "mimeType": "application/pdf", "buffer": subsidy.PDF
 
 def save_and_continue(page, next_step: str) -> None:
     with page.expect_navigation(url=f"**/step/{next_step}*"):  # with #step-form, if skipped
-        page.click("main section.panel form button.button")
+        # The step's own form, not the paper-reading upload above it (form.upload).
+        page.click("main section.panel form:not(.upload) button.button")
 
 
 def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
@@ -35,11 +36,13 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     page.check(f"input[name=vehicle_id][value='{applicant.old_car.id}']")
     save_and_continue(page, "new-car")
 
-    # The first Tab reaches the skip link, which lands on the step's form (point 11).
+    # The first Tab reaches the skip link, which lands on the step's form (point 11): its
+    # first field is the invoice to read (issue 15), the typed fields follow.
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "vin"
+    assert page.evaluate("document.activeElement.closest('#step-form') !== null")
+    assert page.evaluate("document.activeElement.type") == "file"
     today = china_today()
     page.fill("#vin", subsidy.factories.vin(wmi="LC0"))
     page.fill("#plate", "粤AD12345")
