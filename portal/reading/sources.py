@@ -85,6 +85,8 @@ def pdf_images(reader: PdfReader) -> list[Image.Image]:
     for page in reader.pages[:PDF_PAGES]:
         try:
             pictures = list(page.images)
+        # pypdf raises NotImplementedError for image filters it does not decode (JBIG2, some
+        # CCITT): an unreadable picture, not unfinished code here.
         except (PyPdfError, OSError, ValueError, KeyError, NotImplementedError):
             continue  # a picture pypdf cannot decode; the text layer may still do
         for picture in pictures:
