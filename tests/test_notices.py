@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.audit import utcnow
 from portal.notices import delivery
 from portal.notices import services as notices
@@ -52,6 +52,37 @@ def test_a_notice_is_in_the_inbox_counted_in_the_header_until_read(
     opened = client.post(f"/inbox/{notice.id}/read")
     assert opened.status_code == 303 and opened.headers["Location"] == "/subsidies"
     assert "unread" not in client.get("/", headers=EN).get_data(as_text=True)
+
+
+def test_the_header_count_is_kept_with_the_notices_exactly(app, client, auth, session, owner):
+    """The count lives on the account (no count per page): it follows every notice
+    written, each one read once, and a batch to several people (issue 9)."""
+    other = factories.user(session, email="other@example.cn")
+    session.commit()
+    with app.app_context():
+        tells = [
+            notices.Tell(user.id, "import_finished", _import(n))
+            for n, user in enumerate([owner, owner, other])
+        ]
+        notices.notify_all(session, tells)
+        session.commit()
+    auth.login("owner@example.cn")
+    assert 'aria-label="2 unread"' in client.get("/", headers=EN).get_data(as_text=True)
+    first = session.exec(select(Notice).where(Notice.user_id == owner.id)).first()
+    client.post(f"/inbox/{first.id}/read")
+    client.post(f"/inbox/{first.id}/read")  # read again: counted off once
+    assert 'aria-label="1 unread"' in client.get("/", headers=EN).get_data(as_text=True)
+    client.post("/inbox/read-all")
+    session.expire_all()
+    counts = {
+        u.email: u.unread_notices
+        for u in (session.get(User, owner.id), session.get(User, other.id))
+    }
+    assert counts == {"owner@example.cn": 0, "other@example.cn": 1}
+
+
+def _import(number: int) -> dict:
+    return {"name": f"f{number}.csv", "created": 1, "updated": 0, "failed": 0}
 
 
 def test_the_inbox_reads_in_the_readers_language(app, client, auth, session, owner):

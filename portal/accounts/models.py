@@ -40,6 +40,9 @@ class User(UserMixin, SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=8)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Kept with the notices (notices.services) so the header of every page reads it with
+    # the user: no count of the notice table per request (issue 9).
+    unread_notices: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     __table_args__ = (
         CheckConstraint(
@@ -47,6 +50,7 @@ class User(UserMixin, SQLModel, table=True):
             name="ck_user_province_scope",
         ),
         CheckConstraint("(role = 'dealer') = (dealer_id IS NOT NULL)", name="ck_user_dealer"),
+        CheckConstraint("unread_notices >= 0", name="ck_user_unread_notices"),
     )
 
     def get_id(self) -> str:

@@ -6,14 +6,16 @@ email is handed to the job consumer once that transaction commits; if the hand-o
 lost, the consumer's sweep finds the row (notices/delivery.py).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.db import Page, fetch_page, inline, once_committed
+from portal.accounts.models import User
+from portal.db import Page, fetch_page, once_committed
 from portal.errors import NotFound
 from portal.messages import N_
 from portal.notices.kinds import KINDS, Category
@@ -47,6 +49,7 @@ def notify_all(session: Session, tells: list[Tell]) -> list[Notice]:
     ]
     session.add_all(rows)
     session.flush()
+    _count_unread(session, Counter(t.user_id for t in tells))
     off = _email_off_of(session, {t.user_id for t in tells})
     deliveries = [
         Delivery(notice_id=row.id, channel=EMAIL)
@@ -58,6 +61,22 @@ def notify_all(session: Session, tells: list[Tell]) -> list[Notice]:
     for delivery in deliveries:
         _hand_to_consumer(session, delivery.id)
     return rows
+
+
+def _count_unread(session: Session, added: Counter[int]) -> None:
+    """Keep each account's unread count with its notices: one UPDATE per distinct number
+    added (a payout batch adds one to each of many), in the notices' transaction."""
+    users_by_number: dict[int, list[int]] = {}
+    for user_id, number in added.items():
+        users_by_number.setdefault(number, []).append(user_id)
+    for number, user_ids in users_by_number.items():
+        _add_unread(session, User.id.in_(sorted(user_ids)), number)
+
+
+def _add_unread(session: Session, which, number: int) -> None:
+    # Relative, so concurrent notices and readings of the same account add up exactly;
+    # the ORM update also refreshes the signed-in user shown in this request's header.
+    session.exec(update(User).where(which).values(unread_notices=User.unread_notices + number))
 
 
 def _email_off_of(session: Session, user_ids: set[int]) -> dict[int, set[Category]]:
@@ -85,17 +104,6 @@ def inbox(session: Session, *, user_id: int, page: int, page_size: int) -> Page:
     return fetch_page(session, statement, page, page_size)
 
 
-def unread_count(session: Session, user_id: int) -> int:
-    """Unread notices, counted up to UNREAD_SHOWN + 1 over the partial index."""
-    unread = (
-        select(Notice.id)
-        .where(Notice.user_id == user_id, Notice.read_at.is_(None))
-        .limit(inline(UNREAD_SHOWN + 1))
-        .subquery()
-    )
-    return session.exec(select(func.count()).select_from(unread)).one()
-
-
 def mark_read(session: Session, *, user_id: int, notice_id: int) -> Notice:
     """Mark one of the user's notices read; another person's is not found."""
     notice = session.get(Notice, notice_id)
@@ -104,16 +112,19 @@ def mark_read(session: Session, *, user_id: int, notice_id: int) -> Notice:
     if notice.read_at is None:
         notice.read_at = audit.utcnow()
         session.add(notice)
+        _add_unread(session, User.id == user_id, -1)
     return notice
 
 
 def mark_all_read(session: Session, *, user_id: int) -> None:
-    """Mark every unread notice of the user read, in one statement."""
-    session.exec(
+    """Mark every unread notice of the user read, and take exactly those off the count."""
+    marked = session.exec(
         update(Notice)
         .where(Notice.user_id == user_id, Notice.read_at.is_(None))
         .values(read_at=audit.utcnow())
     )
+    if marked.rowcount:
+        _add_unread(session, User.id == user_id, -marked.rowcount)
 
 
 def email_off(session: Session, user_id: int) -> set[Category]:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from portal import db, web
 from portal.accounts.access import signed_in_user
@@ -57,15 +57,9 @@ def settings():
 
 
 def header_context() -> dict:
-    """The unread count for the header of every page, read only when a page shows it."""
-
-    def unread_notices() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return services.unread_count(db.session(), current_user.id)
-
+    """The notices' helpers for every page; the header's unread count is the user's own
+    (kept with the notices), so showing it costs no query."""
     return {
-        "unread_notices": unread_notices,
         "notice_title": render.title,
         "notice_text": render.text,
         "UNREAD_SHOWN": services.UNREAD_SHOWN,
