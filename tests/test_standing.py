@@ -142,6 +142,15 @@ def test_the_budget_page_is_public_and_read_from_the_shared_cache(app, client, s
     assert client.get("/subsidies/budget", headers=EN).get_data(as_text=True) == text
 
 
+def test_the_shared_budget_list_is_kept_per_language(app, client, session):
+    h.seed(session)
+    session.commit()
+    assert "Guangdong" in client.get("/subsidies/budget", headers=EN).get_data(as_text=True)
+    chinese = client.get("/subsidies/budget", headers={"Accept-Language": "zh-CN"})
+    assert "广东省" in chinese.get_data(as_text=True)
+    assert "Guangdong" not in chinese.get_data(as_text=True)
+
+
 def test_the_wizard_warns_when_money_runs_low(app, client, auth, session):
     h.seed(session)
     program = h.program(session)
