@@ -8,6 +8,7 @@ when it is Monday to Friday, and a deadline that needed such a day says it is es
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Deadline:
     estimated: bool
 
 
+# Memoized: a queue page asks the same few start days for each of its rows, and a
+# schedule (frozen, its sets' hashes kept) names its calendar exactly (issue 9).
+@lru_cache(maxsize=4096)
 def add_working_days(start: date, count: int, schedule: Schedule) -> Deadline:
     """The day `count` working days after `start` (counting from the next working day).
 
@@ -63,6 +67,7 @@ def add_working_days(start: date, count: int, schedule: Schedule) -> Deadline:
     return Deadline(day=day, estimated=estimated)
 
 
+@lru_cache(maxsize=4096)
 def working_days_between(start: date, end: date, schedule: Schedule) -> int:
     """Working days after start up to and including end; negative when end is earlier."""
     if end < start:
