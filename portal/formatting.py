@@ -36,13 +36,16 @@ def _translations():
     """The catalog of the request's language, looked up once per request and language.
 
     flask-babel looks it up again for every string (16 µs each, a millisecond or more
-    per page); force_locale() gives another Locale object, so it is still obeyed.
+    per page). The copy is kept beside flask-babel's own locale, and used only while
+    that is the very Locale it was made for: force_locale() sets another, so it is obeyed.
     """
-    locale = get_locale()
-    cached = g.get("translations")
-    if cached is None or cached[0] is not locale:
-        cached = g.translations = (locale, get_translations())
-    return cached[1]
+    context = g.get("_flask_babel")
+    kept = getattr(context, "portal_translations", None)
+    if kept is not None and kept[0] is getattr(context, "babel_locale", None):
+        return kept[1]
+    locale, translations = get_locale(), get_translations()
+    g._flask_babel.portal_translations = (locale, translations)
+    return translations
 
 
 # Dates nobody misreads (issue 14): "6 Dec 2026" in English, not "12/6/26", which half the

@@ -36,14 +36,15 @@ def _due(deadline) -> dict:
     return {"date": deadline.day.isoformat()}
 
 
-def submitted(session: Session, application: Application) -> None:
-    """Received, with its place in the queue and the date a decision is due."""
+def submitted(session: Session, application: Application, *, position: int | None) -> None:
+    """Received, with its place in the queue (counted once, at submission) and the date a
+    decision is due."""
     _tell(
         session,
         application,
         "application_submitted",
         date={"date": china_date(application.clock_start).isoformat()},
-        position=standing.queue_position(session, application),
+        position=position,
         due=_due(standing.decision_due(session, application)),
     )
 

@@ -7,6 +7,7 @@ national rule sets the programs are seeded from; `programs.services` edits them.
 
 from datetime import date
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from portal.errors import NotFound
@@ -17,8 +18,8 @@ from portal.subsidy.terms import Kind
 
 
 def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
-    """The program as the pure rules read it."""
-    tiers = session.exec(select(ProgramTier).where(ProgramTier.program_id == program.id)).all()
+    """The program as the pure rules read it (its tiers read once per transaction)."""
+    tiers = _tiers_of(session, program.id)
     fields = {
         name: getattr(program, name)
         for name in facts.ProgramTerms.__dataclass_fields__
@@ -29,6 +30,31 @@ def program_terms(session: Session, program: Program) -> facts.ProgramTerms:
         for t in sorted(tiers, key=lambda t: t.min_price_fen)
     )
     return facts.ProgramTerms(**fields)
+
+
+_TIERS = "portal.subsidy.tiers"
+
+
+def _tiers_of(session: Session, program_id: int) -> list[ProgramTier]:
+    """A submission asks for the terms three times (its checks, the assessment, the claim
+    key): the tiers are read once and kept with the session until it commits or rolls
+    back, or until `forget_tiers` after they are replaced."""
+    kept = session.info.setdefault(_TIERS, {})
+    if program_id not in kept:
+        statement = select(ProgramTier).where(ProgramTier.program_id == program_id)
+        kept[program_id] = session.exec(statement).all()
+    return kept[program_id]
+
+
+def forget_tiers(session: Session) -> None:
+    """Read the tiers again at the next use (they were just replaced)."""
+    session.info.pop(_TIERS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_with_transaction(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        forget_tiers(session)
 
 
 def current_program(session: Session, *, province_code: str, kind: Kind, today: date) -> Program:

@@ -72,11 +72,17 @@ def submit(session: Session, *, user: User, application: Application, today: dat
         raise Conflict(N_("The application changed just now. Reload and try again."))
     session.refresh(application)
     # The place at submission is kept with the event: the receipt prints it (issue 13).
-    position = {"queue_position": standing.queue_position(session, application)}
+    position = standing.queue_position(session, application)
     applications.audit_event(
-        session, user, application, "submitted", before, Status.SUBMITTED, detail=position
+        session,
+        user,
+        application,
+        "submitted",
+        before,
+        Status.SUBMITTED,
+        detail={"queue_position": position},
     )
-    notices.submitted(session, application)
+    notices.submitted(session, application, position=position)
 
 
 def _missing_papers(session: Session, application: Application, kind: Kind) -> str:

@@ -14,6 +14,7 @@ from portal.db import fetch_page
 from portal.errors import Conflict, DomainError, NotFound
 from portal.messages import N_
 from portal.money import yuan
+from portal.subsidy import program_lookup
 from portal.subsidy.models import Application, Program, ProgramTier
 from portal.subsidy.rules import facts, national
 from portal.subsidy.terms import AmountRule, Status
@@ -212,6 +213,7 @@ def update_tiers(
     ).all()
     session.add_all(ProgramTier(program_id=program.id, **asdict(tier)) for tier in tiers)
     session.flush()
+    program_lookup.forget_tiers(session)
     before, after = _tier_list(facts.Tier(*row) for row in removed), _tier_list(tiers)
     if before == after:
         return  # saved as they were: nothing to record
