@@ -151,6 +151,26 @@ def test_the_shared_budget_list_is_kept_per_language(app, client, session):
     assert "Guangdong" not in chinese.get_data(as_text=True)
 
 
+def test_the_budget_page_shows_one_province_in_full_or_the_country_in_a_table(app, client, session):
+    h.seed(session)
+    session.commit()
+    country = client.get("/subsidies/budget", headers=EN).get_data(as_text=True)
+    assert "budget-table" in country and "Guangdong" in country
+    province = client.get("/subsidies/budget?province=440000", headers=EN)
+    text = province.get_data(as_text=True)
+    assert province.status_code == 200 and "Reserved by approvals" in text
+    assert '<option selected value="440000">' in text or 'value="440000" selected' in text
+
+
+@pytest.mark.parametrize("typed", ["999999", "<script>alert(1)</script>", "4" * 5000, ""])
+def test_the_budget_page_shows_the_country_for_any_other_province(app, client, session, typed):
+    h.seed(session)
+    session.commit()
+    page = client.get("/subsidies/budget", query_string={"province": typed}, headers=EN)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "budget-table" in text and "<script>alert" not in text
+
+
 def test_the_wizard_warns_when_money_runs_low(app, client, auth, session):
     h.seed(session)
     program = h.program(session)
