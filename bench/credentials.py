@@ -33,19 +33,27 @@ def c_owner_id(app, vehicle_id: int) -> str:
     return national.resident_id(vehicle_id - 1, city)
 
 
-def login(app, email: str) -> dict:
-    """Sign in through the app (in this process) and keep the cookie and a CSRF token."""
+def signed_in_client(app, email: str):
+    """A test client of the app (in this process), signed in as that account."""
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     answer = client.post(
-        "/login", data={"email": email, "password": national.PASSWORD, "csrf_token": token}
+        "/login", data={"email": email, "password": national.PASSWORD, "csrf_token": _csrf(page)}
     )
     assert answer.status_code == 303, (email, answer.status_code)
-    page = client.get("/account").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    return client
+
+
+def login(app, email: str) -> dict:
+    """Sign in through the app (in this process) and keep the cookie and a CSRF token."""
+    client = signed_in_client(app, email)
+    csrf = _csrf(client.get("/account").get_data(as_text=True))
     cookies = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
     return {"headers": {"Cookie": cookies}, "csrf": csrf}
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
 
 
 def dealer_token(app) -> str:

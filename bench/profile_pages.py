@@ -15,7 +15,6 @@ import cProfile
 import io
 import os
 import pstats
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,23 +25,15 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import national  # noqa: E402
-from bench.credentials import CHEAP  # noqa: E402
+from bench.credentials import CHEAP, signed_in_client  # noqa: E402
 from portal import create_app  # noqa: E402
 
 
 def signed_in(app, email: str):
-    """A test client with a signed-in session of that account."""
     from portal.accounts import services as accounts
 
-    accounts.hasher = CHEAP
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    answer = client.post(
-        "/login", data={"email": email, "password": national.PASSWORD, "csrf_token": token}
-    )
-    assert answer.status_code == 303, (email, answer.status_code)
-    return client
+    accounts.hasher = CHEAP  # the data set's hashes are cheap
+    return signed_in_client(app, email)
 
 
 def pages(app) -> list[tuple[str, object, str]]:

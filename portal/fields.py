@@ -8,14 +8,15 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import IntegerField, widgets
+from wtforms import IntegerField, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import Optional, StopValidation
 from wtforms.widgets import TextInput
 
 from portal import regions
 from portal.errors import translate
 from portal.formatting import region_name
+from portal.forms import Form
 from portal.labels import label
 from portal.money import FEN_PER_YUAN, InvalidAmount, parse_yuan
 
@@ -146,3 +147,22 @@ def city_choices(province_code: str | None) -> list[SelectChoice]:
 def known_province(code: str | None) -> str | None:
     """A province code from a filter, or None when empty or unknown."""
     return code if code and regions.province(code) else None
+
+
+class ProvinceFilterForm(Form):
+    """A list's one filter, a province (a GET form: no CSRF token); anything that is not a
+    province means every province, and the select then shows that."""
+
+    class Meta:
+        csrf = False
+
+    province = SelectField(_l("Province"), default="", validators=[Optional()])
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.province.choices = province_choices(_l("Every province"))
+
+    def chosen(self) -> str | None:
+        """The province asked for; None for every province."""
+        self.province.data = known_province(self.province.data) or ""
+        return self.province.data or None

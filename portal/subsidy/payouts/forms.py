@@ -6,9 +6,9 @@ And, for each failed payment, the note that goes with retrying, returning or can
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
-from portal.fields import known_province, province_choices
+from portal.fields import province_choices
 from portal.forms import Form
 from portal.limits import NOTE_LENGTH
 
@@ -24,24 +24,6 @@ class BatchForm(Form):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.province.choices = province_choices(_l("Choose a province"))
-
-
-class PayoutFilterForm(Form):
-    """The waiting list's filter (a GET form: no CSRF token); an unknown province is ignored."""
-
-    class Meta:
-        csrf = False
-
-    province = SelectField(_l("Province"), default="", validators=[Optional()])
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.province.choices = province_choices(_l("Every province"))
-
-    def chosen(self) -> str | None:
-        """The province asked for; None for every province."""
-        self.province.data = known_province(self.province.data) or ""
-        return self.province.data or None
 
 
 class ResultsForm(Form):

@@ -20,6 +20,7 @@ from portal import db, web
 from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.errors import Conflict, DomainError, NotFound, translate
+from portal.fields import ProvinceFilterForm
 from portal.messages import N_
 from portal.money import yuan
 from portal.subsidy import applications
@@ -28,7 +29,6 @@ from portal.subsidy.payouts import services
 from portal.subsidy.payouts.forms import (
     BatchForm,
     FailureForm,
-    PayoutFilterForm,
     ResultsForm,
     SentForm,
 )
@@ -87,7 +87,7 @@ def index():
 
 def _payouts_page(batch_form: BatchForm, *, status: int):
     session = db.session()
-    filters = PayoutFilterForm(formdata=request.args)
+    filters = ProvinceFilterForm(formdata=request.args)
     province = filters.chosen()
     if not batch_form.is_submitted():
         batch_form.province.data = province or ""  # the province shown is the one to batch

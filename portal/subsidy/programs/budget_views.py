@@ -9,8 +9,8 @@ from markupsafe import Markup
 
 from portal import cache, db
 from portal.audit import china_today
+from portal.fields import ProvinceFilterForm
 from portal.subsidy.programs import money_left
-from portal.subsidy.programs.forms import BudgetFilterForm
 from portal.subsidy.rules.window import ProgramState
 from portal.subsidy.terms import Kind
 
@@ -20,7 +20,7 @@ bp = Blueprint("budget", __name__, url_prefix="/subsidies")
 @bp.get("/budget")
 def budget():
     today = china_today()
-    form = BudgetFilterForm(formdata=request.args)
+    form = ProvinceFilterForm(formdata=request.args)
     province = form.chosen()
     # The listing is our own template's output, escaped when it was rendered.
     listing = Markup(_listing(today, province))  # nosec B704

@@ -212,25 +212,6 @@ class ProgramFilterForm(Form):
         return year, province
 
 
-class BudgetFilterForm(Form):
-    """The public budget page's one filter: a province, or the whole country."""
-
-    class Meta:
-        csrf = False
-
-    province = SelectField(_l("Province"), default="", validators=[Optional()])
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.province.choices = province_choices(_l("Every province"))
-
-    def chosen(self) -> str | None:
-        """The province asked for; None (the whole country) for anything else."""
-        province = known_province(self.province.data)
-        self.province.data = province or ""
-        return province
-
-
 def program_years() -> list[int]:
     """The years programs exist for, newest first (the seeded ones and this year)."""
     return sorted(set(national.DEMO_BUDGET_FEN) | {china_today().year}, reverse=True)
