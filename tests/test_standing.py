@@ -133,13 +133,19 @@ def test_the_budget_page_is_public_and_read_from_the_shared_cache(app, client, s
     session.commit()
     page = client.get("/subsidies/budget", headers=EN)
     assert page.status_code == 200 and "public, max-age=5" in page.headers["Cache-Control"]
-    text = page.get_data(as_text=True)
-    assert "Guangdong" in text and "<meter" in text
+    listing = _budget_listing(page.get_data(as_text=True))
+    assert "Guangdong" in listing and "<meter" in listing
     program = h.program(session)
     program.reserved_fen = program.budget_fen  # money gone, but the shared copy is seconds old
     session.add(program)
     session.commit()
-    assert client.get("/subsidies/budget", headers=EN).get_data(as_text=True) == text
+    again = client.get("/subsidies/budget", headers=EN).get_data(as_text=True)
+    assert _budget_listing(again) == listing
+
+
+def _budget_listing(page: str) -> str:
+    """The figures of a budget page, without the header's CSRF tokens (signed each second)."""
+    return page[page.index("Figures as of") : page.index("</main>")]
 
 
 def test_the_shared_budget_list_is_kept_per_language(app, client, session):
