@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import User
 from portal.registry.models import Vehicle
 from portal.registry.terms import FuelType
 from portal.transfer import plates, rules
@@ -17,7 +17,14 @@ from portal.transfer.models import PlateReservation, TransferCase
 from portal.transfer.terms import TransferStatus
 from tests import factories
 from tests.conftest import FormClient
-from tests.test_transfers import EN, as_user, case_of, open_case, world  # noqa: F401
+from tests.test_api import token_for
+from tests.test_transfers import EN, as_user, case_of, open_case, world  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def sale(world):  # noqa: F811  (test_transfers' world: a Shenzhen car, dealers, officers)
+    return world
+
 
 PLATE_FIELD = re.compile(r'id="composed-help">(.*?)</div>', re.S)
 
@@ -54,10 +61,10 @@ def released_case(session, *, fuel_type=FuelType.PETROL) -> tuple[TransferCase, 
     return case, session.get(User, case.created_by).email
 
 
-def test_the_offered_numbers_are_free_numbers_of_the_destination(client, auth, session, world):
+def test_the_offered_numbers_are_free_numbers_of_the_destination(client, auth, session, sale):
     factories.vehicle(session, plate="浙A12345", city_code="330100")
     session.commit()
-    case_url = open_case(client, auth, world)
+    case_url = open_case(client, auth, sale)
     page = client.get(case_url + "/plate", headers=EN)
     assert page.status_code == 200
     numbers = offered(page.text)
@@ -68,17 +75,17 @@ def test_the_offered_numbers_are_free_numbers_of_the_destination(client, auth, s
     assert plates.free_of(session, ["浙A12345", *numbers]) == numbers
 
 
-def test_the_count_offered_is_a_setting(app, client, auth, world):
+def test_the_count_offered_is_a_setting(app, client, auth, sale):
     app.config["PLATE_CHOICES"] = 7
-    case_url = open_case(client, auth, world)
+    case_url = open_case(client, auth, sale)
     assert len(offered(client.get(case_url + "/plate").text)) == 7
 
 
-def test_a_new_energy_car_is_offered_green_numbers(client, auth, session, world):
-    world["car"].fuel_type = FuelType.BEV
-    session.add(world["car"])
+def test_a_new_energy_car_is_offered_green_numbers(client, auth, session, sale):
+    sale["car"].fuel_type = FuelType.BEV
+    session.add(sale["car"])
     session.commit()
-    case_url = open_case(client, auth, world)
+    case_url = open_case(client, auth, sale)
     numbers = offered(client.get(case_url + "/plate").text)
     assert numbers and all(len(n) == 8 and n[2] == "D" for n in numbers)
     answer = client.post(case_url + "/plate", data={"plate": "F12345"}, headers=EN)
@@ -87,9 +94,9 @@ def test_a_new_energy_car_is_offered_green_numbers(client, auth, session, world)
 
 
 def test_picking_an_offered_number_reserves_it_and_shows_it_on_the_case(
-    client, auth, session, world
+    client, auth, session, sale
 ):
-    case_url = open_case(client, auth, world)
+    case_url = open_case(client, auth, sale)
     number = offered(client.get(case_url + "/plate").text)[0]
     answer = client.post(case_url + "/plate", data={"plate": number, "source": "offered"})
     assert answer.status_code == 303 and answer.headers["Location"].endswith("#vehicle")
@@ -123,11 +130,11 @@ def test_picking_an_offered_number_reserves_it_and_shows_it_on_the_case(
     ],
 )
 def test_a_composed_number_is_checked_and_the_reason_shown_next_to_it(
-    client, auth, session, world, typed, status, message
+    client, auth, session, sale, typed, status, message
 ):
     factories.vehicle(session, plate="浙A12345", city_code="330100")
     session.commit()
-    case_url = open_case(client, auth, world)
+    case_url = open_case(client, auth, sale)
     answer = client.post(
         case_url + "/plate", data={"plate": typed, "source": "composed"}, headers=EN
     )
@@ -145,10 +152,10 @@ def test_a_composed_number_is_checked_and_the_reason_shown_next_to_it(
     assert live(session) == []
 
 
-def test_a_number_another_case_holds_is_taken(client, auth, session, world):
+def test_a_number_another_case_holds_is_taken(client, auth, session, sale):
     other, _clerk = released_case(session)
     other_url = f"/transfers/{other.id}"
-    case_url = open_case(client, auth, world)
+    case_url = open_case(client, auth, sale)
     assert client.post(case_url + "/plate", data={"plate": "浙A88888"}).status_code == 303
     as_user(client, auth, _clerk)
     answer = client.post(other_url + "/plate", data={"plate": "88888"}, headers=EN)
@@ -157,16 +164,16 @@ def test_a_number_another_case_holds_is_taken(client, auth, session, world):
 
 
 @pytest.mark.parametrize("email", ["other@example.cn", "sc@example.cn"])
-def test_another_dealer_or_province_cannot_choose(client, auth, session, world, email):
-    case_url = open_case(client, auth, world)
+def test_another_dealer_or_province_cannot_choose(client, auth, session, sale, email):
+    case_url = open_case(client, auth, sale)
     as_user(client, auth, email)
     assert client.get(case_url + "/plate").status_code == 404
     assert client.post(case_url + "/plate", data={"plate": "浙A12345"}).status_code == 404
     assert live(session) == []
 
 
-def test_the_officers_see_the_choice_but_do_not_make_it(client, auth, session, world):
-    case_url = open_case(client, auth, world)
+def test_the_officers_see_the_choice_but_do_not_make_it(client, auth, session, sale):
+    case_url = open_case(client, auth, sale)
     as_user(client, auth, "zj@example.cn")
     assert "Choose the new plate" not in client.get(case_url, headers=EN).text
     answer = client.post(case_url + "/plate", data={"plate": "浙A12345"}, headers=EN)
@@ -208,7 +215,7 @@ def test_two_cases_racing_for_one_number_get_it_once(app, session):
     assert [r.plate for r in live(session)] == ["浙A66666"]
 
 
-def test_registration_issues_the_chosen_number(client, auth, session, world):
+def test_registration_issues_the_chosen_number(client, auth, session, sale):
     case, clerk = released_case(session)
     as_user(client, auth, clerk)
     assert client.post(f"/transfers/{case.id}/plate", data={"plate": "A1234"}).status_code == 303
@@ -227,7 +234,7 @@ def test_registration_issues_the_chosen_number(client, auth, session, world):
     assert client.get(f"/transfers/{case.id}/plate", headers=EN).status_code == 409
 
 
-def test_registration_draws_a_number_when_nobody_chose(client, auth, session, world):
+def test_registration_draws_a_number_when_nobody_chose(client, auth, session, sale):
     case, _clerk = released_case(session)
     as_user(client, auth, "zj@example.cn")
     assert client.post(f"/transfers/{case.id}/register").status_code == 303
@@ -236,7 +243,7 @@ def test_registration_draws_a_number_when_nobody_chose(client, auth, session, wo
     assert [(r.plate, r.case_id) for r in live(session)] == [(drawn, case.id)]
 
 
-def test_registration_refuses_a_chosen_number_a_car_brought_since(client, auth, session, world):
+def test_registration_refuses_a_chosen_number_a_car_brought_since(client, auth, session, sale):
     case, clerk = released_case(session)
     as_user(client, auth, clerk)
     assert client.post(f"/transfers/{case.id}/plate", data={"plate": "55555"}).status_code == 303
@@ -248,9 +255,58 @@ def test_registration_refuses_a_chosen_number_a_car_brought_since(client, auth, 
     assert case_of(session, f"/transfers/{case.id}").status is TransferStatus.RELEASED
 
 
-def test_withdrawing_gives_the_number_back(client, auth, session, world):
-    case_url = open_case(client, auth, world)
+def test_withdrawing_gives_the_number_back(client, auth, session, sale):
+    case_url = open_case(client, auth, sale)
     assert client.post(case_url + "/plate", data={"plate": "77777"}).status_code == 303
     assert client.post(case_url + "/withdraw").status_code == 303
     assert live(session) == [] and case_of(session, case_url).new_plate is None
     assert plates.free_of(session, ["浙A77777"]) == ["浙A77777"]
+
+
+# --- the JSON API: a dealer's system lists the offered numbers and reserves one ---------
+
+
+def test_a_dealers_system_lists_offered_numbers_and_reserves_one(app, session):
+    case, clerk = released_case(session)
+    dealer = token_for(session, clerk)
+    api = app.test_client()
+    offer = api.get(f"/api/v1/transfers/{case.id}/plates", headers=dealer)
+    assert offer.status_code == 200
+    assert offer.json["prefix"] == "浙A" and offer.json["chosen"] is None
+    assert len(offer.json["numbers"]) == 50 and offer.json["new_energy"] is False
+    number = offer.json["numbers"][3]
+    chosen = api.post(f"/api/v1/transfers/{case.id}/plate", json={"plate": number}, headers=dealer)
+    assert chosen.status_code == 200 and chosen.json["new_plate"] == number
+    assert api.get(f"/api/v1/transfers/{case.id}/plates", headers=dealer).json["chosen"] == number
+
+
+def test_the_api_refuses_taken_invalid_and_foreign_choices(app, session):
+    case, clerk = released_case(session)
+    other, other_clerk = released_case(session)
+    api, dealer = app.test_client(), token_for(session, clerk)
+    url = f"/api/v1/transfers/{case.id}/plate"
+    assert api.post(url, json={"plate": "99999"}, headers=dealer).status_code == 200
+    taken = api.post(
+        f"/api/v1/transfers/{other.id}/plate",
+        json={"plate": "浙A99999"},
+        headers=token_for(session, other_clerk),
+    )
+    assert taken.status_code == 409 and taken.content_type == "application/problem+json"
+    assert "浙A99999 is taken" in taken.json["detail"]
+    invalid = api.post(url, json={"plate": "粤B12345"}, headers=dealer)
+    assert invalid.status_code == 422
+    assert invalid.json["errors"][0]["field"] == "plate"
+    assert "starts with 浙A" in invalid.json["errors"][0]["message"]
+    for body in (
+        {"plate": "1" * 17},
+        {"plate": "\x00"},
+        {"plate": 12345},
+        {},
+        {"plate": "1", "x": 1},
+    ):
+        assert api.post(url, json=body, headers=dealer).status_code == 422, body
+    # Another dealer's system cannot see the case, nor choose for it.
+    foreign = token_for(session, other_clerk)
+    assert api.get(f"/api/v1/transfers/{case.id}/plates", headers=foreign).status_code == 404
+    assert api.post(url, json={"plate": "12346"}, headers=foreign).status_code == 404
+    assert [r.plate for r in live(session)] == ["浙A99999"]
