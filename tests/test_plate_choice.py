@@ -310,3 +310,28 @@ def test_the_api_refuses_taken_invalid_and_foreign_choices(app, session):
     assert api.get(f"/api/v1/transfers/{case.id}/plates", headers=foreign).status_code == 404
     assert api.post(url, json={"plate": "12346"}, headers=foreign).status_code == 404
     assert [r.plate for r in live(session)] == ["浙A99999"]
+
+
+def test_the_database_holds_a_number_for_one_case_only(session):
+    """The index itself, without the services' checks: a second live hold is refused,
+    a released one does not count."""
+    from sqlalchemy.exc import IntegrityError
+
+    first, _ = released_case(session)
+    second, _ = released_case(session)
+    session.add(PlateReservation(plate="浙A11111", case_id=first.id))
+    session.commit()
+    session.add(PlateReservation(plate="浙A11111", case_id=second.id))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    session.add(PlateReservation(plate="浙A22222", case_id=first.id))  # a second for one case
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    held = session.exec(select(PlateReservation)).one()
+    held.released_at = held.reserved_at
+    session.add(held)
+    session.add(PlateReservation(plate="浙A11111", case_id=second.id))
+    session.commit()
+    assert [r.case_id for r in live(session)] == [second.id]
