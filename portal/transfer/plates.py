@@ -81,7 +81,9 @@ def offer(session: Session, *, user: User, case: TransferCase, count: int) -> Of
         numbers.update(dict.fromkeys(free_of(session, drawn)))
         if len(numbers) >= count:
             break
-    return Offer(prefix, vehicle.fuel_type.new_energy, list(numbers)[:count], case.new_plate)
+    # Drawn at random, shown in order: a person scans a sorted list for a number they like.
+    chosen = sorted(list(numbers)[:count])
+    return Offer(prefix, vehicle.fuel_type.new_energy, chosen, case.new_plate)
 
 
 def choose(session: Session, *, user: User, case: TransferCase, text: str) -> str:
