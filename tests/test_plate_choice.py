@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.registry.models import Vehicle
 from portal.registry.terms import FuelType
 from portal.transfer import plates, rules
@@ -335,3 +335,35 @@ def test_the_database_holds_a_number_for_one_case_only(session):
     session.add(PlateReservation(plate="浙A11111", case_id=second.id))
     session.commit()
     assert [r.case_id for r in live(session)] == [second.id]
+
+
+def test_choosing_the_held_number_again_changes_nothing(client, auth, session, sale):
+    case_url = open_case(client, auth, sale)
+    for _ in range(2):
+        assert client.post(case_url + "/plate", data={"plate": "浙A31415"}).status_code == 303
+    held = session.exec(select(PlateReservation)).all()
+    assert [(r.plate, r.released_at) for r in held] == [("浙A31415", None)]
+    assert client.get(case_url, headers=EN).text.count("New plate chosen</strong>") == 1
+
+
+def test_owners_cannot_reach_the_choice(client, auth, session, sale):
+    case_url = open_case(client, auth, sale)
+    factories.user(session, Role.OWNER, email="owner@example.cn")
+    session.commit()
+    as_user(client, auth, "owner@example.cn")
+    assert client.get(case_url + "/plate").status_code == 403
+    assert client.post(case_url + "/plate", data={"plate": "12345"}).status_code == 403
+
+
+def test_the_api_refuses_a_choice_once_registered(app, session):
+    case, clerk = released_case(session)
+    case.status = TransferStatus.REGISTERED
+    session.add(case)
+    session.commit()
+    api, dealer = app.test_client(), token_for(session, clerk)
+    for answer in (
+        api.get(f"/api/v1/transfers/{case.id}/plates", headers=dealer),
+        api.post(f"/api/v1/transfers/{case.id}/plate", json={"plate": "12345"}, headers=dealer),
+    ):
+        assert answer.status_code == 409
+        assert "can no longer be chosen" in answer.json["detail"]
