@@ -82,8 +82,8 @@ def offer(session: Session, *, user: User, case: TransferCase, count: int) -> Of
         if len(numbers) >= count:
             break
     # Drawn at random, shown in order: a person scans a sorted list for a number they like.
-    chosen = sorted(list(numbers)[:count])
-    return Offer(prefix, vehicle.fuel_type.new_energy, chosen, case.new_plate)
+    in_order = sorted(list(numbers)[:count])
+    return Offer(prefix, vehicle.fuel_type.new_energy, in_order, case.new_plate)
 
 
 def choose(session: Session, *, user: User, case: TransferCase, text: str) -> str:
