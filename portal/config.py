@@ -65,6 +65,8 @@ def from_environment(environ=os.environ) -> dict:
         # As long as a server-side session lasts (portal.accounts.sessions.LIFETIME).
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PAGE_SIZE": 20,
+        # DOMAIN §2.3: how many free numbers a buyer is offered for the new plate.
+        "PLATE_CHOICES": int(environ.get("PLATE_CHOICES", 50)),
         # The application wizard warns when a program has less than this share of its
         # budget left (percent; the public budget page shows the same figures).
         "BUDGET_LOW_PERCENT": int(environ.get("BUDGET_LOW_PERCENT", 10)),

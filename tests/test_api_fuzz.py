@@ -39,6 +39,8 @@ TRANSFER_OPERATIONS = {
     "GET /api/v1/transfers/{id}/documents",
     "POST /api/v1/transfers/{id}/documents",
     "POST /api/v1/transfers/{id}/submit",
+    "GET /api/v1/transfers/{id}/plates",
+    "POST /api/v1/transfers/{id}/plate",
 }
 SUBSIDY_OPERATIONS = {
     "POST /api/v1/subsidy/eligibility",

@@ -24,6 +24,8 @@ from portal.api.transfer_schemas import (
     DocumentOut,
     DocumentUpload,
     ListQuery,
+    PlateChoice,
+    PlateOffer,
     TransferCreate,
     TransferOut,
     TransferPage,
@@ -94,6 +96,22 @@ def _operation(summary: str, operation_id: str, responses: dict, **extra) -> dic
     return {"summary": summary, "operationId": operation_id, "responses": responses, **extra}
 
 
+PLATE_CONFLICT = (
+    "The number is taken or was reserved for another case in the same moment; or the case "
+    "is registered, closed, or not the dealer's to choose for (problem+json)."
+)
+
+
+def _plate_responses(components: _Components, body: dict, *errors: int) -> dict:
+    responses = _responses(components, 200, body, *errors)
+    responses["409"]["description"] = PLATE_CONFLICT
+    if "422" in responses:
+        responses["422"]["description"] = (
+            "Invalid fields: the number does not fit the destination's format (problem+json)."
+        )
+    return responses
+
+
 @cache
 def document() -> dict:
     """The whole OpenAPI 3.1 document (built once per process)."""
@@ -145,6 +163,28 @@ def document() -> dict:
                 "submitTransfer",
                 _responses(c, 200, case, 404, 409, 422),
                 parameters=[CASE_ID],
+            ),
+        },
+        "/transfers/{id}/plates": {
+            "get": _operation(
+                "Free numbers of the destination for the new plate, drawn at random "
+                "(as many as the portal's PLATE_CHOICES; offered, not reserved)",
+                "offerPlates",
+                _plate_responses(c, {"schema": c.ref(PlateOffer)}, 404, 409),
+                parameters=[CASE_ID],
+            ),
+        },
+        "/transfers/{id}/plate": {
+            "post": _operation(
+                "Choose the new plate: an offered number or one composed, checked against "
+                "the destination's format and reserved for the case until registration",
+                "choosePlate",
+                _plate_responses(c, case, 400, 404, 409, 422),
+                parameters=[CASE_ID],
+                requestBody={
+                    "required": True,
+                    "content": {"application/json": {"schema": c.ref(PlateChoice, "validation")}},
+                },
             ),
         },
         **_subsidy_paths(c),

@@ -86,6 +86,15 @@ class ListQuery(BaseModel):
     q: str = Field("", max_length=40, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
+class PlateChoice(Strict):
+    """The new plate the buyer chose: one of the offered numbers, or one composed (§2.3)."""
+
+    plate: text(16) = Field(
+        description="The whole plate (浙A12345) or what follows the destination's prefix "
+        "(12345); checked against the city's format and reserved for the case if free."
+    )
+
+
 class DocumentUpload(BaseModel):
     """A multipart upload: the kind of paper and the file (PDF, JPEG or PNG, at most 10 MB)."""
 
@@ -151,3 +160,14 @@ class DocumentList(BaseModel):
     items: list[DocumentOut]
     required: list[DocumentKind]
     missing: list[DocumentKind]
+
+
+class PlateOffer(BaseModel):
+    """Free numbers of the destination for the case's new plate, drawn at random (§2.3)."""
+
+    prefix: str = Field(description="The destination city's plate prefix, e.g. 浙A.")
+    new_energy: bool = Field(description="Whether the car takes a green, 8-character plate.")
+    numbers: list[str] = Field(
+        description="Free numbers, drawn anew on each request; offered, not reserved."
+    )
+    chosen: str | None = Field(description="The number reserved for the case, if one was chosen.")

@@ -17,16 +17,19 @@ from portal.api.transfer_schemas import (
     DocumentOut,
     DocumentUpload,
     ListQuery,
+    PlateChoice,
+    PlateOffer,
     TransferCreate,
     TransferOut,
     TransferPage,
 )
 from portal.errors import NotFound, translate
+from portal.identifiers import InvalidIdentifier
 from portal.limits import MAX_ID
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.transfer import documents as case_documents
-from portal.transfer import services, steps
+from portal.transfer import plates, services, steps
 from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.workflow import Action
@@ -168,4 +171,28 @@ def submit_transfer(case_id: int):
         action=Action.SUBMIT,
         stripe_config=StripeConfig.from_app(current_app.config),
     )
+    return json_response(_case_out(case))
+
+
+@bp.get(CASE + "/plates")
+def offer_plates(case_id: int):
+    """Free numbers the buyer may choose the new plate from (DOMAIN §2.3)."""
+    case = _case_for(case_id)
+    offer = plates.offer(
+        db.session(), user=auth.api_user(), case=case, count=current_app.config["PLATE_CHOICES"]
+    )
+    return json_response(PlateOffer.model_validate(offer, from_attributes=True))
+
+
+@bp.post(CASE + "/plate")
+def choose_plate(case_id: int):
+    """Reserve the buyer's new plate for the case; 409 when it is taken."""
+    body = parse_body(PlateChoice, lambda model: model.model_validate_json(request.get_data()))
+    case = _case_for(case_id)
+    try:
+        plates.choose(db.session(), user=auth.api_user(), case=case, text=body.plate)
+    except InvalidIdentifier as error:
+        raise InvalidRequest(
+            [FieldError(field="plate", message=translate(error), type="invalid_plate")]
+        ) from error
     return json_response(_case_out(case))

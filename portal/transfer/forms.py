@@ -104,6 +104,20 @@ class ActionForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_LENGTH)])
 
 
+class PlateForm(Form):
+    """The new plate: one of the offered numbers, or one the buyer composed (DOMAIN §2.3)."""
+
+    plate = StringField(
+        _l("Your number"),
+        validators=[
+            DataRequired(_l("Pick one of the numbers, or type one.")),
+            Length(max=16, message=_l("A plate has at most 8 characters.")),
+        ],
+    )
+    # Which of the page's two forms was sent, so an error shows next to that one.
+    source = HiddenField(default="composed")
+
+
 class EmissionRuleForm(Form):
     city_code = HiddenField(validators=[DataRequired(), Length(min=6, max=6)])
     acceptance = SelectField(

@@ -53,6 +53,7 @@ LABELS = {
     EVENT: {
         "created": _l("Case opened"),
         "document_uploaded": _l("Document uploaded"),
+        "plate_chosen": _l("New plate chosen"),
         "submit": _l("Submitted"),
         "pay": _l("Fee paid"),
         "inspect": _l("Inspected"),

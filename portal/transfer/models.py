@@ -112,6 +112,46 @@ class TransferCase(SQLModel, table=True):
     )
 
 
+# A number is live while an open case holds it or once it is issued; a changed choice or a
+# closed case releases it (released_at).
+LIVE = "released_at IS NULL"
+
+
+class PlateReservation(SQLModel, table=True):
+    """A new plate number held for a case: chosen by the buyer or drawn at registration.
+
+    DOMAIN §2.3: a number is reserved while the buyer chooses and then issued, never twice.
+    The partial unique index on the plate is what stops two cases holding one number when
+    they race; the registry's unique plate stops a number a car already carries.
+    """
+
+    __tablename__ = "plate_reservation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plate: str = Field(max_length=8)
+    case_id: int = Field(foreign_key="transfer_case.id")
+    reserved_by: int | None = Field(default=None, foreign_key="user_account.id")
+    reserved_at: datetime = Field(default_factory=utcnow)
+    released_at: datetime | None = None
+
+    __table_args__ = (
+        Index(
+            "uq_plate_reservation_live_plate",
+            "plate",
+            unique=True,
+            sqlite_where=text(LIVE),
+            postgresql_where=text(LIVE),
+        ),
+        Index(
+            "uq_plate_reservation_live_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text(LIVE),
+            postgresql_where=text(LIVE),
+        ),
+    )
+
+
 class TransferDocument(SQLModel, table=True):
     """An uploaded paper of a case; one current file per kind (a new upload replaces it)."""
 

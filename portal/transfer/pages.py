@@ -38,6 +38,7 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
         "documents_complete": all(kind in held for kind in required),
         "actions": workflow.available_actions(case.status, actors),
         "is_dealer": Actor.DEALER in actors,
+        "may_choose_plate": workflow.plate_choosable(case.status, actors),
         "fees": fees.case_fees(session, case),
         "payment": next(iter(payments.payments_of(session, fees.PURPOSE, case.id)), None),
         "timeline": timeline(session, case),

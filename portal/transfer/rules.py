@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from portal.identifiers import InvalidIdentifier, normalize, parse_plate
 from portal.messages import N_
 from portal.registry.terms import EmissionStandard, FuelType, VehicleStatus
 from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
@@ -16,6 +17,9 @@ from portal.transfer.terms import BuyerKind, DocumentKind, EmissionAcceptance
 NATIONAL_V_OR_BETTER = (EmissionStandard.CN5, EmissionStandard.CN6A, EmissionStandard.CN6B)
 DIGITS = "0123456789"
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # GA 36: no I or O
+# GA 36-2018: the class letter of a small new-energy plate says battery-electric or not.
+BATTERY_CLASSES, HYBRID_CLASSES = "DABCE", "FGHJK"
+MAX_SERIAL_LETTERS = 2
 
 # DOMAIN §2.2: the new owner registers at the destination within 30 days of the sale, so
 # an older sale can no longer be filed. The filing form and bulk filing read the window and
@@ -160,3 +164,46 @@ def new_plate(prefix: str, fuel_type: FuelType, rng: random.Random) -> str:
     chosen = rng.choices(PLATE_LETTERS, k=letters) + rng.choices(DIGITS, k=5 - letters)
     rng.shuffle(chosen)
     return prefix + "".join(chosen)
+
+
+def draw_plates(prefix: str, fuel_type: FuelType, rng: random.Random, count: int) -> list[str]:
+    """count distinct random numbers of the format (DOMAIN §2.3); the caller drops taken ones."""
+    drawn: dict[str, None] = {}
+    while len(drawn) < count:
+        drawn[new_plate(prefix, fuel_type, rng)] = None
+    return list(drawn)
+
+
+def chosen_plate(text: str, *, prefix: str, fuel_type: FuelType) -> str:
+    """The number a buyer composed, checked against the destination's format (DOMAIN §4).
+
+    The buyer may type the whole plate or only what follows the city's prefix. Raises
+    InvalidIdentifier saying what is wrong; whether the number is free is not a rule.
+    """
+    value = normalize(text)
+    whole = value[:1] and not value[0].isascii()  # begins with a province's character
+    plate = parse_plate(value if whole else prefix + value)
+    if plate.prefix != prefix:
+        raise InvalidIdentifier(N_("A plate of this city starts with %(prefix)s."), prefix=prefix)
+    if plate.suffix:
+        raise InvalidIdentifier(
+            N_("%(char)s plates are not issued to private cars."), char=plate.suffix
+        )
+    _check_energy_class(plate.value, fuel_type)
+    serial = plate.value[-5:]
+    if sum(char.isalpha() for char in serial) > MAX_SERIAL_LETTERS:
+        raise InvalidIdentifier(N_("Of the last five characters, at most two may be letters."))
+    return plate.value
+
+
+def _check_energy_class(value: str, fuel_type: FuelType) -> None:
+    if not fuel_type.new_energy:
+        if len(value) != 7:
+            raise InvalidIdentifier(N_("This car is not new-energy: its plate has 7 characters."))
+        return
+    classes = BATTERY_CLASSES if fuel_type is FuelType.BEV else HYBRID_CLASSES
+    if len(value) != 8 or value[2] not in classes:
+        raise InvalidIdentifier(
+            N_("This new-energy car's number starts with one of %(letters)s after the prefix."),
+            letters=", ".join(classes),
+        )

@@ -329,14 +329,6 @@ def refiling_problems(session: Session, case: TransferCase, vehicle: Vehicle):
     )
 
 
-def plate_reserved(session: Session, plate: str) -> bool:
-    """Whether an open case already holds this new plate."""
-    statement = select(TransferCase.id).where(
-        TransferCase.new_plate == plate, TransferCase.status.not_in(CLOSED)
-    )
-    return session.exec(statement).first() is not None
-
-
 def _seller_matches(session, current: Ownership, filing: Filing, key: bytes) -> bool:
     """The seller typed by the clerk is the registry's current owner (name and number)."""
     if current.person_id is not None:

@@ -4,8 +4,6 @@ Each step is one conditional UPDATE (`... WHERE status = :from`), so two officer
 clicking at once cannot both move the case; the loser gets a 409.
 """
 
-import random
-
 from sqlalchemy import update
 from sqlmodel import Session
 
@@ -21,15 +19,12 @@ from portal.payments import refunds
 from portal.payments import services as payments
 from portal.registry import services as registry
 from portal.registry.models import Vehicle
-from portal.transfer import documents, fees, rules, services, workflow
+from portal.transfer import documents, fees, plates, services, workflow
 from portal.transfer.errors import FilingRefused
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.transfer.workflow import Action, Actor
 from portal.workflow import IllegalTransition
-
-PLATE_ATTEMPTS = 20
-_plate_random = random.SystemRandom()
 
 
 def act(
@@ -135,26 +130,16 @@ def _after_move(session: Session, case: TransferCase, action: Action, user: User
         registry.set_transferring(
             session, vehicle=vehicle, transferring=True, actor_id=actor_id, case=case.number
         )
-    elif action in (Action.WITHDRAW, Action.REJECT):
+    elif action in (Action.WITHDRAW, Action.REJECT):  # closed unregistered
         registry.set_transferring(
             session, vehicle=vehicle, transferring=False, actor_id=actor_id, case=case.number
         )
+        plates.release(session, case)
     elif action is Action.REGISTER:
-        _assign_plate(session, case, vehicle)
+        plates.issue(session, case=case, user=user)
     elif action is Action.COMPLETE:
         _complete(session, case, vehicle, user)
     session.add(case)
-
-
-def _assign_plate(session: Session, case: TransferCase, vehicle: Vehicle) -> None:
-    """A new, unique plate in the destination city's format (§4); retried on a clash."""
-    prefix = regions.city(case.destination_city_code).plate_prefixes[0]
-    for _ in range(PLATE_ATTEMPTS):
-        plate = rules.new_plate(prefix, vehicle.fuel_type, _plate_random)
-        if not registry.plate_taken(session, plate) and not services.plate_reserved(session, plate):
-            case.new_plate = plate
-            return
-    raise Conflict(N_("No free plate could be found; try again."))
 
 
 def _complete(session: Session, case: TransferCase, vehicle: Vehicle, user: User | None):

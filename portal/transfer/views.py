@@ -14,7 +14,7 @@ from portal.messages import N_
 from portal.payments.gateway import StripeConfig
 from portal.registry import services as registry
 from portal.transfer import bulk as bulk_rows
-from portal.transfer import documents, emission, fees, pages, pdf, services, steps
+from portal.transfer import documents, emission, fees, pages, pdf, plates, services, steps
 from portal.transfer.errors import FilingRefused
 from portal.transfer.forms import (
     ActionForm,
@@ -22,6 +22,7 @@ from portal.transfer.forms import (
     CaseForm,
     EmissionRuleForm,
     FindVehicleForm,
+    PlateForm,
 )
 from portal.transfer.terms import (
     QUEUES,
@@ -274,6 +275,26 @@ def document(case_id: int, document_id: int):
         content_type=found.content_type,
         filename=found.filename,
     )
+
+
+@bp.route("/<int:case_id>/plate", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def plate(case_id: int):
+    """The buyer's new plate: pick an offered number or compose one (DOMAIN §2.3)."""
+    session, user = db.session(), signed_in_user()
+    found = services.case_for(session, user=user, case_id=case_id)
+    form, status = PlateForm(), 200
+    if form.validate_on_submit():
+        try:
+            plates.choose(session, user=user, case=found, text=form.plate.data)
+        except (DomainError, InvalidIdentifier) as error:
+            form.plate.errors, status = [translate(error)], refusal_status(error)
+        else:
+            return redirect(url_for("transfer.case", case_id=case_id) + "#vehicle", 303)
+    elif form.errors:
+        status = 422
+    offer = plates.offer(session, user=user, case=found, count=current_app.config["PLATE_CHOICES"])
+    return render_template("transfer/plate.html", case=found, offer=offer, form=form), status
 
 
 @bp.post("/<int:case_id>/fees")

@@ -104,3 +104,14 @@ def queue_step(status: S, direction: str) -> Action | None:
     if action is None or side not in TRANSITIONS[action].actors:
         return None
     return action
+
+
+# DOMAIN §2.3: the buyer (the dealer clerk acting for them) chooses the new number from
+# filing until the destination registers the car; registration issues it.
+PLATE_CHOICE_OPEN = (S.DRAFT, S.RETURNED, S.SUBMITTED, S.FEE_PAID, S.INSPECTED, S.RELEASED)
+
+
+def plate_choosable(status: S, actors: set[Actor]) -> bool:
+    """Whether these actors may choose the case's new plate now (the dealer, before
+    registration)."""
+    return Actor.DEALER in actors and status in PLATE_CHOICE_OPEN

@@ -49,3 +49,29 @@ def test_staff_pages_fit_a_360_px_phone(journey, session, role):
         staff.open(path)  # asserts the page fits
         shoot(staff, f"{role.value}{path.replace('/', '_')}")
     staff.finish()
+
+
+def test_the_import_pages_fit_a_phone_with_refused_rows(journey, session, client, auth):
+    """/admin/imports and /admin/catalog with finished imports whose refused rows are listed."""
+    from portal.registry.demo import demo_rows
+    from portal.valuation import services as valuation
+    from tests.test_catalog_import import NEW_TRIM, catalog_csv
+    from tests.test_catalog_import import upload as upload_catalog
+    from tests.test_registry_import import bad_rows, extract
+    from tests.test_registry_import import upload as upload_extract
+
+    valuation.load_catalog(session)
+    factories.user(session, Role.ADMIN, email="staff@example.cn")
+    session.commit()
+    auth.login("staff@example.cn")
+    good = demo_rows(20)
+    registry_job = upload_extract(client, extract(good + bad_rows(good))).headers["Location"]
+    coal = NEW_TRIM | {"trim": "错误燃料 " * 8, "fuel_type": "coal"}
+    catalog_job = upload_catalog(client, catalog_csv(NEW_TRIM, coal)).headers["Location"]
+    staff = journey(viewport=NARROW)
+    staff.sign_in("staff@example.cn")
+    for path in ("/admin/imports", registry_job, "/admin/catalog", catalog_job):
+        path = path.removeprefix("http://localhost")
+        staff.open(path)  # asserts the page fits
+        shoot(staff, "with-data" + path.replace("/", "_"))
+    staff.finish()
