@@ -167,3 +167,27 @@ def test_a_hostile_or_oversized_typed_value_comes_back_escaped_and_kept(client, 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert note_of(page, "model") == DIFFERS and note_of(page, "brand") == DIFFERS
+
+
+def test_a_licence_read_does_not_change_the_car_the_owner_chose(session, client, owner):
+    other = factories.vehicle(session, owner=owner.person, plate=None, brand="丰田", model="卡罗拉")
+    session.commit()
+    base = _start(client)
+    assert client.post(f"{base}/step/old-car", data={"vehicle_id": other.id}).status_code == 303
+    car = owner.old_car
+    licence = papers.Licence(
+        plate="粤A12345",
+        vin=car.vin,
+        owner_name=owner.person.name,
+        registered=car.first_registration,
+        brand=car.brand,
+        model=car.model,
+        fuel_type=car.fuel_type.value,
+    )
+    photo = papers.paper_photo(licence, papers.PHOTOS["clean"])
+    response = upload(client, f"{base}/read/vehicle_licence", photo, "l.jpg", "vehicle_licence")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert re.search(r'value="(\d+)" checked', page).group(1) == str(other.id)
+    assert "Your choice differs from the car on your licence — check it." in page
+    assert "The car on your licence — check it." not in page
