@@ -5,6 +5,9 @@ storage's "reading" area and adds the queued row; the caller enqueues
 `portal.tasks.read_document` once that is committed. `run` is the job: it reads the
 paper (portal/reading/reader.py), records progress for the page, seals what was read,
 and deletes the file whatever happens (DOMAIN §6: no copy of a paper is left behind).
+It also keeps what the anti-fraud flags look up without opening the seal (§1.5): the
+invoice's number and date, the buyer's ID as a keyed hash, and whether the name read is
+the registry's (the job holds the keys; the assessment that raises the flags does not).
 """
 
 import json
