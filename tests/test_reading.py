@@ -184,6 +184,26 @@ def test_the_openapi_document_describes_reading(api):
     assert "200" in paths["/api/v1/documents/read/{id}"]["get"]["responses"]
 
 
+def test_an_invoice_read_carries_the_subsidy_apis_own_field_names(api, owner):
+    """Issue 15: the names the subsidy API uses, so a client sends what it read unchanged."""
+    invoice = papers.invoices(1)[0]
+    read_names = set(read(api, owner, papers.invoice_pdf(invoice))["fields"])
+    schemas = api.get("/api/v1/openapi.json").json["components"]["schemas"]
+    subsidy_names = set(schemas["NewCarIn"]["properties"])
+    shared = {"vin", "brand", "model", "invoice_number", "invoice_date", "invoice_price_fen"}
+    shared |= {"invoice_buyer_id_number"}
+    assert shared <= read_names & subsidy_names
+    # Reading adds only what the subsidy API has no field for; nothing is named twice.
+    assert read_names - subsidy_names == {
+        "invoice_code",
+        "invoice_buyer_name",
+        "invoice_tax_fen",
+        "invoice_seller_name",
+        "invoice_seller_uscc",
+    } - ({"invoice_code"} if not invoice.code else set())
+    assert "invoice_amount_yuan" not in read_names
+
+
 # --- the pure parsing: every identifier checked ------------------------------------------
 
 

@@ -2,7 +2,7 @@
 page reads it with the user instead of counting notices (issue 9: no count per request).
 
 Revision ID: 0018_unread_count
-Revises: 0015_plate_choice
+Revises: 0017_reading_flags
 Create Date: 2026-12-06 12:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0018_unread_count'
-down_revision: str | None = '0015_plate_choice'
+down_revision: str | None = '0017_reading_flags'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from portal.cards import CardKeys
 from portal.identifiers import mask_resident_id, resident_id_hash
 from portal.money import yuan
-from portal.reading import services
+from portal.reading import parsing, services
 from portal.reading.parsing import Read
 from portal.reading.terms import PaperKind
 from portal.registry.models import Person, Vehicle
@@ -35,6 +35,9 @@ LABELS = {
     "invoice_seller_name": _l("Seller"),
     "invoice_seller_uscc": _l("Seller's unified social credit code"),
 }
+
+
+NAMES = ("invoice_buyer_name", "owner_name")  # compared as `parsing.same_name` does
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def papers_read(
         if kind is PaperKind.INVOICE:
             rows = _invoice_rows(session, application, person, fields, id_key)
         else:
-            rows = _licence_rows(session, application, person, fields)
+            rows = _licence_rows(session, application, fields)
         papers.append(Paper(kind, rows))
     return papers
 
@@ -84,8 +87,15 @@ def _row(name: str, read: Read, confirmed=None, registry=None, shown=str) -> Row
         confirmed=None if confirmed is None else shown(confirmed),
         registry=None if registry is None else shown(registry),
         changed=confirmed is not None and confirmed != value,
-        disagrees=registry is not None and registry != value,
+        disagrees=registry is not None and not _agree(name, value, registry),
     )
+
+
+def _agree(name: str, read, registered) -> bool:
+    """Names agree however their spaces and full-width forms were written (§1.5)."""
+    if name in NAMES:
+        return parsing.same_name(str(read), str(registered))
+    return read == registered
 
 
 def _invoice_rows(session, application, person, fields, id_key: bytes) -> list[Row]:
@@ -129,7 +139,7 @@ def _buyer_id_row(read: Read, application, person, id_key: bytes) -> Row:
     )
 
 
-def _licence_rows(session, application, person, fields) -> list[Row]:
+def _licence_rows(session, application, fields) -> list[Row]:
     old = session.get(Vehicle, application.old_vehicle_id) if application.old_vehicle_id else None
     registry = {
         "vin": old.vin if old else None,
@@ -138,7 +148,8 @@ def _licence_rows(session, application, person, fields) -> list[Row]:
         "model": old.model if old else None,
         "registration_date": old.first_registration.isoformat() if old else None,
         "fuel_type": old.fuel_type.value if old else None,
-        "owner_name": person.name if person else None,
+        # The car the licence names, as the registry holds it now: its owner's name.
+        "owner_name": services.registered_owner_name(session, fields),
     }
     return [
         _row(name, read, None, registry.get(name))

@@ -36,6 +36,10 @@ class DocumentReading(SQLModel, table=True):
     invoice_number: str | None = Field(default=None, max_length=20)
     invoice_date: date | None = None
     buyer_id_hash: str | None = Field(default=None, max_length=64)
+    # The name read against the registry's, decided when read (DOMAIN §1.5): the invoice's
+    # buyer against the applicant, the licence's owner against the car's registered owner.
+    # None: no name was read, or the registry has none to compare with.
+    name_agrees: bool | None = None
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
 

@@ -70,6 +70,21 @@ def clean(text: str) -> str:
     return "\n".join("".join(line.split()) for line in text.splitlines() if line.strip())
 
 
+def plain(text: str) -> str:
+    """Text as a person compares it: full-width forms (NFKC), spaces and case make no
+    difference ("张 三" and "张三", "ＡＢ１" and "ab1" are the same)."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+# The ways a name's middle dot is typed or printed (阿卜杜拉·买买提); NFKC keeps them apart.
+_NAME_DOTS = str.maketrans(dict.fromkeys("・•‧∙⋅･．.", "·"))
+
+
+def same_name(read: str, registered: str) -> bool:
+    """Is the name read the registry's, however it was written (`plain`, the dot's forms)?"""
+    return plain(read).translate(_NAME_DOTS) == plain(registered).translate(_NAME_DOTS)
+
+
 def is_paper(kind: PaperKind, text: str) -> bool:
     """Does the text carry words only this kind of paper carries?"""
     return any(marker in text for marker in MARKERS[kind])

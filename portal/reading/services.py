@@ -5,6 +5,9 @@ storage's "reading" area and adds the queued row; the caller enqueues
 `portal.tasks.read_document` once that is committed. `run` is the job: it reads the
 paper (portal/reading/reader.py), records progress for the page, seals what was read,
 and deletes the file whatever happens (DOMAIN §6: no copy of a paper is left behind).
+It also keeps what the anti-fraud flags look up without opening the seal (§1.5): the
+invoice's number and date, the buyer's ID as a keyed hash, and whether the name read is
+the registry's (the job holds the keys; the assessment that raises the flags does not).
 """
 
 import json
@@ -21,11 +24,13 @@ from portal.db import transaction
 from portal.errors import NotFound
 from portal.identifiers import resident_id_hash
 from portal.messages import N_
-from portal.reading import reader
+from portal.reading import parsing, reader
 from portal.reading.models import DocumentReading
 from portal.reading.parsing import Read
 from portal.reading.terms import PaperKind, ReadingStatus, ReadMethod
+from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.storage import Storage
+from portal.subsidy.models import Application
 
 AREA = "reading"
 TABLE = "document_reading"  # what a sealed value is bound to, with the row's id
@@ -107,6 +112,7 @@ def _finish(
                 card_keys, _dumps(result.fields), row_id=reading_id, table=TABLE
             )
             _keep_lookups(reading, result.fields, id_key)
+            reading.name_agrees = _name_agrees(session, reading, result.fields)
     files.delete(uploads.key_of(AREA, stored_name))
 
 
@@ -116,6 +122,46 @@ def _keep_lookups(reading: DocumentReading, fields: dict[str, Read], id_key: byt
     reading.invoice_number = str(number.value) if number else None
     reading.invoice_date = as_date(dated)
     reading.buyer_id_hash = resident_id_hash(str(buyer.value), id_key) if buyer else None
+
+
+def _name_agrees(
+    session: Session, reading: DocumentReading, fields: dict[str, Read]
+) -> bool | None:
+    """The name read against the registry's (DOMAIN §1.5); None when either is missing."""
+    if reading.kind is PaperKind.INVOICE:
+        read, registered = fields.get("invoice_buyer_name"), _applicant_name(session, reading)
+    else:
+        read, registered = fields.get("owner_name"), registered_owner_name(session, fields)
+    if read is None or registered is None:
+        return None
+    return parsing.same_name(str(read.value), registered)
+
+
+def _applicant_name(session: Session, reading: DocumentReading) -> str | None:
+    if reading.application_id is None:
+        return None  # read through the API: no applicant to compare with
+    application = session.get(Application, reading.application_id)
+    person = session.get(Person, application.person_id) if application else None
+    return person.name if person else None
+
+
+def registered_owner_name(session: Session, fields: dict[str, Read]) -> str | None:
+    """The registry's present owner (a person or a dealer) of the car the licence names."""
+    vin, plate = fields.get("vin"), fields.get("plate")
+    if vin is None and plate is None:
+        return None
+    named = Vehicle.vin == vin.value if vin else Vehicle.plate == plate.value
+    holder = session.exec(
+        select(Ownership)
+        .join(Vehicle, Vehicle.id == Ownership.vehicle_id)
+        .where(named, Ownership.end.is_(None))
+    ).first()
+    if holder is None:
+        return None
+    owner = session.get(
+        Person if holder.person_id else Dealer, holder.person_id or holder.dealer_id
+    )
+    return owner.name if owner else None
 
 
 def _dumps(fields: dict[str, Read]) -> str:
@@ -148,6 +194,20 @@ def latest_for(session: Session, *, application_id: int, kind: PaperKind):
     return session.exec(
         select(DocumentReading)
         .where(DocumentReading.application_id == application_id, DocumentReading.kind == kind)
+        .order_by(DocumentReading.id.desc())
+    ).first()
+
+
+def earlier_than(session: Session, reading: DocumentReading) -> DocumentReading | None:
+    """The newest finished reading of the same paper of the application before this one."""
+    return session.exec(
+        select(DocumentReading)
+        .where(
+            DocumentReading.application_id == reading.application_id,
+            DocumentReading.kind == reading.kind,
+            DocumentReading.id < reading.id,
+            DocumentReading.status == ReadingStatus.DONE,
+        )
         .order_by(DocumentReading.id.desc())
     ).first()
 

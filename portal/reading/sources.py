@@ -3,15 +3,17 @@
 QR codes: zxing-cpp. PDF text layers and the images inside a PDF: pypdf. Optical
 character recognition: RapidOCR's PP-OCRv4 models, shipped inside the
 `rapidocr-onnxruntime` wheel and run on the CPU by onnxruntime; nothing is downloaded at
-run time. The OCR engine is loaded once per process (the job consumer), since loading
-takes about a second. Everything works on bytes in memory: no file is written.
+run time. The OCR engine is loaded once per process (the job consumer), not once per
+paper. Everything works on bytes in memory: no file is written.
 """
 
 import io
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import zxingcpp
@@ -97,16 +99,50 @@ def pdf_images(reader: PdfReader) -> list[Image.Image]:
     return images
 
 
+# onnxruntime's threads per model: the machine's two cores at most, one pool per model,
+# and no spinning: a waiting thread that spins takes the core from the other consumers of a
+# shared machine, which made a photo take 9 s at load 27 (bench/reading.py, docs/benchmarks.md).
+OCR_THREADS = 2
+
+
 @cache
 def ocr_engine():
-    """The RapidOCR engine, loaded once per process (about a second)."""
+    """The RapidOCR engine, loaded once per process (a fraction of a second)."""
     from rapidocr_onnxruntime import RapidOCR
 
     # RapidOCR logs each step at INFO; the text it reads must never reach a log (DOMAIN §6).
     logging.getLogger("RapidOCR").setLevel(logging.WARNING)
     # Detection on the long side at 960 px, without the upside-down classifier (papers are
     # photographed upright; EXIF turns them): measured the fastest that keeps the fields.
-    return RapidOCR(det_limit_type="max", det_limit_side_len=960)
+    engine = RapidOCR(det_limit_type="max", det_limit_side_len=960, use_cls=False)
+    _quiet_threads(engine)
+    return engine
+
+
+def _quiet_threads(engine) -> None:
+    """Give the detector and the recogniser sessions that do not spin (OCR_THREADS).
+
+    RapidOCR 1.4 sets the thread counts but not spinning, so its two sessions are made
+    again here from the models inside its wheel, with the options it uses plus ours.
+    """
+    import onnxruntime
+    import rapidocr_onnxruntime
+
+    models = Path(rapidocr_onnxruntime.__file__).parent / "models"
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4
+    options.enable_cpu_mem_arena = False
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = min(OCR_THREADS, os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    for holder, model in (
+        (engine.text_det.infer, "ch_PP-OCRv4_det_infer.onnx"),
+        (engine.text_rec.session, "ch_PP-OCRv4_rec_infer.onnx"),
+    ):
+        holder.session = onnxruntime.InferenceSession(
+            str(models / model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
 
 
 def ocr_lines(image: Image.Image) -> list[Line]:

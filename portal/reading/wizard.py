@@ -5,14 +5,18 @@ the city of the invoice comes from the seller's USCC (its characters 3–8 are t
 seller's administrative code, DOMAIN §4). The licence chooses the old car whose VIN (or
 plate) it carries among the applicant's cars. The owner checks, corrects and saves: the
 saved application is what was confirmed, the reading stays as what was read.
+
+A reading fills around what the owner typed (`around_typed`): the owner may type while a
+paper is read, and a reading that ends must not undo that.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from portal import regions
 from portal.money import yuan_input
-from portal.reading.parsing import Read
+from portal.reading.parsing import Read, plain
 from portal.reading.terms import PaperKind
 
 # Invoice field read → the new-car form's field.
@@ -34,6 +38,8 @@ class Filled:
 
     values: dict
     marked: frozenset[str]
+    # Fields the owner typed something else into than was read: left alone, marked.
+    differs: frozenset[str] = frozenset()
 
 
 def invoice_values(fields: dict[str, Read]) -> Filled:
@@ -68,3 +74,46 @@ def licence_choice(fields: dict[str, Read], cars) -> Filled:
         if (vin and car.vin == vin.value) or (plate and car.plate == plate.value):
             return Filled({"vehicle_id": str(car.id)}, frozenset({"vehicle_id"}))
     return Filled({}, frozenset())
+
+
+def around_typed(filled: Filled, typed: dict, earlier: Filled | None) -> Filled:
+    """Only what the reading may fill without replacing what the owner typed (issue 15).
+
+    A field is filled when it is empty, already holds what was read, or still holds what
+    an earlier reading of the same paper filled; a field the owner changed is left alone
+    and named in `differs`.
+    """
+    before = earlier.values if earlier else {}
+    values, differs = {}, set()
+    for name, value in filled.values.items():
+        now = typed.get(name)
+        if (
+            _blank(now)
+            or _same(name, now, value)
+            or (name in before and _same(name, now, before[name]))
+        ):
+            values[name] = value
+        else:
+            differs.add(name)
+    return replace(filled, values=values, marked=frozenset(values), differs=frozenset(differs))
+
+
+def _blank(value) -> bool:
+    return value is None or not str(value).strip()
+
+
+def _same(name: str, typed, read) -> bool:
+    if name == "invoice_price":  # 168000, 168,000 and 168000.00 are the same price
+        return _amount(typed) is not None and _amount(typed) == _amount(read)
+    return _text(typed) == _text(read)
+
+
+def _amount(value) -> Decimal | None:
+    try:
+        return Decimal(_text(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _text(value) -> str:
+    return plain(value.isoformat() if isinstance(value, date) else str(value))

@@ -50,9 +50,12 @@ def assess(session: Session, application: Application, *, today: date) -> facts.
 
 
 def signals(session: Session, application: Application) -> facts.Signals:
-    """The anti-fraud signals (§1.5): reused invoice or card, and the invoice as read."""
+    """The anti-fraud signals (§1.5): reused invoice or card, and the papers as read."""
     invoice = reading_services.latest_for(
         session, application_id=application.id, kind=PaperKind.INVOICE
+    )
+    licence = reading_services.latest_for(
+        session, application_id=application.id, kind=PaperKind.VEHICLE_LICENCE
     )
     numbers = {application.invoice_number, invoice.invoice_number if invoice else None}
     numbers.discard(None)
@@ -70,6 +73,8 @@ def signals(session: Session, application: Application) -> facts.Signals:
         ),
         read_invoice_date=invoice.invoice_date if invoice else None,
         read_buyer_is_applicant=None if buyer_hash is None else person.id_hash == buyer_hash,
+        read_buyer_name_agrees=invoice.name_agrees if invoice else None,
+        read_owner_name_agrees=licence.name_agrees if licence else None,
     )
 
 

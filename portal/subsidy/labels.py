@@ -57,6 +57,12 @@ LABELS = {
         subsidy.Flag.CARD_REUSED: _l("Payout card used by another applicant"),
         subsidy.Flag.INVOICE_DATE_OUTSIDE: _l("Invoice date as read is outside the program window"),
         subsidy.Flag.BUYER_NOT_APPLICANT: _l("Buyer on the invoice as read is not the applicant"),
+        subsidy.Flag.BUYER_NAME_DIFFERS: _l(
+            "Buyer's name on the invoice as read differs from the applicant's"
+        ),
+        subsidy.Flag.OWNER_NAME_DIFFERS: _l(
+            "Owner's name on the licence as read differs from the car's registered owner"
+        ),
     },
     subsidy.AmountRule: {
         subsidy.AmountRule.FIXED: _l("Fixed amount"),

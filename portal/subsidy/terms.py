@@ -76,6 +76,8 @@ class Flag(StrEnum):
     CARD_REUSED = "card_reused"  # the payout card is another applicant's too
     INVOICE_DATE_OUTSIDE = "invoice_date_outside"  # the date read is outside the window
     BUYER_NOT_APPLICANT = "buyer_not_applicant"  # the buyer ID read is not the applicant's
+    BUYER_NAME_DIFFERS = "buyer_name_differs"  # the buyer name read is not the applicant's
+    OWNER_NAME_DIFFERS = "owner_name_differs"  # the licence's owner is not the registry's
 
 
 class LedgerKind(StrEnum):

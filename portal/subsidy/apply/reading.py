@@ -42,10 +42,16 @@ def step_context(
 ) -> dict:
     """What a wizard step shows of a reading: its progress, or the fields it filled.
 
-    A finished reading of the step's paper fills the form (the owner checks it, corrects
-    it and saves); `read_marks` names the fields it filled, so the page marks them.
+    A finished reading of the step's paper fills the form around what the owner typed
+    (portal/reading/wizard.py `around_typed`); `read_marks` names the fields it filled
+    and `read_differs` those the owner typed otherwise, so the page marks both.
     """
-    context = {"reading": None, "read_marks": frozenset(), "read_problems": []}
+    context = {
+        "reading": None,
+        "read_marks": frozenset(),
+        "read_differs": frozenset(),
+        "read_problems": [],
+    }
     if not reading_id or not reading_id.isdigit() or step not in STEP_OF.values():
         return context
     reading = reading_of(application_id, int(reading_id))
@@ -55,14 +61,27 @@ def step_context(
     context["read_problems"] = [label(Problem(code)) for code in reading.problems]
     if reading.status is not ReadingStatus.DONE:
         return context
+    filled = _filled_around_typed(reading, form)
+    if fill:
+        for name, value in filled.values.items():
+            form[name].data, form[name].raw_data = value, None
+    context["read_marks"], context["read_differs"] = filled.marked, filled.differs
+    return context
+
+
+def _filled_around_typed(reading: DocumentReading, form) -> wizard.Filled:
+    earlier = services.earlier_than(db.session(), reading)
+    filled = _filled(reading, form)
+    return wizard.around_typed(filled, _typed(form), _filled(earlier, form) if earlier else None)
+
+
+def _filled(reading: DocumentReading, form) -> wizard.Filled:
     fields = services.fields_of(reading, web.card_keys())
     if reading.kind is PaperKind.INVOICE:
-        filled = wizard.invoice_values(fields)
-        if fill:
-            form.process(data={**{f.name: f.data for f in form}, **filled.values})
-    else:
-        filled = wizard.licence_choice(fields, form.cars)
-        if fill and filled.values:
-            form.vehicle_id.data = filled.values["vehicle_id"]
-    context["read_marks"] = filled.marked
-    return context
+        return wizard.invoice_values(fields)
+    return wizard.licence_choice(fields, form.cars)
+
+
+def _typed(form) -> dict:
+    """The form's values as the owner left them: what was typed, even if it is not valid."""
+    return {field.name: field.raw_data[0] if field.raw_data else field.data for field in form}

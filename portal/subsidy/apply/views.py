@@ -180,14 +180,20 @@ def step(application_id: int, step: str):
     return step_page(session, application, step, form, error=error, status=status)
 
 
-def step_page(session, application: Application, step: str, form, *, status=200, **extra):
-    """A step of the wizard; a paper being read or read for it shows (portal/reading)."""
+def step_page(
+    session, application: Application, step: str, form, *, status=200, reading_id=None, **extra
+):
+    """A step of the wizard; a paper being read or read for it shows (portal/reading).
+
+    The reading fills the form when the page is opened (GET) or when it ends while the
+    owner types (`reading_status`), never over a form the owner posts to save.
+    """
     reading = papers_read.step_context(
         application.id,
         step,
         form,
-        reading_id=request.args.get("reading"),
-        fill=request.method == "GET",
+        reading_id=reading_id or request.args.get("reading"),
+        fill=request.method == "GET" or reading_id is not None,
     )
     extra.setdefault("read_form", DocumentForm(formdata=None))
     context = _context(session, application, form=form, step=step, **reading, **extra)
@@ -448,14 +454,35 @@ def read(application_id: int, kind: str):
     return redirect(f"{url}?reading={reading_id}", 303)
 
 
-@bp.get("/<int:application_id>/reading/<int:reading_id>")
+@bp.route("/<int:application_id>/reading/<int:reading_id>", methods=["GET", "POST"])
 @roles_required(Role.OWNER)
 def reading_status(application_id: int, reading_id: int):
-    """The progress panel (htmx polls it); when the reading ends, the step page again."""
+    """The progress panel (htmx polls it); when the reading ends, the step page again.
+
+    htmx posts the step's form with each poll (a POST, since it may hold an ID number,
+    which never goes into a URL): the step then comes back filled around what the owner
+    typed meanwhile. A plain GET is sent to the step page, filled around what was saved.
+    """
     reading = papers_read.reading_of(application_id, reading_id)
-    if reading.status in (ReadingStatus.DONE, ReadingStatus.FAILED):
-        url = url_for("subsidy.step", application_id=application_id, step=STEP_OF[reading.kind])
+    if reading.status not in (ReadingStatus.DONE, ReadingStatus.FAILED):
+        return render_template("reading/_progress.html", reading=reading)
+    step = STEP_OF[reading.kind]
+    url = url_for("subsidy.step", application_id=application_id, step=step, reading=reading.id)
+    if request.method == "GET":
         response = make_response("", 204)
-        response.headers["HX-Redirect"] = f"{url}?reading={reading.id}"
+        response.headers["HX-Redirect"] = url
         return response
-    return render_template("reading/_progress.html", reading=reading)
+    session = db.session()
+    application = _mine(application_id)
+    form = step_form(session, application, step)
+    page, _status = step_page(session, application, step, form, reading_id=str(reading.id))
+    response = make_response(page, 200)
+    response.headers.update(
+        {
+            "HX-Retarget": "#step-form",
+            "HX-Reselect": "#step-form",
+            "HX-Reswap": "outerHTML",
+            "HX-Push-Url": url,
+        }
+    )
+    return response

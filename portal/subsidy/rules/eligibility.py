@@ -86,6 +86,8 @@ def fraud_flags(program: ProgramTerms, signals: Signals, today: date) -> tuple[F
             bool(read_date and invoice_date_reasons(program, read_date, today)),
         ),
         (Flag.BUYER_NOT_APPLICANT, signals.read_buyer_is_applicant is False),
+        (Flag.BUYER_NAME_DIFFERS, signals.read_buyer_name_agrees is False),
+        (Flag.OWNER_NAME_DIFFERS, signals.read_owner_name_agrees is False),
     )
     return tuple(flag for flag, raised in checks if raised)
 

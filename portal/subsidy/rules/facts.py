@@ -95,6 +95,9 @@ class Signals:
     card_reused: bool = False  # another applicant's application has the same payout card
     read_invoice_date: date | None = None  # the date read from the invoice, not as typed
     read_buyer_is_applicant: bool | None = None  # None: no buyer ID was read
+    # The names read against the registry's (None: not read, or nothing to compare with).
+    read_buyer_name_agrees: bool | None = None  # the invoice's buyer vs the applicant
+    read_owner_name_agrees: bool | None = None  # the licence's owner vs the car's owner
 
 
 @dataclass(frozen=True)
