@@ -137,6 +137,8 @@ def test_imported_english_names_show_in_english_and_chinese_stays_in_chinese(adm
 
 
 def test_an_older_file_without_english_columns_imports_and_keeps_the_names(admin, session):
+    form = admin.get("/admin/catalog", headers=EN).get_data(as_text=True)
+    assert "brand_en and series_en" in form and "A file without these two columns" in form
     upload(admin, catalog_csv(NEW_TRIM))
     older = catalog.HEADERS[1]
     assert "brand_en" not in older
