@@ -106,12 +106,7 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
             "", N_("The row has more values than the header has columns."), value=""
         )
     values = {column: _value(row, column) for column in HEADER if column not in ENGLISH_COLUMNS}
-    english = {
-        column: None
-        if row.get(column) is None
-        else _text(column, row[column].strip(), required=False)
-        for column in ENGLISH_COLUMNS
-    }
+    english = {column: _english(row, column) for column in ENGLISH_COLUMNS}
     brand = _text("brand", values["brand"])
     series = _text("series", values["series"])
     model_year = _whole("model_year", values["model_year"], YEARS)
