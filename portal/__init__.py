@@ -145,6 +145,7 @@ def register_template_helpers(app: Flask) -> None:
     from portal.registry.labels import LABELS as registry
     from portal.subsidy.labels import LABELS as subsidy
     from portal.transfer.labels import LABELS as transfer
+    from portal.valuation import names as car_names
     from portal.valuation.labels import LABELS as valuation
 
     # Each feature names its own stored codes; templates, forms, errors and PDFs look
@@ -152,4 +153,5 @@ def register_template_helpers(app: Flask) -> None:
     for feature in (accounts, registry, imports, payments, subsidy, transfer, valuation, reading):
         labels.register(feature)
     formatting.register(app)
+    car_names.register(app)
     app.context_processor(header_context)

@@ -1,5 +1,6 @@
 """An administrator imports a new model catalog through the import machinery."""
 
+import csv
 import io
 
 import pytest
@@ -28,11 +29,13 @@ NEW_TRIM = {
     "source": "",
     "vehicle_class": "compact_car",
     "curb_weight_kg": "1600",
+    "brand_en": "BYD",
+    "series_en": "Qin L",
 }
 
 
-def catalog_csv(*rows: dict) -> bytes:
-    lines = [",".join(catalog.HEADER)] + [",".join(row[c] for c in catalog.HEADER) for row in rows]
+def catalog_csv(*rows: dict, header: tuple[str, ...] = catalog.HEADER) -> bytes:
+    lines = [",".join(header)] + [",".join(row[c] for c in header) for row in rows]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -116,3 +119,54 @@ def test_registry_cars_imported_later_are_linked_to_their_trim(admin, session):
     session.commit()
     linked = session.exec(select(Vehicle.car_model_id)).all()
     assert len(linked) == 12 and all(linked)
+
+
+# --- English names (issue 14, point 10) -------------------------------------------------
+
+
+def test_imported_english_names_show_in_english_and_chinese_stays_in_chinese(admin, session):
+    assert upload(admin, catalog_csv(NEW_TRIM)).status_code == 303
+    query = {"brand": "比亚迪", "series": "秦L"}
+    english = admin.get("/valuation/", query_string=query, headers=EN).get_data(as_text=True)
+    assert '<option selected value="秦L">Qin L</option>' in english
+    assert '<option selected value="比亚迪">BYD</option>' in english
+    chinese = admin.get(
+        "/valuation/", query_string=query, headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
+    assert '<option selected value="秦L">秦L</option>' in chinese and "Qin L" not in chinese
+
+
+def test_an_older_file_without_english_columns_imports_and_keeps_the_names(admin, session):
+    form = admin.get("/admin/catalog", headers=EN).get_data(as_text=True)
+    assert "brand_en and series_en" in form and "A file without these two columns" in form
+    upload(admin, catalog_csv(NEW_TRIM))
+    older = catalog.HEADERS[1]
+    assert "brand_en" not in older
+    cheaper = NEW_TRIM | {"current_price_yuan": "89800"}
+    response = upload(admin, catalog_csv(cheaper, header=older))
+    assert response.status_code == 303
+    page = admin.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "Finished" in page and "1 of 1 rows" in page
+    session.commit()
+    trim = session.exec(select(CarModel).where(CarModel.trim == NEW_TRIM["trim"])).one()
+    assert trim.current_price_fen == 8_980_000
+    assert (trim.brand_en, trim.series_en) == ("BYD", "Qin L")  # not wiped by the older file
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["<script>alert(1)</script>", "=HYPERLINK(1)", "+1 Qin", "Qin\x07L", "Q" * 65],
+)
+def test_a_hostile_or_oversized_english_name_is_refused_next_to_its_row(admin, session, name):
+    before = models(session)
+    response = upload(admin, catalog_csv(NEW_TRIM | {"series_en": name}))
+    assert response.status_code == 303
+    page = admin.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "<script>alert" not in page
+    report = admin.get(response.headers["Location"] + "/problems.csv", headers=EN)
+    assert report.mimetype == "text/csv" and "attachment" in report.headers["Content-Disposition"]
+    (line,) = list(csv.DictReader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    refused = list(line.values())
+    assert refused[0] == "2" and "series_en" in refused  # its line of the file, its column
+    assert "does not allow" in refused[-1] or "longer than 64" in refused[-1]
+    assert models(session) == before

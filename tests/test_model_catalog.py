@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 
 from portal.registry.terms import EmissionStandard, FuelType
-from portal.valuation.catalog import HEADER, InvalidCatalogRow, parse_row, read_catalog
+from portal.valuation.catalog import (
+    ENGLISH_COLUMNS,
+    HEADER,
+    InvalidCatalogRow,
+    parse_row,
+    read_catalog,
+)
 
 BRANDS = {
     "大众", "奥迪", "丰田", "本田", "日产", "别克", "雪佛兰", "宝马", "奔驰", "现代", "福特",
@@ -64,6 +70,7 @@ def good_row(**changes) -> dict[str, str]:
             (
                 "大众", "朗逸", "2021", "1.5L 自动舒适版", "sedan", "petrol", "1498", "", "CN6b",
                 "129900", "119900", "0", "autohome 车型库", "compact_car", "1250",
+                "Volkswagen", "Lavida",
             ),
             strict=True,
         )
@@ -89,6 +96,53 @@ def test_every_registry_series_has_a_model(catalog):
 def test_each_trim_appears_once(catalog):
     keys = [(m.brand, m.series, m.model_year, m.trim) for m in catalog]
     assert len(keys) == len(set(keys))
+
+
+# Issue 14: the maker's own English or pinyin names, a sample a reader would check.
+ENGLISH = {
+    ("丰田", "卡罗拉"): "Toyota Corolla",
+    ("大众", "朗逸"): "Volkswagen Lavida",
+    ("比亚迪", "秦PLUS"): "BYD Qin PLUS",
+    ("理想", "L7"): "Li Auto L7",
+    ("问界", "M7"): "AITO M7",
+    ("特斯拉", "Model 3"): "Tesla Model 3",
+}
+
+
+def test_every_brand_and_non_latin_series_has_one_english_name(catalog):
+    brands, series = {}, {}
+    for model in catalog:
+        brands.setdefault(model.brand, set()).add(model.brand_en)
+        series.setdefault((model.brand, model.series), set()).add(model.series_en)
+    assert {brand: names for brand, names in brands.items() if len(names) != 1 or "" in names} == {}
+    assert {key: names for key, names in series.items() if len(names) != 1} == {}
+    untranslated = {key for key, names in series.items() if names == {""} and not key[1].isascii()}
+    assert untranslated == set()
+    for (brand, name), english in ENGLISH.items():
+        (brand_en,), (series_en,) = brands[brand], series[(brand, name)]
+        assert f"{brand_en} {series_en or name}" == english
+
+
+def test_a_file_without_the_english_columns_still_reads(tmp_path):
+    path = tmp_path / "models.csv"
+    old_header = HEADER[: -len(ENGLISH_COLUMNS)]
+    row = good_row()
+    path.write_text(
+        ",".join(old_header) + "\n" + ",".join(row[c] for c in old_header) + "\n",
+        encoding="utf-8",
+    )
+    (model,) = read_catalog(path)
+    assert (model.brand, model.brand_en, model.series_en) == ("大众", None, None)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["<script>alert(1)</script>", "=HYPERLINK(1)", "Lavida\u202e", "L" * 65, 'Qin "PLUS"'],
+)
+def test_a_hostile_or_oversized_english_name_is_refused(name):
+    with pytest.raises(InvalidCatalogRow) as caught:
+        parse_row(good_row(series_en=name))
+    assert caught.value.column == "series_en"
 
 
 def test_model_years_cover_2015_to_2026(catalog):

@@ -44,7 +44,7 @@ def test_the_owner_always_knows_where_she_stands(client, runner, smtp):
     base = _start(client)
     old_car = re.search(
         r'name="vehicle_id" value="(\d+)"[^>]*>\s*<span>\s*<span class="plate[^"]*">[^<]*</span>\s*'
-        r"<strong>大众 朗逸</strong>",
+        r"<strong>Volkswagen Lavida</strong>",  # 大众 朗逸, in English
         _page(client, base + "/step/old-car"),
     )
     applicant = _Demo()

@@ -33,7 +33,7 @@ def test_the_demo_owner_is_subsidised_for_scrapping_the_2012_car(client, runner)
     _as(client, "owner@demo.cn")
     old_car = re.search(
         r'name="vehicle_id" value="(\d+)"[^>]*>\s*<span>\s*<span class="plate[^"]*">[^<]*</span>\s*'
-        r"<strong>大众 朗逸</strong>",
+        r"<strong>Volkswagen Lavida</strong>",  # 大众 朗逸, in English
         _page(client, _start(client) + "/step/old-car"),
     )
     base = client.get("/subsidies/", headers=EN).get_data(as_text=True)

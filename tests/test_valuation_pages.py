@@ -116,10 +116,26 @@ def test_choosing_a_brand_lists_its_series_and_empties_the_trims(client):
     response = client.get("/valuation/series", query_string={"brand": "大众"}, headers=HX)
     text = page(response)
     assert response.status_code == 200 and "<html" not in text
-    assert '<option value="朗逸">朗逸</option>' in text
-    assert "卡罗拉" not in text  # a Toyota
+    assert '<option value="朗逸">Lavida</option>' in text  # the Chinese name is the value
+    assert "卡罗拉" not in text and "Corolla" not in text  # a Toyota
     assert '<div id="model-field" hx-swap-oob="true">' in text
     assert "Choose the model year and trim" in text
+
+
+def test_the_lists_name_brands_and_series_in_the_reader_s_language(client):
+    english = page(client.get("/valuation/", query_string={"brand": "丰田"}))
+    assert '<option selected value="丰田">Toyota</option>' in english
+    assert '<option value="大众">Volkswagen</option>' in english
+    assert '<option value="卡罗拉">Corolla</option>' in english
+    assert '<option value="江铃">JMC</option>' in english
+    chinese = page(
+        client.get(
+            "/valuation/", query_string={"brand": "丰田"}, headers={"Accept-Language": "zh-CN"}
+        )
+    )
+    assert '<option selected value="丰田">丰田</option>' in chinese
+    assert '<option value="卡罗拉">卡罗拉</option>' in chinese
+    assert "Toyota" not in chinese and "Corolla" not in chinese
 
 
 def test_choosing_a_series_lists_its_model_years_and_trims(app, client, session):
@@ -535,7 +551,7 @@ def test_the_history_lists_views_and_reruns_a_valuation(client, session, auth, c
     assert kept.vehicle_id == car.id and kept.vin == car.vin
 
     listing = page(client.get("/valuation/history"))
-    assert "大众 朗逸" in listing and "2018 · 1.5L 自动舒适版" in listing
+    assert "Volkswagen Lavida" in listing and "2018 · 1.5L 自动舒适版" in listing
     assert f"¥{prices(first)['private']:,}" in listing
     assert "Grade II" in listing and "60,000 km" in listing and "Shenzhen" in listing
     assert f'action="/valuation/history/{kept.id}/rerun"' in listing
@@ -601,7 +617,7 @@ def test_another_users_valuation_is_not_found(client, session, auth, lavida):
     _owner(session, auth, "second@example.cn")
     assert client.get(f"/valuation/history/{kept.id}").status_code == 404
     assert client.post(f"/valuation/history/{kept.id}/rerun").status_code == 404
-    assert "大众 朗逸" not in page(client.get("/valuation/history"))
+    assert "Volkswagen Lavida" not in page(client.get("/valuation/history"))
     assert records(session) == 1
 
 

@@ -98,7 +98,7 @@ def test_the_buy_page_shows_what_the_report_holds_and_its_fee(client, auth, owne
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Pay ¥30.00" in html  # the fee schedule's valuation report fee
-    assert "大众 朗逸" in html and "depreciation curve" in html
+    assert "Volkswagen Lavida" in html and "depreciation curve" in html
     assert "report.pdf" not in html  # no download link before paying
 
 

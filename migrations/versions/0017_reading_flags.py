@@ -5,7 +5,7 @@ car's registered owner's, decided when the paper is read (DOMAIN §1.5, issue 15
 Readings made before this migration have no answer (NULL) and raise no flag.
 
 Revision ID: 0017_reading_flags
-Revises: 0015_plate_choice
+Revises: 0016_catalog_english
 Create Date: 2026-12-06 12:40:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '0017_reading_flags'
-down_revision: str | None = '0015_plate_choice'
+down_revision: str | None = '0016_catalog_english'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -51,6 +51,7 @@ class Importer:
     apply: Callable  # (session, [(line, record)], key=, actor_id=) -> BatchResult
     key_fields: tuple[str, ...]  # the columns that identify a row, for duplicates and the report
     changes: str | None = None  # the shared cache (portal/cache.py) to renew after the job
+    older_headers: tuple[tuple[str, ...], ...] = ()  # files written before columns were added
 
 
 IMPORTERS = {
@@ -69,6 +70,7 @@ IMPORTERS = {
         valuation.import_rows,
         ("brand", "series", "model_year", "trim"),
         changes=valuation.CATALOG_CACHE,
+        older_headers=catalog.HEADERS[1:],
     ),
 }
 
@@ -77,7 +79,8 @@ def start_import(
     session: Session, *, kind: str, filename: str, content: bytes, files: Storage, actor_id: int
 ) -> ImportJob:
     """Check the file's header, store it, and queue a job for it."""
-    _check_header(IMPORTERS[kind].header, content)
+    importer = IMPORTERS[kind]
+    _check_header((importer.header, *importer.older_headers), content)
     stored_name = f"{uuid.uuid4().hex}.csv"
     files.save(uploads.key_of(IMPORT_AREA, stored_name), content)
     uploads.follow_transaction(session, files, IMPORT_AREA, new=stored_name)
@@ -97,15 +100,17 @@ def start_import(
     return job
 
 
-def _check_header(expected: tuple[str, ...], content: bytes) -> None:
+def _check_header(accepted: tuple[tuple[str, ...], ...], content: bytes) -> None:
+    """The file's first line names one of the accepted headers (the first is the newest)."""
     try:
         first_line = content.split(b"\n", 1)[0].decode("utf-8-sig").strip()
     except UnicodeDecodeError as error:
         raise DomainError(N_("The file is not UTF-8 text. Save it as CSV UTF-8.")) from error
     header = next(csv.reader([first_line]), [])
-    if tuple(name.strip() for name in header) != expected:
+    if tuple(name.strip() for name in header) not in accepted:
         raise DomainError(
-            N_("The first line must name the columns: %(columns)s."), columns=",".join(expected)
+            N_("The first line must name the columns: %(columns)s."),
+            columns=",".join(accepted[0]),
         )
 
 

@@ -19,7 +19,7 @@ from portal.reading.terms import PaperKind
 from portal.registry.models import Ownership, Person, Vehicle
 from portal.registry.terms import Acquisition
 from portal.subsidy import program_lookup
-from portal.subsidy.models import Application
+from portal.subsidy.models import Application, Program
 from portal.subsidy.rules import eligibility, facts
 from portal.subsidy.terms import NOT_LIVE
 from portal.transfer.models import TransferCase
@@ -36,14 +36,20 @@ class NotEligible(DomainError):
         self.reasons = reasons
 
 
-def assess(session: Session, application: Application, *, today: date) -> facts.Assessment:
-    """What the rules say of the application as it stands (the live panel and submission)."""
-    program = program_lookup.program_of(session, application)
+def assess(
+    session: Session, application: Application, *, today: date, program: Program | None = None
+) -> facts.Assessment:
+    """What the rules say of the application as it stands (the live panel and submission).
+
+    Under its own program, or under `program` (another year's of the same province and
+    kind): reviewers check an application against the rules it was made under (issue 16).
+    """
+    program = program or program_lookup.program_of(session, application)
     return eligibility.assess(
         program_lookup.program_terms(session, program),
         old=old_car_facts(session, application),
         new=_new_car(session, application),
-        claims=_live_claims(session, application),
+        claims=_live_claims(session, application, program),
         today=today,
         signals=signals(session, application),
     )
@@ -170,9 +176,10 @@ def _first_transfer_after(session: Session, vehicle: Vehicle) -> date | None:
     ).first()
 
 
-def _live_claims(session: Session, application: Application) -> list[facts.LiveClaim]:
+def _live_claims(
+    session: Session, application: Application, program: Program
+) -> list[facts.LiveClaim]:
     """Other live applications on the same cars, or of the same person (§1.5)."""
-    program = program_lookup.program_of(session, application)
     key = eligibility.claim_key(program_lookup.program_terms(session, program))
     matches = [Application.person_id == application.person_id]
     if application.old_vin:

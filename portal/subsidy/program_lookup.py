@@ -76,6 +76,17 @@ def program_of_year(session: Session, *, province_code: str, kind: Kind, year: i
     return program
 
 
+def program_years(session: Session, *, province_code: str, kind: Kind) -> list[int]:
+    """The years the province has a program of that kind, newest first (a handful)."""
+    return list(
+        session.exec(
+            select(Program.year)
+            .where(Program.province_code == province_code, Program.kind == kind)
+            .order_by(Program.year.desc())
+        ).all()
+    )
+
+
 def program_of(session: Session, application: Application) -> Program:
     """The program the application belongs to."""
     return session.get(Program, application.program_id)

@@ -39,7 +39,12 @@ HEADER = (
     "source",
     "vehicle_class",
     "curb_weight_kg",
+    "brand_en",
+    "series_en",
 )
+# Issue 14: the English names came last; a file written before them still reads, without.
+ENGLISH_COLUMNS = ("brand_en", "series_en")
+HEADERS = (HEADER, HEADER[: -len(ENGLISH_COLUMNS)])
 YEARS = (2000, 2030)
 PRICE_YUAN = (1, 99_999_999)  # below 100 million yuan: far above any car, bounds hostile ints
 DISPLACEMENT_ML = (600, 8000)
@@ -87,6 +92,11 @@ class CatalogModel:
     # DOMAIN §3.4: the class whose retention rates value it; §3.5: scrap value by weight.
     vehicle_class: VehicleClass
     curb_weight_kg: int
+    # The maker's own English (or pinyin) name, shown in English pages; empty: the same as
+    # the Chinese name (Latin already, or no English name exists, which is never invented).
+    # None: the file has no such column, so what the catalog holds stays.
+    brand_en: str | None = None
+    series_en: str | None = None
 
 
 def parse_row(row: dict[str, str]) -> CatalogModel:
@@ -95,7 +105,8 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
         raise InvalidCatalogRow(
             "", N_("The row has more values than the header has columns."), value=""
         )
-    values = {column: _value(row, column) for column in HEADER}
+    values = {column: _value(row, column) for column in HEADER if column not in ENGLISH_COLUMNS}
+    english = {column: _english(row, column) for column in ENGLISH_COLUMNS}
     brand = _text("brand", values["brand"])
     series = _text("series", values["series"])
     model_year = _whole("model_year", values["model_year"], YEARS)
@@ -151,6 +162,7 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
             N_("Column %(column)s: %(value)s is not a vehicle class."),
         ),
         curb_weight_kg=_whole("curb_weight_kg", values["curb_weight_kg"], CURB_WEIGHT_KG),
+        **english,
     )
 
 
@@ -159,7 +171,7 @@ def read_catalog(path: str | os.PathLike | None = None) -> list[CatalogModel]:
     source = files("portal").joinpath("data", "models.csv") if path is None else Path(path)
     with source.open("r", encoding="utf-8", newline="") as file:
         reader = csv.DictReader(file)
-        if tuple(reader.fieldnames or ()) != HEADER:
+        if tuple(reader.fieldnames or ()) not in HEADERS:
             raise InvalidCatalogRow(
                 "",
                 N_("The header row %(value)s is not %(expected)s."),
@@ -208,6 +220,12 @@ def _text(column: str, value: str, *, required: bool = True) -> str:
             value=value,
         )
     return value
+
+
+def _english(row: dict[str, str], column: str) -> str | None:
+    """An English name, checked as any name; None when the file has no such column."""
+    value = row.get(column)
+    return None if value is None else _text(column, value.strip(), required=False)
 
 
 def _whole(column: str, value: str, bounds: tuple[int, int]) -> int:

@@ -180,7 +180,7 @@ class ValuationForm(Form):
         self.city.choices = city_choices(self.province.data)
         self.brand.choices = self.series.choices = self.model.choices = []
 
-    def set_catalog(self, brands: list[str], series: list[str], trims) -> None:
+    def set_catalog(self, brands: list[SelectChoice], series: list[SelectChoice], trims) -> None:
         """The choices of the three dependent selects, from the catalog."""
         self.brand.choices = [SelectChoice("", _l("Choose a brand"))] + brands
         self.series.choices = [SelectChoice("", _l("Choose a series"))] + series

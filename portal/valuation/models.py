@@ -35,6 +35,9 @@ class CarModel(SQLModel, table=True):
     source: str = Field(default="", max_length=128)
     vehicle_class: VehicleClass = Field(sa_type=enum_column(VehicleClass))
     curb_weight_kg: int
+    # Issue 14: the maker's English or pinyin name; empty when it is the Chinese one.
+    brand_en: str = Field(default="", max_length=64)
+    series_en: str = Field(default="", max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (

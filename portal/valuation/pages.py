@@ -17,6 +17,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts.access import signed_in_user
 from portal.audit import china_today
@@ -26,6 +27,7 @@ from portal.valuation import chart, services
 from portal.valuation.errors import InvalidValuationInput
 from portal.valuation.forms import CONDITION_HINTS, FIELD_OF, ValuationForm
 from portal.valuation.models import CarModel, ValuationRecord
+from portal.valuation.names import brand_name, car_name, series_name
 from portal.valuation.rules.facts import DEFAULT_SETTINGS
 from portal.valuation.terms import Condition, Grade
 
@@ -144,11 +146,16 @@ def _collect(form: ValuationForm, outcome: Outcome, preview: bool) -> bool:
 
 def catalog_choices(session, form: ValuationForm) -> None:
     """The form's brand, series and trim choices, as far as it names a brand and series."""
-    brand, series_name = form.brand.data, form.series.data
+    brand, series = form.brand.data, form.series.data
     form.set_catalog(
-        services.brands(session),
-        services.series_of(session, brand) if brand else [],
-        services.trims_of(session, brand, series_name) if brand and series_name else [],
+        # The Chinese names are the values (the registry's and the papers'); the reader's
+        # language names the options.
+        [SelectChoice(name, brand_name(name)) for name in services.brands(session)],
+        [
+            SelectChoice(name, series_name(brand, name))
+            for name in (services.series_of(session, brand) if brand else [])
+        ],
+        services.trims_of(session, brand, series) if brand and series else [],
     )
 
 
@@ -212,7 +219,7 @@ def _chart(found: services.Result):
     words = chart.Words(
         title=_(
             "Private price of a %(model)s by age",
-            model=f"{model.brand} {model.series} {model.model_year}",
+            model=f"{car_name(model.brand, model.series)} {model.model_year}",
         ),
         description=_(
             "Today's price of the same car at each age from new to %(last)s years,"

@@ -56,6 +56,9 @@ def load_catalog(session: Session, rows: list[catalog.CatalogModel] | None = Non
     for row in rows:
         values = asdict(row)
         found = existing.get((row.brand, row.series, row.model_year, row.trim))
+        for column in catalog.ENGLISH_COLUMNS:  # a file without English names keeps them
+            if values[column] is None:
+                values[column] = getattr(found, column) if found else ""
         if found is None:
             session.add(CarModel(**values))
             result.created += 1
@@ -166,11 +169,20 @@ class TrimChoice(NamedTuple):
     current_price_fen: int
 
 
-def _catalog_tree(session: Session) -> dict[str, dict[str, list[TrimChoice]]]:
-    """brand → series → trims (newest model year first), from one read of the catalog."""
+@dataclass(frozen=True)
+class CatalogLists:
+    """What the pages list from the catalog, read at once and kept per process (cache.py)."""
 
-    def load():
-        tree: dict[str, dict[str, list[TrimChoice]]] = {}
+    tree: dict[str, dict[str, list[TrimChoice]]]  # brand → series → trims, newest first
+    brand_en: dict[str, str]  # Chinese brand → its English name, where the catalog has one
+    series_en: dict[tuple[str, str], str]  # (brand, series) → the series' English name
+
+
+def catalog_lists(session: Session) -> CatalogLists:
+    """The catalog's lists and English names, from one read of the catalog per change."""
+
+    def load() -> CatalogLists:
+        lists = CatalogLists({}, {}, {})
         rows = session.exec(
             select(CarModel).order_by(
                 CarModel.brand, CarModel.series, CarModel.model_year.desc(), CarModel.trim
@@ -180,10 +192,20 @@ def _catalog_tree(session: Session) -> dict[str, dict[str, list[TrimChoice]]]:
             trim = TrimChoice(
                 row.id, row.brand, row.series, row.model_year, row.trim, row.current_price_fen
             )
-            tree.setdefault(row.brand, {}).setdefault(row.series, []).append(trim)
-        return tree
+            lists.tree.setdefault(row.brand, {}).setdefault(row.series, []).append(trim)
+            # One name per brand and series (the shipped file gives each one, a test holds
+            # it); should an import disagree, the first row in this order that gives one.
+            if row.brand_en:
+                lists.brand_en.setdefault(row.brand, row.brand_en)
+            if row.series_en:
+                lists.series_en.setdefault((row.brand, row.series), row.series_en)
+        return lists
 
     return cache.versioned(CATALOG_CACHE, load)
+
+
+def _catalog_tree(session: Session) -> dict[str, dict[str, list[TrimChoice]]]:
+    return catalog_lists(session).tree
 
 
 def brands(session: Session) -> list[str]:

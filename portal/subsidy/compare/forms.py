@@ -11,6 +11,7 @@ from portal.formatting import region_name
 from portal.forms import Form
 from portal.labels import label
 from portal.registry.terms import FuelType
+from portal.valuation.names import car_name
 from portal.valuation.rules.engine import MAX_MILEAGE_KM
 
 
@@ -47,12 +48,7 @@ class CompareForm(Form):
     def offer(self, cars) -> None:
         """The owner's cars and the provinces as choices; by default the first car, where
         it is registered."""
-        self.vin.choices = [
-            SelectChoice(
-                car.vin, f"{car.plate} · {car.brand} {car.model} · {car.first_registration:%Y-%m}"
-            )
-            for car in cars
-        ]
+        self.vin.choices = [SelectChoice(car.vin, _car_name(car)) for car in cars]
         self.province.choices = [
             SelectChoice(p.code, region_name(p.code)) for p in regions.provinces()
         ]
@@ -68,4 +64,4 @@ class CompareForm(Form):
 
 def _car_name(car) -> str:
     """How the owner recognises a car: plate, brand and series, month of first registration."""
-    return f"{car.plate} · {car.brand} {car.model} · {car.first_registration:%Y-%m}"
+    return f"{car.plate} · {car_name(car.brand, car.model)} · {car.first_registration:%Y-%m}"

@@ -21,9 +21,9 @@ from portal.messages import N_
 from portal.reading import compare
 from portal.subsidy import applications, program_lookup, workflow
 from portal.subsidy.assessment import assess, old_car_facts
-from portal.subsidy.models import Application
+from portal.subsidy.models import Application, Program
 from portal.subsidy.review import services
-from portal.subsidy.review.forms import RejectForm, ReturnForm
+from portal.subsidy.review.forms import ProgramYearForm, RejectForm, ReturnForm
 from portal.subsidy.rules.papers import required_documents
 from portal.subsidy.terms import DocumentKind, Kind, RejectReason, Status
 
@@ -200,13 +200,18 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
     required = required_documents(program.kind)
     old_car = old_car_facts(session, found)
     events = history(session, applications.ENTITY, found.id)
+    year_form, checked = _program_checked(session, program)
+    if year_form.errors and status == 200:
+        status = 422
     context = dict(
         application=found,
         program=program,
         row=_row(user, found),
         old_vehicle=applications.old_vehicle(session, found),
         old_car=old_car,
-        assessment=assess(session, found, today=china_today()),
+        year_form=year_form,
+        checked_program=checked,
+        assessment=assess(session, found, today=china_today(), program=checked),
         flags=_flags(found),
         papers_read=compare.papers_read(
             session, found, keys=web.card_keys(), id_key=web.id_hash_key()
@@ -221,6 +226,28 @@ def _page(application_id: int, *, status: int = 200, error=None, **failed_forms)
         **_decision_forms(**failed_forms),
     )
     return render_template("subsidy/review/application.html", **context), status
+
+
+def _program_checked(session, program: Program) -> tuple[ProgramYearForm, Program]:
+    """The program-year choice and the program the rules panel checks against (issue 16).
+
+    Only the years of the application's own province and kind are offered or accepted, so
+    no reviewer reaches another province's programs through it; a refused choice keeps the
+    application's own program and says why next to the field.
+    """
+    years = program_lookup.program_years(
+        session, province_code=program.province_code, kind=program.kind
+    )
+    form = ProgramYearForm(request.args, years=years, own_year=program.year)
+    if "program_year" in request.args:
+        form.validate()
+    year = form.chosen(program.year)
+    if year == program.year:
+        return form, program
+    other = program_lookup.program_of_year(
+        session, province_code=program.province_code, kind=program.kind, year=year
+    )
+    return form, other
 
 
 def _flags(application: Application) -> list[str]:
