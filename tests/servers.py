@@ -110,8 +110,14 @@ def portal_web(env: dict, log: Path) -> HttpServer:
 
 
 def job_consumer(env: dict, log: Path) -> Process:
-    """`huey_consumer portal.tasks.huey` as `make run` starts it, one worker."""
-    return Process([str(BIN / "huey_consumer"), "portal.tasks.huey"], log=log, env=env, cwd=ROOT)
+    """`huey_consumer portal.tasks.huey` as `make run` starts it, with one worker.
+
+    One: a test that shortens NOTICE_CLAIM_SECONDS to seconds and holds an SMTP
+    conversation longer would otherwise see a second worker's sweep take the row the
+    first still sends (production's claim outlasts any conversation).
+    """
+    args = [str(BIN / "huey_consumer"), "portal.tasks.huey", "--workers", "1"]
+    return Process(args, log=log, env=env, cwd=ROOT)
 
 
 def moto_server(log_folder: Path) -> HttpServer:
