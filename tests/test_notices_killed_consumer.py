@@ -114,6 +114,7 @@ def test_a_notice_survives_a_consumer_killed_while_sending_it(
     reviewer.sign_in("gd@example.cn")
     note = {"return-note": "The invoice photo is blurred."}
     assert reviewer.post(f"/review/{application.id}/return", note).status_code == 303
+    reviewer.http.close()
     first.wait_for(smtp.is_holding, f"the consumer's SMTP conversation to reach {stage}")
     notice = _returned_notice(session, applicant.user.id)
     row = _delivery_of(session, notice)
@@ -137,7 +138,9 @@ def test_a_notice_survives_a_consumer_killed_while_sending_it(
     assert len(message_ids) == 1 + copies  # the "submitted" notice's, once
     owner = Visitor(web.url)
     owner.sign_in(applicant.email)
-    assert owner.get("/inbox").text.count(RETURNED) == 1
+    inbox = owner.get("/inbox").text
+    owner.http.close()
+    assert inbox.count(RETURNED) == 1
 
 
 def _returned_notice(session, user_id: int) -> Notice:
