@@ -84,6 +84,9 @@ def from_environment(environ=os.environ) -> dict:
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "portal@localhost"),
         "MAIL_DOMAIN": environ.get("MAIL_DOMAIN", "portal.localhost"),
         "MAIL_FOLDER": environ.get("MAIL_FOLDER", str(INSTANCE_PATH / "mail")),
+        # How long a consumer holds an outbox row it is sending (portal/notices/delivery.py):
+        # longer than any SMTP conversation; a consumer that died leaves it this long.
+        "NOTICE_CLAIM_SECONDS": int(environ.get("NOTICE_CLAIM_SECONDS", 300)),
         # The address people open the portal at, for the links in emails.
         "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "STRIPE_JS_URL": environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),

@@ -78,6 +78,7 @@ def read_document(reading_id: int) -> None:
         )
 
 
+@huey.task()
 def deliver_notice(delivery_id: int) -> None:
     """Send one notice from the outbox (queued when the change that made it commits)."""
     from portal.notices import delivery

@@ -18,6 +18,7 @@ from pathlib import Path
 import boto3
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 READY_SECONDS = 120  # a loaded 2-core machine starts a Python server in seconds; this is a cap
 
@@ -55,6 +56,11 @@ class Process:
                 raise TimeoutError(f"{what} did not get ready:\n{self.output()}")
             time.sleep(0.1)
 
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, with no chance to tidy up (a crash, an OOM)."""
+        self.process.kill()
+        self.process.wait(10)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -63,6 +69,16 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+def until(condition: Callable, what: str, seconds: float = READY_SECONDS):
+    """Poll condition until it returns something true, and return that; fail after seconds."""
+    deadline = time.monotonic() + seconds
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still waiting, after {seconds} s, for {what}")
+        time.sleep(0.1)
+    return result
 
 
 def answers(url: str) -> bool:
@@ -83,6 +99,25 @@ class HttpServer(Process):
         super().__init__(args, log=log, env=env, cwd=cwd)
         self.url = f"http://127.0.0.1:{port}"
         self.wait_for(lambda: answers(self.url + ready_path), " ".join(args[:2]))
+
+
+def portal_web(env: dict, log: Path) -> HttpServer:
+    """The portal served by `flask run` on a free port, with the settings in env."""
+    port = free_port()
+    args = [str(BIN / "flask"), "--app", "wsgi", "run", "--host", "127.0.0.1"]
+    args += ["--port", str(port), "--no-reload"]
+    return HttpServer(args, port=port, log=log, env=env, ready_path="/healthz", cwd=ROOT)
+
+
+def job_consumer(env: dict, log: Path) -> Process:
+    """`huey_consumer portal.tasks.huey` as `make run` starts it, with one worker.
+
+    One: a test that shortens NOTICE_CLAIM_SECONDS to seconds and holds an SMTP
+    conversation longer would otherwise see a second worker's sweep take the row the
+    first still sends (production's claim outlasts any conversation).
+    """
+    args = [str(BIN / "huey_consumer"), "portal.tasks.huey", "--workers", "1"]
+    return Process(args, log=log, env=env, cwd=ROOT)
 
 
 def moto_server(log_folder: Path) -> HttpServer:

@@ -248,3 +248,15 @@ def test_staff_notices_reach_staff_too(app, session, smtp):
     reviewer = factories.user(session, Role.REVIEWER, email="reviewer@example.cn")
     _notify(app, session, reviewer, kind="queue_overdue", count=3, province="广东省")
     assert smtp.to("reviewer@example.cn")[0]["Subject"].startswith("您的队列中有 3 份申请")
+
+
+def test_a_server_that_fumbles_quit_after_taking_the_message_gets_it_once(
+    app, session, smtp, owner
+):
+    # The message was the server's at its 250 to DATA: what it answers to QUIT after that
+    # is no failed send, to be retried (smtplib's `with` would raise on it).
+    smtp.answer_quit_with("421 Closing the connection")
+    _notify(app, session, owner)
+    row = session.exec(select(Delivery)).one()
+    assert row.status is DeliveryStatus.SENT and row.attempts == 1
+    assert len(smtp.to("owner@example.cn")) == 1

@@ -13,6 +13,7 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import String, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -25,7 +26,6 @@ from portal.notices.models import Delivery, DeliveryStatus, Notice
 
 log = logging.getLogger(__name__)
 
-CLAIM = timedelta(minutes=5)  # longer than any SMTP conversation (30 s timeout)
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 200
 STILL_TO_SEND = [DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value]
@@ -74,12 +74,15 @@ def deliver(engine: Engine, delivery_id: int, *, links: dict) -> bool:
 
 def _claim(session, delivery_id: int) -> bool:
     now = utcnow()
+    # NOTICE_CLAIM_SECONDS (5 minutes) outlasts any SMTP conversation (mail.STEP_SECONDS a step),
+    # so no other consumer takes the row while this one may still be sending it.
+    claim = timedelta(seconds=current_app.config["NOTICE_CLAIM_SECONDS"])
     claimed = session.exec(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.next_attempt_at <= now, _open(now))
         .values(
             status=DeliveryStatus.SENDING,
-            claimed_until=now + CLAIM,
+            claimed_until=now + claim,
             attempts=Delivery.attempts + 1,
         )
     )

@@ -18,6 +18,8 @@ from flask_babel import force_locale
 from portal.notices import render
 from portal.notices.models import Notice
 
+STEP_SECONDS = 30  # the longest wait for one SMTP answer; NOTICE_CLAIM_SECONDS is longer
+
 
 def compose(
     notice: Notice, *, to: str, locale: str, key: str, extra_link: str = ""
@@ -53,9 +55,25 @@ def send(message: EmailMessage, *, key: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{key}.eml").write_bytes(message.as_bytes())
         return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=STEP_SECONDS)
+    try:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         smtp.send_message(message)
+    finally:
+        _quit(smtp)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """End the conversation, whatever the server answers.
+
+    Once the server answered the message's DATA with 250 the message is its: a QUIT that
+    fails (smtplib's `with` raises on any answer but 221) must not count as a failed send,
+    or the outbox would send the message again.
+    """
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

@@ -19,6 +19,7 @@ from portal.subsidy.models import Application, Program, ProgramTier
 from portal.subsidy.rules import facts, national
 from portal.subsidy.terms import AmountRule, Status
 
+ENTITY = "subsidy_program"  # what the audit log calls a program
 DATE_FIELDS = (
     "opens",
     "closes",
@@ -127,16 +128,23 @@ def update_program(session: Session, *, user: User, program: Program, values: di
         return
     for name, value in merged.items():
         setattr(program, name, value)
+    _record_change(session, user=user, program=program, action="updated", detail=changes)
+
+
+def _record_change(
+    session: Session, *, user: User, program: Program, action: str, detail: dict
+) -> None:
+    """Stamp an administrator's change on the program and audit it (the program's history)."""
     program.updated_at = utcnow()
     session.add(program)
     session.flush()
     audit.record(
         session,
         actor_id=user.id,
-        entity="subsidy_program",
+        entity=ENTITY,
         entity_id=program.id,
-        action="updated",
-        detail=changes,
+        action=action,
+        detail=detail,
     )
 
 
@@ -217,17 +225,8 @@ def update_tiers(
     before, after = _tier_list(facts.Tier(*row) for row in removed), _tier_list(tiers)
     if before == after:
         return  # saved as they were: nothing to record
-    program.updated_at = utcnow()
-    session.add(program)
-    session.flush()
-    audit.record(
-        session,
-        actor_id=user.id,
-        entity="subsidy_program",
-        entity_id=program.id,
-        action="tiers_updated",
-        detail={"tiers": [before, after]},
-    )
+    changes = {"tiers": [before, after]}
+    _record_change(session, user=user, program=program, action="tiers_updated", detail=changes)
 
 
 def _tier_list(tiers) -> list[dict]:

@@ -232,7 +232,7 @@ def _program_page(
 
 def _history(session, program: Program) -> list[dict]:
     """The program's audited changes, newest first: who, when, each field from → to."""
-    events = audit.history(session, "subsidy_program", program.id)
+    events = audit.history(session, services.ENTITY, program.id)
     people = {
         actor_id: accounts.get_user(session, actor_id)
         for actor_id in {event.actor_id for event in events if event.actor_id}
