@@ -50,6 +50,9 @@ def app_config(url: str) -> dict:
         "CARD_KEYS": CARD_KEYS,
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
         "CACHE_URL": "redis://127.0.0.1:6379/14",
+        # Jobs (a notice's email, an import) queue in Redis, as docs/deploy.md says of
+        # several machines; the SQLite queue of `make run` is one file every worker locks.
+        "HUEY_REDIS_URL": "redis://127.0.0.1:6379/13",
     }
 
 
