@@ -12,6 +12,7 @@ import pytest
 from portal.audit import china_today
 from tests import factories, papers
 from tests import subsidy_helpers as h
+from tests.test_reading_flags import licence_of
 from tests.test_reading_wizard import EN, MARK, demo_invoice, upload, value_of
 from tests.test_subsidy_apply import _new_car_form, _start
 
@@ -174,17 +175,7 @@ def test_a_licence_read_does_not_change_the_car_the_owner_chose(session, client,
     session.commit()
     base = _start(client)
     assert client.post(f"{base}/step/old-car", data={"vehicle_id": other.id}).status_code == 303
-    car = owner.old_car
-    licence = papers.Licence(
-        plate="粤A12345",
-        vin=car.vin,
-        owner_name=owner.person.name,
-        registered=car.first_registration,
-        brand=car.brand,
-        model=car.model,
-        fuel_type=car.fuel_type.value,
-    )
-    photo = papers.paper_photo(licence, papers.PHOTOS["clean"])
+    photo = licence_of(owner)
     response = upload(client, f"{base}/read/vehicle_licence", photo, "l.jpg", "vehicle_licence")
     assert response.status_code == 303
     page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)

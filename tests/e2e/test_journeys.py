@@ -22,6 +22,16 @@ def save_and_continue(page, next_step: str) -> None:
         page.click("main section.panel form:not(.upload) button.button")
 
 
+def upload_every_paper(page) -> None:
+    """The papers step: a PDF into each paper's upload form, one after another."""
+    uploads = page.locator("form.upload")
+    for index in range(uploads.count()):
+        form = uploads.nth(index)
+        form.locator("input[type=file]").set_input_files(PDF)
+        with page.expect_navigation(url="**/step/documents*"):
+            form.locator("button").click()
+
+
 def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     subsidy.seed(session)
     applicant = subsidy.Applicant(session)
@@ -62,12 +72,7 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     page.fill("#bank", "中国工商银行")
     save_and_continue(page, "documents")
 
-    uploads = page.locator("form.upload")
-    for index in range(uploads.count()):
-        form = uploads.nth(index)
-        form.locator("input[type=file]").set_input_files(PDF)
-        with page.expect_navigation(url="**/step/documents*"):
-            form.locator("button").click()
+    upload_every_paper(page)
     assert page.locator(".checklist li.missing").count() == 0
     owner.assert_fits()
     with page.expect_navigation(url="**/step/review*"):

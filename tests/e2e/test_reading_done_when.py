@@ -13,7 +13,8 @@ from portal.audit import china_today
 from tests import papers
 from tests import subsidy_helpers as subsidy
 from tests.e2e.conftest import needs_chromium
-from tests.e2e.test_journeys import PDF, save_and_continue
+from tests.e2e.test_journeys import save_and_continue, upload_every_paper
+from tests.test_reading_flags import licence_of
 from tests.test_reading_wizard import demo_invoice
 
 pytestmark = needs_chromium
@@ -27,15 +28,6 @@ def test_the_owner_applies_from_read_papers_and_the_reviewer_sees_the_correction
     subsidy.factories.user(session, Role.REVIEWER, email="reviewer@example.cn")
     session.commit()
     car = applicant.old_car
-    licence = papers.Licence(
-        plate=car.plate,
-        vin=car.vin,
-        owner_name=applicant.person.name,
-        registered=car.first_registration,
-        brand=car.brand,
-        model=car.model,
-        fuel_type=car.fuel_type.value,
-    )
     invoice = demo_invoice(buyer_id=applicant.id_number, buyer_name=applicant.person.name)
 
     owner = journey(locale="en")
@@ -46,8 +38,8 @@ def test_the_owner_applies_from_read_papers_and_the_reviewer_sees_the_correction
     page.select_option("#province", subsidy.GUANGDONG)
     save_and_continue(page, "old-car")
 
-    # The licence, photographed on a phone: the portal picks the car it names.
-    photo = papers.paper_photo(licence, papers.PHOTOS["phone"], seed=1)
+    # The licence, photographed: the portal picks the car it names.
+    photo = licence_of(applicant)
     upload_paper(page, {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": photo})
     page.get_by_text("The car on your licence — check it.").wait_for()
     assert page.is_checked(f"input[name=vehicle_id][value='{car.id}']")
@@ -76,12 +68,7 @@ def test_the_owner_applies_from_read_papers_and_the_reviewer_sees_the_correction
     page.fill("#card", subsidy.CARD)
     page.fill("#bank", "中国工商银行")
     save_and_continue(page, "documents")
-    uploads = page.locator("form.upload")
-    for index in range(uploads.count()):
-        form = uploads.nth(index)
-        form.locator("input[type=file]").set_input_files(PDF)
-        with page.expect_navigation(url="**/step/documents*"):
-            form.locator("button").click()
+    upload_every_paper(page)
     with page.expect_navigation(url="**/step/review*"):
         page.click("main section.panel a.button")
     with page.expect_navigation(url="**/subsidies/*"):
