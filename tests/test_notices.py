@@ -81,6 +81,23 @@ def test_the_header_count_is_kept_with_the_notices_exactly(app, client, auth, se
     assert counts == {"owner@example.cn": 0, "other@example.cn": 1}
 
 
+def test_one_notice_read_twice_at_once_is_counted_off_once(app, session, owner):
+    """Two clicks on the same notice, each in its own transaction, both seeing it unread."""
+    from sqlmodel import Session
+
+    notice = _notify(app, session, owner)
+    engine = app.extensions["db_engine"]
+    with Session(engine) as first, Session(engine) as second:
+        # Both load it (and keep it) before either marks it.
+        loaded = [racer.get(Notice, notice.id) for racer in (first, second)]
+        assert [row.read_at for row in loaded] == [None, None]
+        for racer in (first, second):
+            notices.mark_read(racer, user_id=owner.id, notice_id=notice.id)
+            racer.commit()
+    session.expire_all()
+    assert session.get(User, owner.id).unread_notices == 0
+
+
 def _import(number: int) -> dict:
     return {"name": f"f{number}.csv", "created": 1, "updated": 0, "failed": 0}
 
