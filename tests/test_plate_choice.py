@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from portal.accounts.models import Role, User
+from portal.errors import Conflict
 from portal.registry.models import Vehicle
 from portal.registry.terms import FuelType
 from portal.transfer import plates, rules
@@ -261,6 +262,19 @@ def test_withdrawing_gives_the_number_back(client, auth, session, sale):
     assert client.post(case_url + "/withdraw").status_code == 303
     assert live(session) == [] and case_of(session, case_url).new_plate is None
     assert plates.free_of(session, ["浙A77777"]) == ["浙A77777"]
+
+
+def test_a_choice_made_as_the_case_is_withdrawn_reserves_nothing(client, auth, session, sale):
+    """The clerk's request read the case open; the withdrawal committed before it wrote."""
+    case_url = open_case(client, auth, sale)
+    stale = case_of(session, case_url)
+    session.commit()  # the read is over; the case object stays as it was read
+    assert client.post(case_url + "/withdraw").status_code == 303
+    dealer = session.get(User, stale.created_by)
+    with pytest.raises(Conflict):
+        plates.choose(session, user=dealer, case=stale, text="66666")
+    session.rollback()
+    assert live(session) == []
 
 
 # --- the JSON API: a dealer's system lists the offered numbers and reserves one ---------

@@ -104,6 +104,7 @@ def choose(session: Session, *, user: User, case: TransferCase, text: str) -> st
         plate=plate,
     )
     with unique_or(session, lost):
+        _hold_open(session, case)
         release(session, case)
         _reserve(session, case, plate, user)
     audit.record(
@@ -115,6 +116,20 @@ def choose(session: Session, *, user: User, case: TransferCase, text: str) -> st
         detail={"plate": plate},
     )
     return plate
+
+
+def _hold_open(session: Session, case: TransferCase) -> None:
+    """Lock the case while it may still be chosen for. A withdrawal, rejection or
+    registration that committed since the case was read makes the choice a 409, instead
+    of a number reserved for a closed case; one that comes later waits for this choice,
+    then gives the number back (withdrawal) or issues it (registration)."""
+    held = session.execute(
+        update(TransferCase)
+        .where(TransferCase.id == case.id, TransferCase.status.in_(workflow.PLATE_CHOICE_OPEN))
+        .values(updated_at=utcnow())
+    )
+    if held.rowcount != 1:
+        raise Conflict(N_("Someone else changed this case just now. Reload and try again."))
 
 
 def _reserve(session: Session, case: TransferCase, plate: str, user: User | None) -> None:
