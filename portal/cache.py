@@ -27,6 +27,7 @@ import redis
 from flask import Flask, current_app, g, has_app_context, has_request_context
 
 log = logging.getLogger(__name__)
+LOCAL_VALUES = 1000  # without Redis: past this many kept values, the expired ones go
 
 
 @dataclass
@@ -65,11 +66,15 @@ def remembered(key: str, seconds: int, compute: Callable[[], Any]) -> Any:
         return compute()
     client = _redis()
     if client is None:
-        stored = _local().values.get(key)
-        if stored and stored[0] > time.monotonic():
+        values, now = _local().values, time.monotonic()
+        stored = values.get(key)
+        if stored and stored[0] > now:
             return stored[1]
         value = compute()
-        _local().values[key] = (time.monotonic() + seconds, value)
+        if len(values) >= LOCAL_VALUES:  # keys per applicant would otherwise pile up
+            for old in [k for k, (until, _) in values.items() if until <= now]:
+                del values[old]
+        values[key] = (now + seconds, value)
         return value
     try:
         raw = client.get(_key("value", key))

@@ -36,15 +36,15 @@ def _translations():
     """The catalog of the request's language, looked up once per request and language.
 
     flask-babel looks it up again for every string (16 µs each, a millisecond or more
-    per page). The copy is kept beside flask-babel's own locale, and used only while
-    that is the very Locale it was made for: force_locale() sets another, so it is obeyed.
+    per page). The copy is used only while flask-babel's locale of the request is the
+    very Locale it was made for: force_locale() sets another, so it is obeyed; should a
+    later flask-babel keep its locale elsewhere, the copy is simply never used.
     """
-    context = g.get("_flask_babel")
-    kept = getattr(context, "portal_translations", None)
-    if kept is not None and kept[0] is getattr(context, "babel_locale", None):
+    kept = g.get("portal_translations")
+    if kept is not None and kept[0] is getattr(g.get("_flask_babel"), "babel_locale", None):
         return kept[1]
     locale, translations = get_locale(), get_translations()
-    g._flask_babel.portal_translations = (locale, translations)
+    g.portal_translations = (locale, translations)
     return translations
 
 

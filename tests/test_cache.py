@@ -134,3 +134,16 @@ def test_pages_still_answer_when_redis_is_down(machine, session, caplog):
     response = client.get("/valuation/", headers=EN)
     assert response.status_code == 200
     assert "cache unreachable" in caplog.text
+
+
+def test_without_redis_expired_values_do_not_pile_up(app, monkeypatch):
+    """A key per applicant (her queue place) must not grow one process's memory forever."""
+    from portal import cache
+
+    monkeypatch.setattr(cache, "LOCAL_VALUES", 3)
+    with app.app_context():
+        for number in range(10):
+            assert cache.remembered(f"place:{number}", 0, lambda n=number: n) == number
+        kept = app.extensions["cache_local"].values
+        assert len(kept) <= 3 and "place:9" in kept
+        assert cache.remembered("place:9", 60, lambda: "again") == "again"  # 0 s: expired

@@ -74,8 +74,8 @@ def deliver(engine: Engine, delivery_id: int, *, links: dict) -> bool:
 
 def _claim(session, delivery_id: int) -> bool:
     now = utcnow()
-    # NOTICE_CLAIM_SECONDS (5 minutes) outlasts any SMTP conversation (mail.STEP_SECONDS a step),
-    # so no other consumer takes the row while this one may still be sending it.
+    # NOTICE_CLAIM_SECONDS (5 minutes) outlasts any SMTP conversation (mail.STEP_SECONDS, a
+    # dozen steps at most), so no other consumer takes the row while this one may be sending.
     claim = timedelta(seconds=current_app.config["NOTICE_CLAIM_SECONDS"])
     claimed = session.exec(
         update(Delivery)

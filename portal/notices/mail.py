@@ -18,7 +18,11 @@ from flask_babel import force_locale
 from portal.notices import render
 from portal.notices.models import Notice
 
-STEP_SECONDS = 30  # the longest wait for one SMTP answer; NOTICE_CLAIM_SECONDS is longer
+# The longest wait for one SMTP answer. A whole conversation is at most about a dozen of
+# them (connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, the message, QUIT): 12 × 20 s
+# stays inside the default NOTICE_CLAIM_SECONDS (300), so no other consumer takes a row
+# while this one may still be sending it.
+STEP_SECONDS = 20
 
 
 def compose(

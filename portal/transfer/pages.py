@@ -39,6 +39,8 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
         "actions": workflow.available_actions(case.status, actors),
         "is_dealer": Actor.DEALER in actors,
         "may_choose_plate": workflow.plate_choosable(case.status, actors),
+        # Before registration the new number is only reserved; registration issues it.
+        "plate_reserved_only": case.status in workflow.PLATE_CHOICE_OPEN,
         "fees": fees.case_fees(session, case),
         "payment": next(iter(payments.payments_of(session, fees.PURPOSE, case.id)), None),
         "timeline": timeline(session, case),

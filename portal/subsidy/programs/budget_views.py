@@ -39,9 +39,7 @@ def _listing(today: date, province: str | None) -> str:
 
     def render() -> str:
         figures = money_left.figures(db.session(), today)
-        rows = [shown(row) for row in figures["programs"]]
-        if province:
-            rows = [row for row in rows if row.province_code == province]
+        rows = [shown(row) for row in money_left.programs_in(figures, province)]
         return render_template(
             "subsidy/programs/_budget_list.html",
             rows=rows,

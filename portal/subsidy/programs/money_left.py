@@ -26,6 +26,11 @@ def figures(session: Session, today: date) -> dict:
     )
 
 
+def programs_in(figures: dict, province_code: str | None) -> list[dict]:
+    """The figures' programs of one province, or of every province (None)."""
+    return [row for row in figures["programs"] if province_code in (None, row["province_code"])]
+
+
 def _read(session: Session, today: date) -> dict:
     programs = session.exec(
         select(Program)
