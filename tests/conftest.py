@@ -12,6 +12,7 @@ creates its own database, TEST_DATABASE_URL's name plus `_gwN`, and drops it at 
 import itertools
 import os
 import re
+import secrets
 import shutil
 
 import pytest
@@ -226,15 +227,18 @@ def s3_endpoint(tmp_path_factory):
 
 @pytest.fixture
 def s3_bucket(s3_endpoint, monkeypatch, worker_id):
-    """A new bucket for one test (workers and tests never share one); boto3's credentials."""
+    """A new bucket for one test (workers, tests and runs never share one); boto3's
+    credentials. The run's token matters: .ci/run's SQLite and PostgreSQL suites share one
+    S3 server, and creating a bucket that exists in us-east-1 succeeds, keeping its files."""
     for name, value in servers.TEST_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
-    name = f"portal-{worker_id}-{next(_buckets)}".lower()
+    name = f"portal-{_RUN}-{worker_id}-{next(_buckets)}".lower()
     servers.new_bucket(s3_endpoint, name)
     return name
 
 
 _buckets = itertools.count()
+_RUN = secrets.token_hex(4)
 
 
 @pytest.fixture
