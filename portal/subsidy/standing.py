@@ -62,7 +62,7 @@ def shared_queue_position(session: Session, application: Application) -> int | N
     """The place as the applicant's pages show it: counted at most every few seconds and
     shared by the web machines (issue 9: no count per request); last of 50,000 in a
     program, the count is 5 ms of index scan."""
-    if application.status is not Status.SUBMITTED or application.submitted_at is None:
+    if not _in_queue(application):
         return None
     key = f"subsidy:place:{application.id}:{application.submitted_at.isoformat()}"
     return cache.remembered(key, PLACE_CACHE_SECONDS, lambda: queue_position(session, application))
@@ -70,7 +70,7 @@ def shared_queue_position(session: Session, application: Application) -> int | N
 
 def queue_position(session: Session, application: Application) -> int | None:
     """1 + the program's pending applications submitted before this one."""
-    if application.status is not Status.SUBMITTED or application.submitted_at is None:
+    if not _in_queue(application):
         return None
     ahead = (
         select(func.count())
@@ -84,6 +84,11 @@ def queue_position(session: Session, application: Application) -> int | None:
         )
     )
     return session.exec(ahead).one() + 1
+
+
+def _in_queue(application: Application) -> bool:
+    """Waiting for review, so it has a place (a returned one waits for its owner)."""
+    return application.status is Status.SUBMITTED and application.submitted_at is not None
 
 
 def decided_recently(session: Session, program_id: int) -> int:

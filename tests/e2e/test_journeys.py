@@ -22,6 +22,13 @@ def save_and_continue(page, next_step: str) -> None:
         page.click("main section.panel form:not(.upload) button.button")
 
 
+def enter_the_bank_card(page) -> None:
+    """The bank step: the demo Type-I card, then on to the papers."""
+    page.fill("#card", subsidy.CARD)
+    page.fill("#bank", "中国工商银行")
+    save_and_continue(page, "documents")
+
+
 def upload_every_paper(page) -> None:
     """The papers step: a PDF into each paper's upload form, one after another."""
     uploads = page.locator("form.upload")
@@ -68,9 +75,7 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     page.select_option("#invoice_city", "440100")
     page.fill("#invoice_buyer_id", applicant.id_number)
     save_and_continue(page, "bank")
-    page.fill("#card", subsidy.CARD)
-    page.fill("#bank", "中国工商银行")
-    save_and_continue(page, "documents")
+    enter_the_bank_card(page)
 
     upload_every_paper(page)
     assert page.locator(".checklist li.missing").count() == 0

@@ -13,7 +13,7 @@ from portal.audit import china_today
 from tests import papers
 from tests import subsidy_helpers as subsidy
 from tests.e2e.conftest import needs_chromium
-from tests.e2e.test_journeys import save_and_continue, upload_every_paper
+from tests.e2e.test_journeys import enter_the_bank_card, save_and_continue, upload_every_paper
 from tests.test_reading_flags import licence_of
 from tests.test_reading_wizard import demo_invoice
 
@@ -65,9 +65,7 @@ def test_the_owner_applies_from_read_papers_and_the_reviewer_sees_the_correction
     page.select_option("#invoice_city", "440100")
     page.fill("#invoice_buyer_id", applicant.id_number)
     save_and_continue(page, "bank")
-    page.fill("#card", subsidy.CARD)
-    page.fill("#bank", "中国工商银行")
-    save_and_continue(page, "documents")
+    enter_the_bank_card(page)
     upload_every_paper(page)
     with page.expect_navigation(url="**/step/review*"):
         page.click("main section.panel a.button")
