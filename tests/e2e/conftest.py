@@ -12,9 +12,25 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+def _whole_bodies(app):
+    """Werkzeug's development server skips a body's close() when the browser hangs up
+    mid-send (a favicon still loading as the page closes), leaving the static file open
+    for a ResourceWarning at some later test; reading each body whole closes it always."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _whole_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
