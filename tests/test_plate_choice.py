@@ -11,14 +11,15 @@ from sqlmodel import select
 
 from portal.accounts.models import Role, User
 from portal.errors import Conflict
-from portal.registry.models import Vehicle
+from portal.registry.models import PlateHistory, Vehicle
 from portal.registry.terms import FuelType
-from portal.transfer import plates, rules
+from portal.transfer import pages, plates, rules
 from portal.transfer.models import PlateReservation, TransferCase
 from portal.transfer.terms import TransferStatus
 from tests import factories
 from tests.conftest import FormClient
 from tests.test_api import token_for
+from tests.test_paperwork import pdf_text
 from tests.test_transfers import EN, as_user, case_of, open_case, world  # noqa: F401  (fixture)
 
 
@@ -381,3 +382,39 @@ def test_the_api_refuses_a_choice_once_registered(app, session):
     ):
         assert answer.status_code == 409
         assert "can no longer be chosen" in answer.json["detail"]
+
+
+def paperwork_text(client, case_id: int, tmp_path) -> str:
+    pdf = client.get(f"/transfers/{case_id}/paperwork/application.pdf", headers=EN)
+    assert pdf.status_code == 200
+    return pdf_text(pdf.data, tmp_path)
+
+
+def test_the_paperwork_prints_the_old_plate_and_the_new_one(client, auth, session, sale, tmp_path):
+    case, clerk = released_case(session)
+    old = session.get(Vehicle, case.vehicle_id).plate
+    as_user(client, auth, clerk)
+    assert "Newplateissuedatregistration" in paperwork_text(client, case.id, tmp_path)
+    assert client.post(f"/transfers/{case.id}/plate", data={"plate": "A1234"}).status_code == 303
+    assert f"Plate{old}Newplate浙AA1234" in paperwork_text(client, case.id, tmp_path)
+
+    as_user(client, auth, "zj@example.cn")
+    assert client.post(f"/transfers/{case.id}/register").status_code == 303
+    assert client.post(f"/transfers/{case.id}/complete").status_code == 303
+    assert f"Plate{old}Newplate浙AA1234" in paperwork_text(client, case.id, tmp_path)
+    page = client.get(f"/transfers/{case.id}", headers=EN).text
+    assert re.search(rf"{old}</span> → <span[^>]*>浙AA1234</span>", page)
+
+
+def test_a_case_reads_its_own_plates_after_the_car_changed_plates_again():
+    car = Vehicle(plate="苏A77777")
+    case = TransferCase(number="TC-1", new_plate="浙AA1234")
+    history = [  # newest first, as registry.plate_history gives it
+        PlateHistory(plate="苏A77777", reference="TC-2"),
+        PlateHistory(plate="浙AA1234", reference="TC-1"),
+        PlateHistory(plate="粤B12345", reference=None),
+    ]
+    assert pages.plates_of(case, car, history) == ("粤B12345", "浙AA1234")
+    assert pages.plates_of(case, car, history[:2]) == (None, "浙AA1234")
+    unregistered = TransferCase(number="TC-3", new_plate="苏A2B3C4")
+    assert pages.plates_of(unregistered, car, history) == ("苏A77777", "苏A2B3C4")

@@ -5,6 +5,8 @@ user may take, the fees and their payment, and the timeline of audit events; `sh
 turns it into the translated CaseSheet that `pdf.py` prints.
 """
 
+from itertools import pairwise
+
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
@@ -15,7 +17,7 @@ from portal.labels import label
 from portal.payments import services as payments
 from portal.payments.labels import payment_label
 from portal.registry import services as registry
-from portal.registry.models import Dealer, Ownership, Person, Vehicle
+from portal.registry.models import Dealer, Ownership, Person, PlateHistory, Vehicle
 from portal.transfer import documents, fees, services, workflow
 from portal.transfer.labels import EVENT
 from portal.transfer.models import TransferCase
@@ -29,9 +31,14 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
     actors = services.actors_for(user, case) if user else set()
     held = documents.documents_of(session, case)
     required = documents.required_documents(session, case)
+    vehicle = session.get(Vehicle, case.vehicle_id)
+    history = registry.plate_history(session, case.vehicle_id)
+    old_plate, new_plate = plates_of(case, vehicle, history)
     return {
         "case": case,
-        "vehicle": session.get(Vehicle, case.vehicle_id),
+        "vehicle": vehicle,
+        "old_plate": old_plate,
+        "new_plate": new_plate,
         "dealer": session.get(Dealer, case.dealer_id),
         "seller": seller_of(session, case),
         "checklist": [(kind, held.get(kind)) for kind in required],
@@ -44,8 +51,28 @@ def case_view(session: Session, *, case: TransferCase, user: User | None = None)
         "fees": fees.case_fees(session, case),
         "payment": next(iter(payments.payments_of(session, fees.PURPOSE, case.id)), None),
         "timeline": timeline(session, case),
-        "plates": registry.plate_history(session, case.vehicle_id),
+        "plates": history,
     }
+
+
+def plates_of(
+    case: TransferCase, vehicle: Vehicle, history: list[PlateHistory]
+) -> tuple[str | None, str | None]:
+    """The plate the car carried when the case was filed, and its new one: the number
+    the case issued (DOMAIN §2.3), or, before registration, the one chosen if any.
+
+    The car may have changed plates again since, so a registered case reads both from
+    the history: the row its registration opened, and the row before it."""
+    for newer, older in pairwise([*history, None]):  # newest first
+        if newer.reference == case.number:
+            return (older.plate if older else None), newer.plate
+    return vehicle.plate, case.new_plate
+
+
+def _new_plate_pending(case: TransferCase) -> str:
+    """What the paperwork prints while no number is chosen: one will be drawn at
+    registration, unless the case closed without one."""
+    return _("issued at registration") if case.status in workflow.PLATE_CHOICE_OPEN else "—"
 
 
 def seller_of(session: Session, case: TransferCase) -> Party:
@@ -77,7 +104,8 @@ def sheet_for(session: Session, case: TransferCase) -> CaseSheet:
         number=case.number,
         status=str(label(case.status)),
         vehicle={
-            _("Plate"): vehicle.plate or "—",
+            _("Plate"): view["old_plate"] or "—",
+            _("New plate"): view["new_plate"] or _new_plate_pending(case),
             _("VIN"): vehicle.vin,
             _("Make and model"): f"{vehicle.brand} {vehicle.model}",
             _("Body"): str(label(vehicle.body_type)),
