@@ -170,3 +170,13 @@ def test_a_hostile_or_oversized_english_name_is_refused_next_to_its_row(admin, s
     assert refused[0] == "2" and "series_en" in refused  # its line of the file, its column
     assert "does not allow" in refused[-1] or "longer than 64" in refused[-1]
     assert models(session) == before
+
+
+def test_a_brand_as_wide_as_its_column_imports_and_a_wider_one_is_refused(admin, session):
+    before = models(session)
+    widest, wider = "B" * 32, "B" * 33  # car_model.brand is varchar(32)
+    response = upload(admin, catalog_csv(NEW_TRIM | {"brand": widest}, NEW_TRIM | {"brand": wider}))
+    report = admin.get(response.headers["Location"] + "/problems.csv", headers=EN)
+    (line,) = list(csv.DictReader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    assert list(line.values())[0] == "3" and "longer than 32" in list(line.values())[-1]
+    assert models(session) == before + 1

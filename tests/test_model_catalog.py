@@ -208,6 +208,7 @@ def test_a_plug_in_hybrid_keeps_engine_and_battery():
         ({"model_year": "２０２１"}, "model_year"),
         ({"trim": "<script>alert(1)</script>"}, "trim"),
         ({"trim": "豪" * 65}, "trim"),
+        ({"brand": "B" * 33}, "brand"),  # the column is 32 wide
         ({"brand": "=HYPERLINK(1)"}, "brand"),
         ({"series": "朗\x00逸"}, "series"),
         ({"series": "   "}, "series"),

@@ -51,6 +51,9 @@ DISPLACEMENT_ML = (600, 8000)
 CURB_WEIGHT_KG = (400, 5000)  # a microcar to a large SUV; the scrap value is paid by it
 BATTERY_KWH = (Decimal(1), Decimal(200))
 MAX_TEXT = 64
+# car_model.brand and vehicle.brand are 32 wide: a longer brand would pass a check of 64
+# and then fail its insert on PostgreSQL.
+MAX_BRAND = 32
 ENGINE_FUELS = frozenset(
     {FuelType.PETROL, FuelType.DIESEL, FuelType.PHEV, FuelType.EREV, FuelType.HEV}
 )
@@ -107,7 +110,7 @@ def parse_row(row: dict[str, str]) -> CatalogModel:
         )
     values = {column: _value(row, column) for column in HEADER if column not in ENGLISH_COLUMNS}
     english = {column: _english(row, column) for column in ENGLISH_COLUMNS}
-    brand = _text("brand", values["brand"])
+    brand = _text("brand", values["brand"], limit=MAX_BRAND)
     series = _text("series", values["series"])
     model_year = _whole("model_year", values["model_year"], YEARS)
     trim = _text("trim", values["trim"])
@@ -196,18 +199,18 @@ def _value(row: dict[str, str], column: str) -> str:
     return value.strip()
 
 
-def _text(column: str, value: str, *, required: bool = True) -> str:
+def _text(column: str, value: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
     """A name or note: present when required, short, no markup or control characters."""
     if not value:
         if required:
             raise InvalidCatalogRow(column, N_("Column %(column)s is empty."), value=value)
         return value
-    if len(value) > MAX_TEXT:
+    if len(value) > limit:
         raise InvalidCatalogRow(
             column,
             N_("Column %(column)s: %(value)s is longer than %(limit)s characters."),
             value=value,
-            limit=MAX_TEXT,
+            limit=limit,
         )
     if (
         value.startswith(_FORMULA_START)
