@@ -399,6 +399,21 @@ def test_models_are_searched_by_the_start_of_brand_or_series(api, catalog):
     assert lavida["current_price_fen"] > 0 and lavida["nev_catalogue"] is False
 
 
+@pytest.mark.parametrize("term", ["Toyota", "toyota", "TOYOTA", "coroll"])
+def test_models_are_found_by_their_english_names_too(api, catalog, term):
+    items = api.get(MODELS, query_string={"q": term, "page_size": 100}).json["items"]
+    assert items and all(item["brand"] == "丰田" and item["brand_en"] == "Toyota" for item in items)
+    if term == "coroll":
+        assert {item["series_en"] for item in items} == {"Corolla"}
+
+
+def test_a_valuation_names_its_trim_in_english_too(api, session, catalog):
+    answer = value(api, by_model(session))
+    assert answer.status_code == 200
+    model = answer.json["model"]
+    assert set(model) >= {"brand", "series", "brand_en", "series_en", "model_year", "trim"}
+
+
 def test_an_electric_model_has_its_battery(api, catalog):
     items = api.get(MODELS, query_string={"q": "比亚迪", "page_size": 100}).json["items"]
     electric = [item for item in items if item["fuel_type"] == "bev"]

@@ -26,6 +26,7 @@ from portal.api.valuation_schemas import (
     CatalogModelOut,
     CatalogPage,
     CatalogQuery,
+    ModelRef,
     ValuationCreate,
     ValuationOut,
 )
@@ -184,7 +185,7 @@ def _valuation_out(result: services.Result, on: date) -> ValuationOut:
                 }
                 for sale in valuation.comparables_used
             ],
-            "model": model.model_dump(include={"id", "brand", "series", "model_year", "trim"}),
+            "model": model.model_dump(include=set(ModelRef.model_fields)),
             "first_registration": result.inputs.first_registration,
             "valued_on": on,
             "record_id": result.record_id,

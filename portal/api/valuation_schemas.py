@@ -108,7 +108,10 @@ class CatalogQuery(BaseModel):
         "",
         max_length=32,
         pattern=r"^[^\x00-\x1f\x7f]*$",
-        description="The start of the brand or the series, e.g. 大众 or 朗逸; empty for all.",
+        description=(
+            "The start of the brand or the series, in Chinese or English, e.g. 大众, 朗逸 or "
+            "toyota; empty for all."
+        ),
     )
     page: int = Field(1, ge=1, le=10_000)
     page_size: int = Field(20, ge=1, le=100)
@@ -152,6 +155,10 @@ class ModelRef(BaseModel):
     id: int
     brand: str
     series: str
+    brand_en: str = Field(
+        description="The maker's English or pinyin name; empty when it is the brand itself."
+    )
+    series_en: str = Field(description="Likewise for the series; empty when it has none.")
     model_year: int
     trim: str
 

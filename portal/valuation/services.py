@@ -224,7 +224,8 @@ def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
 
 
 def search_models(session: Session, *, query: str, page: int, page_size: int) -> Page:
-    """Catalog trims whose brand or series starts with the query, one page."""
+    """Catalog trims whose brand or series starts with the query, one page; the English
+    names match whatever the case (the catalog is a few thousand rows: no index needed)."""
     term = query.strip()[:32]
     statement = select(CarModel).order_by(
         CarModel.brand, CarModel.series, CarModel.model_year.desc(), CarModel.id
@@ -233,6 +234,8 @@ def search_models(session: Session, *, query: str, page: int, page_size: int) ->
         statement = statement.where(
             CarModel.brand.startswith(term, autoescape=True)
             | CarModel.series.startswith(term, autoescape=True)
+            | func.lower(CarModel.brand_en).startswith(term.lower(), autoescape=True)
+            | func.lower(CarModel.series_en).startswith(term.lower(), autoescape=True)
         )
     return fetch_page(session, statement, page, page_size)
 
