@@ -6,6 +6,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import IntegerField, SelectField, widgets
@@ -121,6 +122,12 @@ class Select(widgets.Select):
         return Markup(  # nosec B704
             f'<option {selected}value="{escape(choice.value)}">{label}</option>'
         )
+
+
+def lazy_label(value, vocabulary=None) -> LazyString:
+    """label(), looked up each time it is shown: for a form's choices and field labels,
+    which are made when the module is imported, before create_app registers the names."""
+    return LazyString(label, value, vocabulary)
 
 
 def enum_choices(enum, blank=None) -> list[SelectChoice]:

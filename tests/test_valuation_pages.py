@@ -112,6 +112,28 @@ def test_the_form_offers_vin_lists_month_mileage_city_condition_and_inspection(c
     assert 'name="battery"' in text
 
 
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("en", ["Excellent", "Accident car", "Body and paint", "Engine bay", "Road test"]),
+        ("zh-CN", ["优秀", "事故车", "发动机舱"]),
+    ],
+)
+def test_the_conditions_and_inspection_parts_are_named_in_the_reader_s_language(
+    client, language, names
+):
+    """The form's choices are made when its module is imported, before the names are
+    registered: they must still be looked up when the page is shown, not print the codes."""
+    text = page(client.get("/valuation/", headers={"Accept-Language": language}))
+    for name in names:
+        assert name in text
+    labels = re.findall(r'<label for="part-[a-z_]+">([^<]*)<', text)
+    assert len(labels) == 6 and not any(code in labels[0] for code in ("body", "engine_bay"))
+    conditions = re.findall(r"<strong>([^<]*)</strong><br><span class=\"hint\">", text)
+    assert len(conditions) == len(Condition)
+    assert not {c.value for c in Condition} & {name.strip() for name in conditions}
+
+
 def test_choosing_a_brand_lists_its_series_and_empties_the_trims(client):
     response = client.get("/valuation/series", query_string={"brand": "大众"}, headers=HX)
     text = page(response)

@@ -30,11 +30,11 @@ from portal.fields import (
     Select,
     WholeNumberField,
     city_choices,
+    lazy_label,
     province_choices,
 )
 from portal.forms import Form
 from portal.identifiers import InvalidIdentifier, parse_vin
-from portal.labels import label
 from portal.money import FEN_PER_YUAN, percent_text
 from portal.valuation.rules.engine import MAX_MILEAGE_KM
 from portal.valuation.rules.inspection import INSPECTION_PARTS
@@ -89,7 +89,7 @@ class MonthOfYearField(MonthField):
 def _part(part: InspectionPart) -> WholeNumberField:
     maximum = INSPECTION_PARTS[part]
     return WholeNumberField(
-        label(part),
+        lazy_label(part),
         id=f"part-{part.value}",
         validators=[
             Optional(),
@@ -149,7 +149,7 @@ class ValuationForm(Form):
     )
     condition = RadioField(
         _l("Condition"),
-        choices=[SelectChoice(c.value, label(c)) for c in Condition],
+        choices=[SelectChoice(c.value, lazy_label(c)) for c in Condition],
         default=Condition.GOOD.value,
         validate_choice=False,
     )
