@@ -116,6 +116,16 @@ def test_a_reviewer_sees_only_the_own_province(app, session, client, auth, world
     assert client.get(f"/review/{ours.id}").status_code == 404
 
 
+def test_a_phone_tells_what_the_number_of_days_left_is(app, session, client, auth, world):
+    """On a phone the queue's headings are hidden and each row stacks: the bare number of
+    the working days left says nothing without its heading beside it."""
+    submit(app, session)
+    auth.login("gd@example.cn")
+    page = text(client.get("/review/", headers=EN))
+    cell = re.search(r'<td([^>]*)><span class="days-left[^"]*">\d+</span></td>', page)
+    assert cell is not None and 'data-label="Working days left"' in cell.group(1)
+
+
 def test_other_roles_are_refused_and_strangers_sent_to_sign_in(app, session, client, auth, world):
     submit(app, session)
     assert client.get("/review/").status_code == 302
