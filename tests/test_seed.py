@@ -57,6 +57,18 @@ def test_the_demo_has_a_year_of_sales_priced_by_the_calibrated_curve(session, se
         assert 0.7 * curve.mid_fen <= case.price_fen <= 1.3 * curve.mid_fen
 
 
+def test_the_demo_sales_were_filed_and_last_changed_when_they_happened(client, auth, seeded):
+    """The dealer's list shows when each case last changed: the demo's sales of the past
+    year completed on their own days, not all at the minute the demo was seeded."""
+    import re
+
+    auth.login("dealer@demo.cn", DEMO_PASSWORD)
+    page = client.get("/transfers/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    updated = re.findall(r"</span></td>\s*<td>([^<]+)</td>\s*</tr>", page)
+    assert len(updated) >= 10
+    assert len(set(updated)) > len(updated) // 2
+
+
 @pytest.mark.parametrize("vehicles", [0, 1, 5])
 def test_demo_works_with_any_number_of_vehicles(runner, session, vehicles):
     seed(runner, "reference")

@@ -48,6 +48,8 @@ def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, t
         session.add(held)
         session.flush()
         mileage = _mileage(vehicle, sold_on, rng)
+        filed = datetime.combine(sold_on, time(2), UTC)
+        completed = datetime.combine(sold_on + timedelta(days=3), time(8), UTC)
         case = TransferCase(
             number=f"pending-{vehicle.id}",
             dealer_id=dealer.id,
@@ -69,8 +71,11 @@ def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, t
             vehicle_model=vehicle.model,
             vehicle_registered=vehicle.first_registration,
             status=TransferStatus.COMPLETED,
-            submitted_at=datetime.combine(sold_on, time(2), UTC),
-            completed_at=datetime.combine(sold_on + timedelta(days=3), time(8), UTC),
+            submitted_at=filed,
+            completed_at=completed,
+            # The lists show when a case last changed: its own day, not the seeding's.
+            created_at=filed,
+            updated_at=completed,
         )
         session.add(case)
         session.flush()
