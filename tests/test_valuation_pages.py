@@ -619,6 +619,20 @@ def test_a_kept_valuation_notes_a_price_that_changed_since(client, session, auth
     assert f"the private price was ¥{kept.private_fen // 100:,}" in text
 
 
+def test_an_empty_history_names_the_button_that_keeps_a_valuation_and_links_the_form(
+    client, session, auth
+):
+    """The old "press the button" said nothing to someone looking at an empty list: which
+    button, on which page? The one the form shows, with a link to the form."""
+    _owner(session, auth)
+    english = page(client.get("/valuation/history"))
+    assert "Value and keep in my history" in english
+    assert 'href="/valuation/"' in english.split("<main", 1)[1]
+    chinese = page(client.get("/valuation/history", headers={"Accept-Language": "zh-CN"}))
+    assert "估值并保存到我的记录" in chinese
+    assert "登录后" not in chinese  # they are signed in already
+
+
 def test_the_history_is_paginated(app, client, session, auth, lavida):
     app.config["PAGE_SIZE"] = 2
     _owner(session, auth)
