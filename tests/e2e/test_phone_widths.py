@@ -75,3 +75,27 @@ def test_the_import_pages_fit_a_phone_with_refused_rows(journey, session, client
         staff.open(path)  # asserts the page fits
         shoot(staff, "with-data" + path.replace("/", "_"))
     staff.finish()
+
+
+WIDE = {"width": 1280, "height": 900}
+
+
+def test_a_wide_table_keeps_its_words_whole(journey, session):
+    """On a desktop the programs table squeezed its first columns until the year broke
+    into "20/26" and "Province" into "Provinc/e": the page lets long values break anywhere
+    (for phones), which let a table cell shrink below its shortest word."""
+    subsidy.seed(session, subsidy.GUANGDONG, "330000")
+    factories.user(session, Role.ADMIN, email="staff@example.cn")
+    session.commit()
+    staff = journey(viewport=WIDE, locale="en")
+    staff.sign_in("staff@example.cn")
+    staff.open("/admin/subsidies/programs")
+    lines = staff.page.evaluate(
+        """() => [...document.querySelectorAll('.programs-table th, .programs-table td a')]
+             .filter(e => e.textContent.trim().length <= 8 && !/\\s/.test(e.textContent.trim()))
+             .map(e => { const text = document.createRange(); text.selectNodeContents(e);
+                         return [e.textContent.trim(), text.getClientRects().length]; })"""
+    )
+    assert lines and [word for word, count in lines if count > 1] == []
+    shoot(staff, "wide-programs")
+    staff.finish()
