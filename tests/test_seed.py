@@ -57,6 +57,21 @@ def test_the_demo_has_a_year_of_sales_priced_by_the_calibrated_curve(session, se
         assert 0.7 * curve.mid_fen <= case.price_fen <= 1.3 * curve.mid_fen
 
 
+def test_no_demo_sale_is_of_a_car_registered_new_days_before(session, seeded):
+    """A car resold the day it was first registered, with 100 km, is the "zero-mileage used
+    car" of DOMAIN §1.5, not a comparable sale: on SQLite the query's date arithmetic
+    (first registration + 90 days) compared a number with a date and let them all in."""
+    from datetime import timedelta
+
+    from portal.transfer.models import TransferCase
+
+    cases = session.exec(select(TransferCase)).all()
+    assert len(cases) >= 10
+    for case in cases:
+        assert case.sale_date > case.vehicle_registered + timedelta(days=90), case.number
+        assert case.mileage_km > 100, case.number
+
+
 def test_the_demo_sales_were_filed_and_last_changed_when_they_happened(client, auth, seeded):
     """The dealer's list shows when each case last changed: the demo's sales of the past
     year completed on their own days, not all at the minute the demo was seeded."""

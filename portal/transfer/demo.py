@@ -28,6 +28,7 @@ from portal.valuation.terms import Condition
 PRICE_NOISE = 0.07  # sale prices scatter about ±7 % (one standard deviation) around the curve
 MILEAGE_NOISE = 0.12
 SEED = 2026
+USED_AFTER = timedelta(days=90)  # a car sold sooner after registration is not a used one
 
 
 def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, today: date) -> int:
@@ -88,7 +89,7 @@ def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, t
 def _resold_cars(session: Session, dealer: Dealer, today: date):
     """Cars of the catalog bought used by a person in the last year, outside the dealer's
     province (a transfer crosses a border), with no case yet; in id order."""
-    return session.exec(
+    rows = session.exec(
         select(Vehicle, Ownership, Person, CarModel)
         .join(Ownership, Ownership.vehicle_id == Vehicle.id)
         .join(Person, Person.id == Ownership.person_id)
@@ -96,13 +97,16 @@ def _resold_cars(session: Session, dealer: Dealer, today: date):
         .where(
             Ownership.end.is_(None),
             Ownership.start >= today - timedelta(days=365),
-            Ownership.start > Vehicle.first_registration + timedelta(days=90),
             Vehicle.status == VehicleStatus.REGISTERED,
             Vehicle.province_code != dealer.province_code,
             ~exists().where(TransferCase.vehicle_id == Vehicle.id),
         )
         .order_by(Vehicle.id)
     ).all()
+    # Bought used, so some months after it was registered new (not the zero-mileage resale
+    # of DOMAIN §1.5). In Python: SQLite adds a timedelta to a date as a number, and a
+    # date compared with a number always passed.
+    return [row for row in rows if row[1].start > row[0].first_registration + USED_AFTER]
 
 
 def _mileage(vehicle: Vehicle, sold_on: date, rng: random.Random) -> int:
