@@ -76,12 +76,19 @@ def test_the_demo_sales_were_filed_and_last_changed_when_they_happened(client, a
     """The dealer's list shows when each case last changed: the demo's sales of the past
     year completed on their own days, not all at the minute the demo was seeded."""
     import re
+    from datetime import datetime
 
     auth.login("dealer@demo.cn", DEMO_PASSWORD)
     page = client.get("/transfers/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     updated = re.findall(r"</span></td>\s*<td>([^<]+)</td>\s*</tr>", page)
     assert len(updated) >= 10
     assert len(set(updated)) > len(updated) // 2
+    # Filed in the order they were sold, as real cases are: the newest case first is the
+    # newest sale, and a case numbered for 2025 is never above one of 2026.
+    days = [datetime.strptime(text, "%d %b %Y %H:%M") for text in updated]
+    assert days == sorted(days, reverse=True)
+    years = re.findall(r">TR\d\d(\d{4})\d{7}</a>", page)
+    assert years == sorted(years, reverse=True)
 
 
 @pytest.mark.parametrize("vehicles", [0, 1, 5])

@@ -88,7 +88,8 @@ def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, t
 
 def _resold_cars(session: Session, dealer: Dealer, today: date):
     """Cars of the catalog bought used by a person in the last year, outside the dealer's
-    province (a transfer crosses a border), with no case yet; in id order."""
+    province (a transfer crosses a border), with no case yet; in the order they were sold,
+    so the cases are numbered and listed as a dealer would have filed them."""
     rows = session.exec(
         select(Vehicle, Ownership, Person, CarModel)
         .join(Ownership, Ownership.vehicle_id == Vehicle.id)
@@ -101,7 +102,7 @@ def _resold_cars(session: Session, dealer: Dealer, today: date):
             Vehicle.province_code != dealer.province_code,
             ~exists().where(TransferCase.vehicle_id == Vehicle.id),
         )
-        .order_by(Vehicle.id)
+        .order_by(Ownership.start, Vehicle.id)
     ).all()
     # Bought used, so some months after it was registered new (not the zero-mileage resale
     # of DOMAIN §1.5). In Python: SQLite adds a timedelta to a date as a number, and a
