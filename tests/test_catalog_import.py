@@ -91,6 +91,19 @@ def test_a_catalog_with_the_wrong_header_is_refused_next_to_the_field(admin):
     assert "The first line must name the columns" in response.get_data(as_text=True)
 
 
+def test_the_catalog_upload_asks_for_a_catalog_not_a_registry_extract(admin):
+    """The catalog page's file field was labelled as the registry import's."""
+    english = admin.get("/admin/catalog", headers=EN).get_data(as_text=True)
+    assert '<label for="file">Model catalog (CSV, UTF-8)</label>' in english
+    assert "Registry extract" not in english
+    chinese = admin.get("/admin/catalog", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    assert "车型库文件（CSV格式，UTF-8编码）" in chinese and "登记数据文件" not in chinese
+    registry = admin.get("/admin/imports", headers=EN).get_data(as_text=True)
+    assert '<label for="file">Registry extract (CSV, UTF-8)</label>' in registry
+
+
 @pytest.mark.parametrize("role", [Role.OWNER, Role.REVIEWER, Role.OFFICER])
 def test_only_admins_import_catalogs(client, auth, session, role):
     factories.user(session, role, email="someone@example.cn")

@@ -11,7 +11,7 @@ from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.errors import DomainError, translate
 from portal.imports import services
-from portal.imports.forms import ImportForm
+from portal.imports.forms import CatalogImportForm, ImportForm
 
 bp = Blueprint("imports", __name__, url_prefix="/admin")
 
@@ -41,7 +41,7 @@ def catalog():
 
 
 def _imports_page(kind: str):
-    form = ImportForm()
+    form = CatalogImportForm() if kind == "catalog" else ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
