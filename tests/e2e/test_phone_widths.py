@@ -99,3 +99,21 @@ def test_a_wide_table_keeps_its_words_whole(journey, session):
     assert lines and [word for word, count in lines if count > 1] == []
     shoot(staff, "wide-programs")
     staff.finish()
+
+
+def test_a_form_keeps_its_distance_from_the_hint_above_it(journey, session):
+    """On the bulk filing page the list of CSV columns ran straight into the file field's
+    label below it, as if the label were part of the list."""
+    factories.user(
+        session, Role.DEALER, email="staff@example.cn", dealer_row=factories.dealer(session)
+    )
+    session.commit()
+    staff = journey()
+    staff.sign_in("staff@example.cn")
+    staff.open("/transfers/bulk")
+    gap = staff.page.evaluate(
+        """() => document.querySelector('main form label').getBoundingClientRect().top
+                 - document.querySelector('main p.hint').getBoundingClientRect().bottom"""
+    )
+    assert gap >= 8
+    staff.finish()
