@@ -109,6 +109,17 @@ def test_the_inbox_reads_in_the_readers_language(app, client, auth, session, own
     assert "申请 GD2026000001 已退回修改" in inbox
 
 
+def test_a_notice_writes_its_dates_as_every_page_does(app, client, auth, session, owner):
+    """The notice said "Dec 6, 2026" where the same page says "6 Dec 2026" (issue 14)."""
+    days = {"date": {"date": "2026-12-06"}, "due": {"date": "2026-12-25"}}
+    _notify(app, session, owner, "application_submitted", number="GD2026S1", position=1, **days)
+    auth.login("owner@example.cn")
+    inbox = client.get("/inbox", headers=EN).get_data(as_text=True)
+    assert "received on 6 Dec 2026" in inbox and "due by 25 Dec 2026" in inbox
+    inbox = client.get("/inbox", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "2026年12月6日" in inbox and "2026年12月25日" in inbox
+
+
 def test_mark_all_read_and_the_count_stops_at_99(app, client, auth, session, owner):
     with app.app_context():
         for number in range(101):

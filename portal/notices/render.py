@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 
-from portal.formatting import message, region_name
+from portal.formatting import date_text, message, region_name
 from portal.labels import label
 from portal.money import yuan
 from portal.notices.kinds import KINDS
@@ -37,7 +37,7 @@ def _shown(value, is_money: bool) -> str:
     if is_money:
         return yuan(value)
     if isinstance(value, dict) and "date" in value:
-        return format_date(date.fromisoformat(value["date"]), "medium")
+        return date_text(date.fromisoformat(value["date"]))  # as the pages write dates
     if isinstance(value, dict) and "region" in value:
         return region_name(value["region"])
     if isinstance(value, dict) and "label" in value:
