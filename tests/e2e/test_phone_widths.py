@@ -117,3 +117,22 @@ def test_a_form_keeps_its_distance_from_the_hint_above_it(journey, session):
     )
     assert gap >= 8
     staff.finish()
+
+
+def test_the_amount_s_working_stands_apart_from_the_facts_below(journey, session, app):
+    """On an application's page "12 % of ¥168,000.00 = …, capped at ¥20,000.00" ran into
+    the list below it, as if it were the first line of the facts."""
+    subsidy.seed(session)
+    applicant = subsidy.Applicant(session)
+    application = subsidy.submitted(session, applicant, files=app.extensions["storage"])
+    session.commit()
+    owner = journey()
+    owner.sign_in(applicant.email)
+    owner.open(f"/subsidies/{application.id}")
+    gap = owner.page.evaluate(
+        """() => { const hint = document.querySelector('main p.amount-big + p.hint');
+                   return hint.nextElementSibling.getBoundingClientRect().top
+                          - hint.getBoundingClientRect().bottom; }"""
+    )
+    assert gap >= 8
+    owner.finish()
