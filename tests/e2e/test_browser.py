@@ -54,3 +54,18 @@ def test_a_dealer_picks_the_buyer_s_province_then_its_city(live_server, browser,
     assert page.eval_on_selector("#destination_city", "select => select.value") == "510100"
     assert page.query_selector("#destination_city option[value='440300']") is None
     page.close()
+
+
+def test_a_filled_button_and_an_outlined_one_side_by_side_read_on_one_line(journey):
+    """The visitor's two first buttons: the outlined one's border pushed its words a pixel
+    below the filled one's, so the pair looked out of line."""
+    visitor = journey()
+    visitor.open("/")
+    offsets = visitor.page.evaluate(
+        """() => [...document.querySelectorAll('main .actions .button')].map(button => {
+             const words = document.createRange(); words.selectNodeContents(button);
+             return [button.getBoundingClientRect().top, words.getBoundingClientRect().top]; })"""
+    )
+    (box, words), (other_box, other_words) = offsets[:2]
+    assert box == other_box and words == other_words
+    visitor.finish()
