@@ -137,7 +137,7 @@ def application(application_id: int):
 
 
 def _context(session, application: Application, **extra) -> dict:
-    """What every page of one application shows: program, papers, assessment, timeline."""
+    """What every page of one application shows: program, papers, standing, timeline."""
     program = program_lookup.program_of(session, application)
     actors = applications.actors_for(signed_in_user(), application)
     return dict(
@@ -148,7 +148,6 @@ def _context(session, application: Application, **extra) -> dict:
         program=program,
         documents=applications.documents_of(session, application),
         required=required_documents(program.kind),
-        assessment=assess(session, application, today=china_today()),
         events=history(session, applications.ENTITY, application.id),
         card=application.bank_card_masked,
         steps=STEPS,
@@ -196,7 +195,11 @@ def step_page(
         fill=request.method == "GET" or reading_id is not None,
     )
     extra.setdefault("read_form", DocumentForm(formdata=None))
-    context = _context(session, application, form=form, step=step, **reading, **extra)
+    # Only the wizard shows the live eligibility panel; the status page shows the decision.
+    assessment = assess(session, application, today=china_today())
+    context = _context(
+        session, application, form=form, step=step, assessment=assessment, **reading, **extra
+    )
     page = render_template("subsidy/apply/step.html", **context)
     return page, 422 if form.errors else status
 
