@@ -13,6 +13,7 @@ the same CPU plus the WSGI server's; this tells which part of the page to make c
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import sys
@@ -42,14 +43,19 @@ def pages(app) -> list[tuple[str, object, str]]:
         car = c.execute(
             text("SELECT id, vin, plate FROM vehicle WHERE province_code = '440000' LIMIT 1")
         ).first()
+        layout = json.loads(c.execute(text("SELECT layout FROM bench_layout")).scalar())
+    applications = layout["applications"]
     visitor = app.test_client()
     reviewer = signed_in(app, "reviewer-440000@bench.cn")
     officer = signed_in(app, "officer-440000@bench.cn")
     dealer = signed_in(app, "dealer1@bench.cn")
+    last = applications - 1  # load.py's owner: the last of the queue
+    waiting = signed_in(app, f"owner{last}@bench.cn")
     valuation = f"vin={car.vin}&mileage=60000&condition=good&province=440000&city=440300"
     return [
         ("home", visitor, "/"),
         ("public budget page", visitor, "/subsidies/budget"),
+        ("owner's application, queue place", waiting, f"/subsidies/{last + 1000}"),
         ("valuation result by VIN", visitor, "/valuation/result?" + valuation),
         ("staff search, VIN prefix", reviewer, "/vehicles?q=" + car.vin[:10]),
         ("staff search, plate prefix", reviewer, "/vehicles?q=" + quote(car.plate[:5])),
