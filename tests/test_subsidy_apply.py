@@ -86,6 +86,10 @@ def test_owner_applies_step_by_step_and_sees_the_amount_before_submitting(
     assert "Submitted, in review" in status_page
     assert "GD2026S" in status_page
     assert "6217 **** **** 0003" in status_page
+    # The old car as its owner knows it, by make and model, not by its VIN alone.
+    in_chinese = client.get(base).get_data(as_text=True)
+    assert f'大众 朗逸 · <span class="vin">{applicant.old_car.vin}' in in_chinese
+    assert "Eligible so far" not in status_page  # the wizard's live panel, not the decision
 
 
 def test_live_panel_shows_the_reason_without_saving(client, auth, session, applicant):

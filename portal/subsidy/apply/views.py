@@ -146,6 +146,7 @@ def _context(session, application: Application, **extra) -> dict:
         editable=services.editable(application),
         card_locked=services.card_locked(application),
         program=program,
+        old_vehicle=applications.old_vehicle(session, application),
         documents=applications.documents_of(session, application),
         required=required_documents(program.kind),
         events=history(session, applications.ENTITY, application.id),
