@@ -91,6 +91,30 @@ def test_the_demo_sales_were_filed_and_last_changed_when_they_happened(client, a
     assert years == sorted(years, reverse=True)
 
 
+def test_each_demo_sale_shows_the_plate_the_car_left_with_and_its_new_one(
+    client, auth, session, seeded
+):
+    """DOMAIN §2.3: a car crossing a border gets a plate of its new city; the demo's sales
+    keep the Guangzhou plate each left with, as a transfer made in the portal does."""
+    import re
+
+    from portal.registry.services import plate_history
+    from portal.transfer.models import TransferCase
+
+    cases = session.exec(select(TransferCase)).all()
+    assert len(cases) >= 10
+    for case in cases:
+        vehicle = session.get(Vehicle, case.vehicle_id)
+        new, old = plate_history(session, vehicle.id)  # newest first
+        assert (new.plate, new.reference, old.end) == (vehicle.plate, case.number, new.start)
+        assert old.plate.startswith("粤A") and case.new_plate == vehicle.plate
+
+    auth.login("dealer@demo.cn", DEMO_PASSWORD)
+    page = client.get(f"/transfers/{cases[0].id}").get_data(as_text=True)
+    old, new = plate_history(session, cases[0].vehicle_id)[::-1]
+    assert re.search(rf"{old.plate}</span> → <span[^>]*>{new.plate}</span>", page)
+
+
 @pytest.mark.parametrize("vehicles", [0, 1, 5])
 def test_demo_works_with_any_number_of_vehicles(runner, session, vehicles):
     seed(runner, "reference")

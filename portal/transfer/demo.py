@@ -16,8 +16,10 @@ from decimal import Decimal
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from portal.registry.models import Dealer, Ownership, Person, Vehicle
+from portal import regions
+from portal.registry.models import Dealer, Ownership, Person, PlateHistory, Vehicle
 from portal.registry.terms import Acquisition, VehicleStatus
+from portal.transfer import rules
 from portal.transfer.models import TransferCase
 from portal.transfer.terms import BuyerKind, TransferStatus
 from portal.valuation.models import CarModel
@@ -81,9 +83,27 @@ def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, t
         session.add(case)
         session.flush()
         case.number = f"TR{case.origin_province_code[:2]}{sold_on:%Y}{case.id:07d}"
+        _record_plates(session, vehicle, case, rng)
         created += 1
     session.flush()
     return created
+
+
+def _record_plates(session: Session, vehicle: Vehicle, case: TransferCase, rng) -> None:
+    """The origin city's plate the car left with, and the one its registration issued
+    (DOMAIN §2.3), so the case and the vehicle page show both, as for a portal transfer."""
+    registered = case.completed_at.date()
+    left_with = rules.new_plate(
+        regions.city(case.origin_city_code).plate_prefixes[0], vehicle.fuel_type, rng
+    )
+    session.add(PlateHistory(vehicle_id=vehicle.id, plate=left_with, end=registered))
+    session.flush()  # the history reads newest first by id: the old plate's row comes first
+    session.add(
+        PlateHistory(
+            vehicle_id=vehicle.id, plate=vehicle.plate, start=registered, reference=case.number
+        )
+    )
+    case.new_plate = vehicle.plate
 
 
 def _resold_cars(session: Session, dealer: Dealer, today: date):
