@@ -385,6 +385,8 @@ def test_the_api_refuses_a_choice_once_registered(app, session):
 
 
 def paperwork_text(client, case_id: int, tmp_path) -> str:
+    """The application form's text; in Chinese whatever the reader's language, as the
+    authorities' papers are."""
     pdf = client.get(f"/transfers/{case_id}/paperwork/application.pdf", headers=EN)
     assert pdf.status_code == 200
     return pdf_text(pdf.data, tmp_path)
@@ -394,14 +396,14 @@ def test_the_paperwork_prints_the_old_plate_and_the_new_one(client, auth, sessio
     case, clerk = released_case(session)
     old = session.get(Vehicle, case.vehicle_id).plate
     as_user(client, auth, clerk)
-    assert "Newplateissuedatregistration" in paperwork_text(client, case.id, tmp_path)
+    assert "新号牌号码转入登记时核发" in paperwork_text(client, case.id, tmp_path)
     assert client.post(f"/transfers/{case.id}/plate", data={"plate": "A1234"}).status_code == 303
-    assert f"Plate{old}Newplate浙AA1234" in paperwork_text(client, case.id, tmp_path)
+    assert f"{old}新号牌号码浙AA1234" in paperwork_text(client, case.id, tmp_path)
 
     as_user(client, auth, "zj@example.cn")
     assert client.post(f"/transfers/{case.id}/register").status_code == 303
     assert client.post(f"/transfers/{case.id}/complete").status_code == 303
-    assert f"Plate{old}Newplate浙AA1234" in paperwork_text(client, case.id, tmp_path)
+    assert f"{old}新号牌号码浙AA1234" in paperwork_text(client, case.id, tmp_path)
     page = client.get(f"/transfers/{case.id}", headers=EN).text
     assert re.search(rf"{old}</span> → <span[^>]*>浙AA1234</span>", page)
 

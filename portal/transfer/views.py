@@ -1,6 +1,7 @@
 """Transfer pages: dealers file and follow cases; officers work their province's queue."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
 
 from portal import db, htmx, regions, storage, tasks, uploads, web
 from portal.accounts.access import roles_required, signed_in_user
@@ -342,11 +343,14 @@ def act(case_id: int, action: str):
 @bp.get("/<int:case_id>/paperwork/<which>.pdf")
 @roles_required(*STAFF)
 def paperwork_pdf(case_id: int, which: str):
+    """The case's paperwork to print (in Chinese, as the authorities' papers are)."""
     session = db.session()
     found = services.case_for(session, user=signed_in_user(), case_id=case_id)
     if which not in PAPERWORK:
         raise NotFound(N_("There is no such document."))
-    document = PAPERWORK[which](pages.sheet_for(session, found))
+    with force_locale("zh_CN"):
+        sheet = pages.sheet_for(session, found)
+    document = PAPERWORK[which](sheet)
     response = current_app.response_class(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename={found.number}-{which}.pdf"
     return response
