@@ -20,6 +20,9 @@ from portal.messages import N_
 FONT_DIR = Path(__file__).resolve().parent / "data" / "fonts"
 FONT_FILES = {"": "NotoSansSC-Regular.subset.otf", "B": "NotoSansSC-Bold.subset.otf"}
 FONT = "NotoSansSC"
+# The papers people hand to the authorities (a transfer's forms, a subsidy receipt) are in
+# Chinese whatever language the portal is read in.
+PAPER_LOCALE = "zh_CN"
 FALLBACK = "CJKFallback"
 # Full CJK fonts as distributions install them (Debian and Ubuntu: fonts-noto-cjk), with
 # the index of the Simplified Chinese face in the collection.

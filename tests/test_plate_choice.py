@@ -4,16 +4,16 @@ reserved for the case, never for two; issued at registration; drawn there if nob
 
 import re
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
 from portal.accounts.models import Role, User
 from portal.errors import Conflict
-from portal.registry.models import PlateHistory, Vehicle
+from portal.registry.models import Vehicle
 from portal.registry.terms import FuelType
-from portal.transfer import pages, plates, rules
+from portal.transfer import plates, rules
 from portal.transfer.models import PlateReservation, TransferCase
 from portal.transfer.terms import TransferStatus
 from tests import factories
@@ -402,21 +402,35 @@ def test_the_paperwork_prints_the_old_plate_and_the_new_one(client, auth, sessio
 
     as_user(client, auth, "zj@example.cn")
     assert client.post(f"/transfers/{case.id}/register").status_code == 303
+    assert f"{old}新号牌号码浙AA1234" in paperwork_text(client, case.id, tmp_path)
     assert client.post(f"/transfers/{case.id}/complete").status_code == 303
     assert f"{old}新号牌号码浙AA1234" in paperwork_text(client, case.id, tmp_path)
     page = client.get(f"/transfers/{case.id}", headers=EN).text
     assert re.search(rf"{old}</span> → <span[^>]*>浙AA1234</span>", page)
 
 
-def test_a_case_reads_its_own_plates_after_the_car_changed_plates_again():
-    car = Vehicle(plate="苏A77777")
-    case = TransferCase(number="TC-1", new_plate="浙AA1234")
-    history = [  # newest first, as registry.plate_history gives it
-        PlateHistory(plate="苏A77777", reference="TC-2"),
-        PlateHistory(plate="浙AA1234", reference="TC-1"),
-        PlateHistory(plate="粤B12345", reference=None),
-    ]
-    assert pages.plates_of(case, car, history) == ("粤B12345", "浙AA1234")
-    assert pages.plates_of(case, car, history[:2]) == (None, "浙AA1234")
-    unregistered = TransferCase(number="TC-3", new_plate="苏A2B3C4")
-    assert pages.plates_of(unregistered, car, history) == ("苏A77777", "苏A2B3C4")
+def test_an_earlier_case_keeps_the_plate_the_car_had_when_it_was_filed(client, auth, session, sale):
+    """A withdrawn case, then a later one that moves the car to Hangzhou: the first
+    case still shows (and prints) the Shenzhen plate it was filed with."""
+    car = factories.vehicle(session, owner=factories.person(session))
+    old = car.plate
+    terms = dict(price_fen=8_650_000, mileage_km=68_000, sale_date=date(2026, 11, 30))
+    first = factories.transfer_case(session, car, status=TransferStatus.WITHDRAWN, **terms)
+    first.created_at -= timedelta(days=10)
+    later = factories.transfer_case(
+        session, car, status=TransferStatus.RELEASED, destination_city_code="330100", **terms
+    )
+    session.commit()
+    as_user(client, auth, "zj@example.cn")
+    assert client.post(f"/transfers/{later.id}/register").status_code == 303
+    assert client.post(f"/transfers/{later.id}/complete").status_code == 303
+    new = case_of(session, f"/transfers/{later.id}").new_plate
+    assert session.get(Vehicle, car.id).plate == new != old
+
+    as_user(client, auth, session.get(User, first.created_by).email)
+    page = client.get(f"/transfers/{first.id}", headers=EN).text
+    facts = re.search(r'id="vehicle">(.*?)</dl>', page, re.S).group(1)
+    assert old in facts and new not in facts
+    as_user(client, auth, session.get(User, later.created_by).email)
+    page = client.get(f"/transfers/{later.id}", headers=EN).text
+    assert re.search(rf"{old}</span> → <span[^>]*>{new}</span>", page)

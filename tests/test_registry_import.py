@@ -10,6 +10,7 @@ from portal.accounts.models import Role
 from portal.audit import AuditEvent
 from portal.registry.demo import HEADER, demo_rows
 from portal.registry.models import Ownership, Vehicle
+from portal.registry.services import plate_history
 from tests import factories
 
 
@@ -223,3 +224,20 @@ def test_the_refused_rows_report_runs_no_formula(admin, session):
     cells = [cell for row in rows for cell in row]
     assert any(cell.upper().startswith("'=HYPERLINK(") for cell in cells)  # shown, not run
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_a_new_plate_in_a_later_extract_extends_the_plate_history(runner, session, tmp_path):
+    """DOMAIN §2.3: the registry keeps every plate a car has had, whoever changed it."""
+    rows = demo_rows(20)
+    path = tmp_path / "extract.csv"
+    path.write_bytes(extract(rows))
+    runner.invoke(args=["registry", "import", str(path)])
+    renumbered = rows[0] | {"plate": rows[0]["plate"][:2] + "9Z999"}
+    path.write_bytes(extract([renumbered]))
+    assert "0 created, 1 updated" in runner.invoke(args=["registry", "import", str(path)]).output
+    vehicle = session.exec(select(Vehicle).where(Vehicle.vin == rows[0]["vin"])).one()
+    history = plate_history(session, vehicle.id)  # newest first
+    assert [(h.plate, h.end is None) for h in history] == [
+        (renumbered["plate"], True),
+        (rows[0]["plate"], False),
+    ]

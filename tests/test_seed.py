@@ -58,9 +58,9 @@ def test_the_demo_has_a_year_of_sales_priced_by_the_calibrated_curve(session, se
 
 
 def test_no_demo_sale_is_of_a_car_registered_new_days_before(session, seeded):
-    """A car resold the day it was first registered, with 100 km, is the "zero-mileage used
-    car" of DOMAIN §1.5, not a comparable sale: on SQLite the query's date arithmetic
-    (first registration + 90 days) compared a number with a date and let them all in."""
+    """A car resold the day it was first registered, with 100 km, is not a comparable used
+    sale: the demo sells only cars its owner bought used (a date filter on SQLite once
+    compared a number with a date and let them all in)."""
     from datetime import timedelta
 
     from portal.transfer.models import TransferCase

@@ -11,6 +11,7 @@ from portal.audit import china_today
 from portal.subsidy.models import Application
 from portal.subsidy.terms import Status
 from tests import subsidy_helpers as h
+from tests.test_cache import statements
 
 
 @pytest.fixture
@@ -89,7 +90,21 @@ def test_owner_applies_step_by_step_and_sees_the_amount_before_submitting(
     # The old car as its owner knows it, by make and model, not by its VIN alone.
     in_chinese = client.get(base).get_data(as_text=True)
     assert f'大众 朗逸 · <span class="vin">{applicant.old_car.vin}' in in_chinese
-    assert "Eligible so far" not in status_page  # the wizard's live panel, not the decision
+
+
+def test_only_the_wizard_assesses_the_application_afresh(app, client, auth, applicant):
+    """The status page shows the decision; the live assessment (ten statements, the read
+    papers among them) is the wizard's, and it is not made for a page that never shows it."""
+    auth.login(applicant.email)
+    base = _start(client)
+    _fill(client, base, applicant)
+    seen = statements(app)
+    client.get(f"{base}/step/review")
+    assert any("document_reading" in statement for statement in seen)
+    assert client.post(f"{base}/step/review").status_code == 303
+    seen.clear()
+    assert client.get(base).status_code == 200
+    assert seen and not any("document_reading" in statement for statement in seen)
 
 
 def test_live_panel_shows_the_reason_without_saving(client, auth, session, applicant):

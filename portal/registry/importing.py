@@ -8,7 +8,7 @@ minute (docs/benchmarks.md says where the time goes).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from operator import attrgetter
 
 from sqlalchemy import String, Table, any_, bindparam, insert, select, update
@@ -16,9 +16,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from portal import regions
-from portal.audit import AuditEvent, utcnow
+from portal.audit import AuditEvent, china_today, utcnow
 from portal.identifiers import mask_resident_id, resident_id_hash
 from portal.messages import N_
+from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, Vehicle
 from portal.registry.rules import VEHICLE_FACTS, OwnerRecord, RowProblem, VehicleRecord
 from portal.registry.terms import Acquisition
@@ -53,6 +54,7 @@ class _Batch:
     key: bytes
     actor_id: int | None
     now: datetime = field(default_factory=utcnow)  # one timestamp for the batch's writes
+    today: date = field(default_factory=china_today)
     result: BatchResult = field(default_factory=BatchResult)
     events: list[dict] = field(default_factory=list)
     ownerships: list[dict] = field(default_factory=list)
@@ -274,6 +276,10 @@ def _update_facts(batch: _Batch, row, record: VehicleRecord) -> bool:
         .where(Vehicle.id == row.id)
         .values(**changes, updated_at=batch.now)
     )
+    if "plate" in changes:  # DOMAIN §2.3: the history keeps every plate the car has had
+        registry.change_plate(
+            batch.session, vehicle_id=row.id, old=row.plate, new=changes["plate"], today=batch.today
+        )
     batch.audit(
         row.id,
         "updated",

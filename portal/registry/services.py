@@ -285,23 +285,33 @@ def plate_history(session: Session, vehicle_id: int) -> list[PlateHistory]:
     return list(session.exec(statement))
 
 
-def _change_plate(
-    session: Session, vehicle: Vehicle, plate: str, today: date, reference: str
+def change_plate(
+    session: Session,
+    *,
+    vehicle_id: int,
+    old: str | None,
+    new: str | None,
+    today: date,
+    reference: str | None = None,
 ) -> None:
-    """End the vehicle's current plate today and start the new one (DOMAIN §2.3)."""
-    if plate == vehicle.plate:
+    """End the vehicle's current plate today and start the new one, if any (DOMAIN §2.3):
+    a transfer's registration (`reference`: the case) or an authority's extract."""
+    if new == old:
         return
     current = session.exec(
         select(PlateHistory).where(
-            PlateHistory.vehicle_id == vehicle.id, PlateHistory.end.is_(None)
+            PlateHistory.vehicle_id == vehicle_id, PlateHistory.end.is_(None)
         )
     ).first()
-    if current is None and vehicle.plate:  # held since before the registry kept plates
-        current = PlateHistory(vehicle_id=vehicle.id, plate=vehicle.plate)
+    if current is None and old:  # held since before the registry kept plates
+        current = PlateHistory(vehicle_id=vehicle_id, plate=old)
     if current is not None:
         current.end = today
         session.add(current)
-    session.add(PlateHistory(vehicle_id=vehicle.id, plate=plate, start=today, reference=reference))
+    if new:
+        session.add(
+            PlateHistory(vehicle_id=vehicle_id, plate=new, start=today, reference=reference)
+        )
 
 
 def transfer_vehicle(
@@ -342,7 +352,14 @@ def transfer_vehicle(
             acquired=Acquisition.TRANSFER,
         )
     )
-    _change_plate(session, vehicle, plate, today, reference)
+    change_plate(
+        session,
+        vehicle_id=vehicle.id,
+        old=vehicle.plate,
+        new=plate,
+        today=today,
+        reference=reference,
+    )
     before = vehicle.status
     city = regions.city(city_code)
     vehicle.province_code, vehicle.city_code = city.province_code, city.code

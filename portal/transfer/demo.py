@@ -17,6 +17,7 @@ from sqlalchemy import exists
 from sqlmodel import Session, select
 
 from portal import regions
+from portal.registry import services as registry
 from portal.registry.models import Dealer, Ownership, Person, PlateHistory, Vehicle
 from portal.registry.terms import Acquisition, VehicleStatus
 from portal.transfer import rules
@@ -30,7 +31,6 @@ from portal.valuation.terms import Condition
 PRICE_NOISE = 0.07  # sale prices scatter about ±7 % (one standard deviation) around the curve
 MILEAGE_NOISE = 0.12
 SEED = 2026
-USED_AFTER = timedelta(days=90)  # a car sold sooner after registration is not a used one
 
 
 def create_sales_history(session: Session, *, dealer_uscc: str, clerk_id: int, today: date) -> int:
@@ -93,9 +93,10 @@ def _record_plates(session: Session, vehicle: Vehicle, case: TransferCase, rng) 
     """The origin city's plate the car left with, and the one its registration issued
     (DOMAIN §2.3), so the case and the vehicle page show both, as for a portal transfer."""
     registered = case.completed_at.date()
-    left_with = rules.new_plate(
-        regions.city(case.origin_city_code).plate_prefixes[0], vehicle.fuel_type, rng
-    )
+    prefix = regions.city(case.origin_city_code).plate_prefixes[0]
+    left_with = rules.new_plate(prefix, vehicle.fuel_type, rng)
+    while _ever_issued(session, left_with):  # a number is never issued twice (DOMAIN §2.3)
+        left_with = rules.new_plate(prefix, vehicle.fuel_type, rng)
     session.add(PlateHistory(vehicle_id=vehicle.id, plate=left_with, end=registered))
     session.flush()  # the history reads newest first by id: the old plate's row comes first
     session.add(
@@ -106,17 +107,24 @@ def _record_plates(session: Session, vehicle: Vehicle, case: TransferCase, rng) 
     case.new_plate = vehicle.plate
 
 
+def _ever_issued(session: Session, plate: str) -> bool:
+    """On a car now, or on one before (the history of the demo's earlier sales)."""
+    held_before = select(PlateHistory.id).where(PlateHistory.plate == plate)
+    return registry.plate_taken(session, plate) or session.exec(held_before).first() is not None
+
+
 def _resold_cars(session: Session, dealer: Dealer, today: date):
     """Cars of the catalog bought used by a person in the last year, outside the dealer's
     province (a transfer crosses a border), with no case yet; in the order they were sold,
     so the cases are numbered and listed as a dealer would have filed them."""
-    rows = session.exec(
+    return session.exec(
         select(Vehicle, Ownership, Person, CarModel)
         .join(Ownership, Ownership.vehicle_id == Vehicle.id)
         .join(Person, Person.id == Ownership.person_id)
         .join(CarModel, CarModel.id == Vehicle.car_model_id)
         .where(
             Ownership.end.is_(None),
+            Ownership.acquired == Acquisition.TRANSFER,  # bought used, not new
             Ownership.start >= today - timedelta(days=365),
             Vehicle.status == VehicleStatus.REGISTERED,
             Vehicle.province_code != dealer.province_code,
@@ -124,10 +132,6 @@ def _resold_cars(session: Session, dealer: Dealer, today: date):
         )
         .order_by(Ownership.start, Vehicle.id)
     ).all()
-    # Bought used, so some months after it was registered new (not the zero-mileage resale
-    # of DOMAIN §1.5). In Python: SQLite adds a timedelta to a date as a number, and a
-    # date compared with a number always passed.
-    return [row for row in rows if row[1].start > row[0].first_registration + USED_AFTER]
 
 
 def _mileage(vehicle: Vehicle, sold_on: date, rng: random.Random) -> int:

@@ -61,12 +61,16 @@ def plates_of(
     """The plate the car carried when the case was filed, and its new one: the number
     the case issued (DOMAIN §2.3), or, before registration, the one chosen if any.
 
-    The car may have changed plates again since, so a registered case reads both from
-    the history: the row its registration opened, and the row before it."""
-    for newer, older in pairwise([*history, None]):  # newest first
+    The car may have changed plates since (a later case, an import), so both come from
+    the history, newest first: a registered case's row and the row before it; else the
+    plate that had started by the day of filing (a row without a start is the one the car
+    had before the registry kept plates). No history: the car never changed plates."""
+    for newer, older in pairwise([*history, None]):
         if newer.reference == case.number:
             return (older.plate if older else None), newer.plate
-    return vehicle.plate, case.new_plate
+    filed = case.created_at.date()
+    carried = (row.plate for row in history if row.start is None or row.start <= filed)
+    return next(carried, vehicle.plate), case.new_plate
 
 
 def _new_plate_pending(case: TransferCase) -> str:

@@ -13,6 +13,7 @@ from portal.imports import services as imports
 from portal.labels import label
 from portal.messages import N_
 from portal.payments.gateway import StripeConfig
+from portal.pdf import PAPER_LOCALE
 from portal.registry import services as registry
 from portal.transfer import bulk as bulk_rows
 from portal.transfer import documents, emission, fees, pages, pdf, plates, services, steps
@@ -348,7 +349,7 @@ def paperwork_pdf(case_id: int, which: str):
     found = services.case_for(session, user=signed_in_user(), case_id=case_id)
     if which not in PAPERWORK:
         raise NotFound(N_("There is no such document."))
-    with force_locale("zh_CN"):
+    with force_locale(PAPER_LOCALE):
         sheet = pages.sheet_for(session, found)
     document = PAPERWORK[which](sheet)
     response = current_app.response_class(document, mimetype="application/pdf")

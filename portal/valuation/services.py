@@ -225,7 +225,8 @@ def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
 
 def search_models(session: Session, *, query: str, page: int, page_size: int) -> Page:
     """Catalog trims whose brand or series starts with the query, one page; the English
-    names match whatever the case (the catalog is a few thousand rows: no index needed)."""
+    names match whatever the case (the catalog is a few thousand rows: no index needed).
+    SQLite's lower() folds ASCII only; every English name the catalog ships is ASCII."""
     term = query.strip()[:32]
     statement = select(CarModel).order_by(
         CarModel.brand, CarModel.series, CarModel.model_year.desc(), CarModel.id

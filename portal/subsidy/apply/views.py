@@ -37,6 +37,7 @@ from portal.identifiers import (
 from portal.labels import label
 from portal.messages import N_
 from portal.money import yuan_input
+from portal.pdf import PAPER_LOCALE
 from portal.reading import services as reading_services
 from portal.reading.terms import ReadingStatus
 from portal.reading.wizard import STEP_OF
@@ -345,7 +346,7 @@ def _apply(session, application: Application, step: str, form) -> None:
 def receipt(application_id: int):
     """The submission receipt to print (in Chinese, as the authorities' papers are)."""
     found = _mine(application_id)
-    with force_locale("zh_CN"):
+    with force_locale(PAPER_LOCALE):
         sheet = services.receipt_of(db.session(), found, name=_printed_name)
     response = current_app.response_class(receipt_pdf(sheet), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"inline; filename={found.number}-receipt.pdf"
