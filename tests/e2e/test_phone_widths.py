@@ -136,3 +136,28 @@ def test_the_amount_s_working_stands_apart_from_the_facts_below(journey, session
     )
     assert gap >= 8
     owner.finish()
+
+
+def test_the_header_links_fold_behind_a_menu_on_a_phone(journey, session):
+    """An administrator's twelve header links took four lines above every page on a phone;
+    there they fold behind one Menu button (which carries the unread count), and a desktop
+    shows them all with no button."""
+    factories.user(session, Role.ADMIN, email="staff@example.cn")
+    session.commit()
+    phone = journey(locale="en")
+    phone.sign_in("staff@example.cn")
+    phone.open("/")
+    header, menu = phone.page.locator(".site-header"), phone.page.locator(".menu-toggle")
+    transfers = phone.page.locator("#main-nav").get_by_role("link", name="Transfers")
+    assert menu.is_visible() and not transfers.is_visible()
+    assert header.bounding_box()["height"] < 80
+    menu.click()
+    assert transfers.is_visible() and menu.get_attribute("aria-expanded") == "true"
+    phone.finish()
+
+    desktop = journey(locale="en", viewport={"width": 1280, "height": 800})
+    desktop.sign_in("staff@example.cn")
+    desktop.open("/")
+    assert not desktop.page.locator(".menu-toggle").is_visible()
+    assert desktop.page.locator("#main-nav").get_by_role("link", name="Transfers").is_visible()
+    desktop.finish()
