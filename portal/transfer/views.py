@@ -169,7 +169,7 @@ def _bulk_job(job_id: int):
     return imports.get_job(db.session(), job_id, kind="transfer", created_by=signed_in_user().id)
 
 
-@bp.get("/bulk/<int:job_id>")
+@bp.get("/bulk/<id:job_id>")
 @roles_required(Role.DEALER)
 def bulk_job(job_id: int):
     imports.mark_stalled(db.session(), silent_for=web.stall_limit())
@@ -185,7 +185,7 @@ def bulk_job(job_id: int):
     )
 
 
-@bp.post("/bulk/<int:job_id>/resume")
+@bp.post("/bulk/<id:job_id>/resume")
 @roles_required(Role.DEALER)
 def bulk_resume(job_id: int):
     """Run a stalled bulk filing again from the start of its file."""
@@ -194,7 +194,7 @@ def bulk_resume(job_id: int):
     return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
 
 
-@bp.post("/bulk/<int:job_id>/discard")
+@bp.post("/bulk/<id:job_id>/discard")
 @roles_required(Role.DEALER)
 def bulk_discard(job_id: int):
     """Give up a stalled bulk filing and delete its file."""
@@ -207,7 +207,7 @@ def bulk_discard(job_id: int):
     return redirect(url_for("transfer.bulk_job", job_id=job_id), 303)
 
 
-@bp.get("/bulk/<int:job_id>/problems.csv")
+@bp.get("/bulk/<id:job_id>/problems.csv")
 @roles_required(Role.DEALER)
 def bulk_problems(job_id: int):
     job = _bulk_job(job_id)
@@ -220,7 +220,7 @@ def bulk_problems(job_id: int):
     return response
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 @roles_required(*STAFF)
 def case(case_id: int):
     return _case_page(case_id)
@@ -239,7 +239,7 @@ def _case_page(case_id: int, *, document_form=None, action_error=None, status=20
     return page, status
 
 
-@bp.post("/<int:case_id>/documents")
+@bp.post("/<id:case_id>/documents")
 @roles_required(Role.DEALER)
 def upload(case_id: int):
     session, user = db.session(), signed_in_user()
@@ -263,7 +263,7 @@ def upload(case_id: int):
     return _case_page(case_id, document_form=form, status=422)
 
 
-@bp.get("/<int:case_id>/documents/<int:document_id>")
+@bp.get("/<id:case_id>/documents/<id:document_id>")
 @roles_required(*STAFF)
 def document(case_id: int, document_id: int):
     found = documents.document_for(
@@ -277,7 +277,7 @@ def document(case_id: int, document_id: int):
     )
 
 
-@bp.route("/<int:case_id>/plate", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/plate", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def plate(case_id: int):
     """The buyer's new plate: pick an offered number or compose one (DOMAIN §2.3)."""
@@ -297,7 +297,7 @@ def plate(case_id: int):
     return render_template("transfer/plate.html", case=found, offer=offer, form=form), status
 
 
-@bp.post("/<int:case_id>/fees")
+@bp.post("/<id:case_id>/fees")
 @roles_required(Role.DEALER)
 def pay_fees(case_id: int):
     session, user = db.session(), signed_in_user()
@@ -308,7 +308,7 @@ def pay_fees(case_id: int):
     return redirect(url_for("payments.pay", payment_id=payment.id), 303)
 
 
-@bp.post("/<int:case_id>/<action>")
+@bp.post("/<id:case_id>/<action>")
 @roles_required(*STAFF)
 def act(case_id: int, action: str):
     if action not in Action._value2member_map_ or action == Action.PAY:
@@ -339,7 +339,7 @@ def act(case_id: int, action: str):
     return redirect(url_for("transfer.case", case_id=case_id), 303)
 
 
-@bp.get("/<int:case_id>/paperwork/<which>.pdf")
+@bp.get("/<id:case_id>/paperwork/<which>.pdf")
 @roles_required(*STAFF)
 def paperwork_pdf(case_id: int, which: str):
     session = db.session()
