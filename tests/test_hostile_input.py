@@ -16,3 +16,21 @@ def test_an_id_past_64_bits_in_a_page_address_is_not_found(client, auth, session
     session.commit()
     auth.login(admin.email)
     assert client.get(url.format(2**63), headers=EN).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["9" * 10_000, "²", "0" * 5000 + "2", "-3"])
+@pytest.mark.parametrize("url", ["/vehicles", "/payments/admin", "/admin/subsidies/payouts"])
+def test_a_page_number_of_any_length_or_digit_is_a_page_not_a_500(client, auth, session, url, page):
+    """Python refuses to turn more than 4,300 digits into an int, and int("²") fails."""
+    admin = factories.user(session, Role.ADMIN)
+    session.commit()
+    auth.login(admin.email)
+    assert client.get(url, query_string={"page": page}, headers=EN).status_code == 200
+
+
+def test_a_program_year_filter_of_10_000_digits_shows_every_year(client, auth, session):
+    admin = factories.user(session, Role.ADMIN)
+    session.commit()
+    auth.login(admin.email)
+    answer = client.get("/admin/subsidies/programs", query_string={"year": "9" * 10_000})
+    assert answer.status_code == 200
