@@ -1,6 +1,8 @@
 """The failures tests/test_hostile_sweep.py found, each pinned on its own: wrong, oversized
 or hostile input answers 4xx with a message, never 500."""
 
+import io
+
 import pytest
 
 from portal.accounts.models import Role
@@ -34,3 +36,17 @@ def test_a_program_year_filter_of_10_000_digits_shows_every_year(client, auth, s
     auth.login(admin.email)
     answer = client.get("/admin/subsidies/programs", query_string={"year": "9" * 10_000})
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "field"), [("/password/forgot", "email"), ("/account/tokens", "name")]
+)
+def test_a_file_posted_under_a_text_field_is_a_422_not_a_500(client, auth, session, url, field):
+    """Flask-WTF gave the text field the upload object; its length check raised TypeError."""
+    dealer = factories.user(session, Role.DEALER, dealer_row=factories.dealer(session))
+    session.commit()
+    auth.login(dealer.email)
+    upload = (io.BytesIO(b"\x00\xff"), "x.pdf")
+    answer = client.post(url, data={field: upload}, headers=EN)
+    assert answer.status_code == 422
+    assert 'class="error"' in answer.get_data(as_text=True)
