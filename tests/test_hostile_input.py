@@ -50,3 +50,14 @@ def test_a_file_posted_under_a_text_field_is_a_422_not_a_500(client, auth, sessi
     answer = client.post(url, data={field: upload}, headers=EN)
     assert answer.status_code == 422
     assert 'class="error"' in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("year", [str(2**63), "-1"])
+def test_the_calendar_page_asked_for_a_year_past_64_bits_is_an_empty_form(
+    client, auth, session, year
+):
+    """?year= was queried as typed: SQLite cannot bind 2**63 (OverflowError, 500)."""
+    admin = factories.user(session, Role.ADMIN)
+    session.commit()
+    auth.login(admin.email)
+    assert client.get("/admin/calendar", query_string={"year": year}).status_code == 200
