@@ -61,3 +61,17 @@ def test_the_calendar_page_asked_for_a_year_past_64_bits_is_an_empty_form(
     session.commit()
     auth.login(admin.email)
     assert client.get("/admin/calendar", query_string={"year": year}).status_code == 200
+
+
+@pytest.mark.parametrize("vehicle_id", [str(2**63), "9" * 10_000])
+def test_filing_a_transfer_for_a_vehicle_id_no_column_holds_is_refused(
+    client, auth, session, vehicle_id
+):
+    """int() of 10,000 digits raised ValueError, and 2**63 could not be bound: both 500s."""
+    dealer = factories.user(session, Role.DEALER, dealer_row=factories.dealer(session))
+    session.commit()
+    auth.login(dealer.email)
+    answer = client.post("/transfers/new", data={"vehicle_id": vehicle_id}, headers=EN)
+    assert answer.status_code == 422
+    assert "No vehicle with this VIN or plate is in the registry." in answer.get_data(as_text=True)
+

@@ -86,7 +86,7 @@ def new():
     vehicle, problems, status = None, [], 422
     try:
         if form.vehicle_id.data and form.vehicle_id.data.isdigit():
-            vehicle = services.vehicle_by_id(session, int(form.vehicle_id.data))
+            vehicle = services.vehicle_by_id(session, web.row_id(form.vehicle_id.data))
         elif find.q.data and find.validate():
             vehicle = services.vehicle_to_file(session, query=find.q.data)
             form.vehicle_id.data = str(vehicle.id)
