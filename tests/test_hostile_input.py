@@ -7,6 +7,7 @@ import pytest
 
 from portal.accounts.models import Role
 from tests import factories
+from tests import subsidy_helpers as h
 
 EN = {"Accept-Language": "en"}
 
@@ -75,3 +76,14 @@ def test_filing_a_transfer_for_a_vehicle_id_no_column_holds_is_refused(
     assert answer.status_code == 422
     assert "No vehicle with this VIN or plate is in the registry." in answer.get_data(as_text=True)
 
+
+@pytest.mark.parametrize("reading", [str(2**63), "9" * 10_000])
+def test_a_step_asked_for_a_reading_id_no_column_holds_is_not_found(
+    app, client, auth, session, reading
+):
+    h.seed(session)
+    applicant = h.Applicant(session)
+    application = h.draft(session, applicant, files=app.extensions["storage"])
+    auth.login(applicant.email)
+    url = f"/subsidies/{application.id}/step/new-car"
+    assert client.get(url, query_string={"reading": reading}, headers=EN).status_code == 404
