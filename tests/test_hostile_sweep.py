@@ -1,10 +1,9 @@
 """Hostile input, swept over every route of the pages: no 500, no traceback, no personal data.
 
-The routes come from the Flask url_map (the JSON API is fuzzed against its OpenAPI
-document in test_api_fuzz.py). Each route is one test. It is first posted (or fetched)
-once as each account, and the request records which form fields and query parameters
-the view looked up: that is how the sweep learns a form's fields, including those a view
-reads by hand. Then:
+The page routes come from the Flask url_map, one test per blueprint (a world serves all
+its routes). Each route is first posted (or fetched) once as each account, and the
+request records which form fields and query parameters the view looked up: that is how
+the sweep learns a form's fields, including those a view reads by hand. Then:
 
 - the accounts the route served (not 401/403/404, not sent to sign in) get every payload
   in every field at once, and payloads mixed across the fields;
@@ -14,7 +13,14 @@ reads by hand. Then:
 - a form post without a body, and one with a forged CSRF token, are refused with a 400.
 
 Each answer must be below 500, carry no traceback, show none of the world's resident ID
-or bank card numbers, and a page that shows a field error must say so with a 4xx.
+or bank card numbers (the batch's bank file may show cards: it is for the bank), a page
+that shows a field error must say so with a 4xx, an account the route refused stays
+refused whatever it posts, and staff of another province never get past the door of an
+application or a case. The one 5xx allowed is the payment page's 503 "not configured"
+(no Stripe keys in the tests, by design).
+
+The JSON API (fuzzed against its OpenAPI document in test_api_fuzz.py with one token) is
+swept here as every role's token, none and a forged one, with hostile JSON bodies and ids.
 """
 
 import io
@@ -417,3 +423,70 @@ def _csrf_refused(sweep: Sweep, client, url: str, role: str) -> None:
         answer = sweep.ask(client, url, f"{role}, {what}", data=data, csrf=False)
         if answer is not None and answer.status_code != 400:
             sweep.failures.append(f"{role}, {what}: {answer.status_code}, not 400")
+
+
+# --- the JSON API as every role ------------------------------------------------------------
+
+API_BODIES = {
+    "no body": None,
+    "not JSON": b"\xff\xfe{not json",
+    "a JSON list": b"[1, 2, 3]",
+    "a JSON string": b'"x"',
+    "deep nesting": b"[" * 5000 + b"]" * 5000,
+}
+
+
+def _api_operations(app) -> list[tuple[str, str, set[str]]]:
+    """(method, path, body properties) of every operation the OpenAPI document lists."""
+    document = app.test_client().get("/api/v1/openapi.json").json
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema", {})
+            if "$ref" in schema:
+                schema = document["components"]["schemas"][schema["$ref"].split("/")[-1]]
+            found.append((method.upper(), path, set(schema.get("properties", {}))))
+    return found
+
+
+def test_no_api_operation_answers_500_or_leaks_to_any_token(app, world, session):
+    from tests.test_api_subsidy import token_of
+
+    users = {
+        role: session.exec(select(User).where(User.email == email)).one()
+        for role, email in world.accounts.items()
+        if email
+    }
+    headers = {role: token_of(session, user) for role, user in users.items()}
+    headers |= {"no token": {}, "forged token": {"Authorization": "Bearer pt_forged"}}
+    # Generous budgets: the sweep is about the answers past the limits, not the limits.
+    app.config["VALUATION_API_ANON_LIMIT"] = app.config["API_RATE_LIMIT"] = "100000 per minute"
+    client = app.test_client()
+    failures, asked = [], 0
+    for method, path, properties in _api_operations(app):
+        real = world.ids["case_id"] if "transfers" in path else world.ids["application_id"]
+        for id_ in (str(real), *UNKNOWN_IDS):
+            url = path.replace("{id}", id_)
+            for role, auth in headers.items():
+                bodies = dict(API_BODIES) if method == "POST" else {"no body": None}
+                for payload in REFUSED_PAYLOADS if id_ == str(real) else ():
+                    bodies[f"every field {payload}"] = dict.fromkeys(
+                        properties or ["q"], PAYLOADS[payload]
+                    )
+                for what, body in bodies.items():
+                    asked += 1
+                    sweep = Sweep(method, secrets=world.secrets(path))
+                    kwargs = {"json": body} if isinstance(body, dict) else {"data": body}
+                    try:
+                        answer = client.open(url, method=method, headers=auth | EN, **kwargs)
+                    except Exception as error:
+                        where = _portal_frame(error)
+                        failures.append(f"{method} {url} {role} {what}: raised at {where}")
+                        continue
+                    sweep.judge(answer, f"{method} {url} {role} {what}")
+                    failures += sweep.failures
+                    if answer.status_code >= 400 and not answer.is_json:
+                        failures.append(f"{method} {url} {role} {what}: not problem+json")
+    assert asked > 100
+    assert failures == [], "\n".join(failures[:60])
