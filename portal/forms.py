@@ -99,8 +99,8 @@ class Form(FlaskForm):
             (len() or int() of it: a 500). Left out, that field is simply missing (422).
             """
             wrapped = super().wrap_formdata(form, formdata)
-            if not isinstance(wrapped, CombinedMultiDict):
-                return wrapped
+            if not isinstance(wrapped, CombinedMultiDict) or wrapped.dicts[0] is not request.files:
+                return wrapped  # data a view chose itself (such as the query and the form)
             file_fields = {field.name for field in form if isinstance(field, wtforms.FileField)}
             files = MultiDict(
                 (name, upload)
