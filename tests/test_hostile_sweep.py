@@ -10,7 +10,8 @@ the sweep learns a form's fields, including those a view reads by hand. Then:
 - every other account (anonymous, the other roles, staff of another province) gets a few;
 - the path's ids are replaced by unknown ones (0, past 32 bits, past 64 bits) and its
   words by hostile ones;
-- a form post without a body, and one with a forged CSRF token, are refused with a 400.
+- a form post without a body, and one with a forged CSRF token, are refused with a 400;
+  a 600 kB field is posted too, and htmx requests get a few payloads.
 
 Each answer must be below 500, carry no traceback, show none of the world's resident ID
 or bank card numbers (the batch's bank file may show cards: it is for the bank), a page
@@ -81,7 +82,7 @@ FIELD_ERROR = 'class="error"'
 BANK_FILE = "/admin/subsidies/payouts/<id:batch_id>/bank.csv"
 # The one 5xx by design: without Stripe keys (the embedded default, and these tests) a
 # payment page says payments are switched off (portal/payments/errors.py, NotConfigured).
-PAYMENTS_OFF = "Payments are not configured"
+PAYMENTS_OFF = "Card payments are not set up on this portal yet."
 
 
 def _rules():
@@ -239,10 +240,13 @@ class Sweep:
     failures: list[str] = field(default_factory=list)
     asked: int = 0
 
-    def ask(self, client, url: str, what: str, *, data=None, query=None, raw=None, csrf=True):
+    def ask(
+        self, client, url: str, what: str, *, data=None, query=None, raw=None, csrf=True, htmx=False
+    ):
         """One request; any 500, traceback, leak or unreported refusal is noted under `what`."""
         self.asked += 1
-        kwargs: dict = {"headers": EN, "query_string": query}
+        headers = EN | ({"HX-Request": "true"} if htmx else {})
+        kwargs: dict = {"headers": headers, "query_string": query}
         try:
             if self.method == "GET":
                 answer = client.client.get(url, **kwargs)
@@ -404,6 +408,12 @@ def _sweep_route(sweep: "Sweep", clients: dict, rule: str, world: World) -> None
             files = {name: (io.BytesIO(b"\x00\xff<script>"), "../../x\x00.pdf") for name in names}
             sweep.ask(client, url, f"{role}, files in every field", data=files or {"q": "1"})
             _csrf_refused(sweep, client, url, role)
+            _too_large_posted(sweep, client, url, role, names)
+        # htmx asks for partials, and its errors take another path (portal.errors).
+        for payload in ("empty", "10k chars"):
+            filled = dict.fromkeys(names or ["q"], PAYLOADS[payload])
+            what = f"{role}, htmx, every field {payload}"
+            sweep.ask(client, url, what, data=filled, query=filled, htmx=True)
 
     # Unknown ids and hostile words in the path: as the first account served, and as one
     # it did not serve (its 404 must not differ in kind).
@@ -413,6 +423,12 @@ def _sweep_route(sweep: "Sweep", clients: dict, rule: str, world: World) -> None
             for other in UNKNOWN_IDS if values[name].isdigit() else HOSTILE_WORDS:
                 hostile = _url(rule, values | {name: other})
                 sweep.ask(clients[role], hostile, f"{role}, {name}={other[:20]}", data={})
+
+
+def _too_large_posted(sweep: Sweep, client, url: str, role: str, names: list[str]) -> None:
+    """A typed field of 600 kB (werkzeug parses it whole): judged like any other answer."""
+    big = {(names or ["q"])[0]: "字" * 200_000}
+    sweep.ask(client, url, f"{role}, a field of 600 kB", data=big)
 
 
 def _csrf_refused(sweep: Sweep, client, url: str, role: str) -> None:
