@@ -6,10 +6,12 @@ from enum import Enum
 from typing import TypeVar
 
 import wtforms
+from flask import request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
@@ -89,7 +91,23 @@ class Form(FlaskForm):
     field, so no form has to remember it."""
 
     class Meta(_FilteredMeta):
-        pass
+        def wrap_formdata(self, form, formdata):
+            """The posted data, with uploaded files only under the form's file fields.
+
+            Flask-WTF hands a form the files and the text fields together; a file posted
+            under a text field's name would reach its validators and filters as an object
+            (len() or int() of it: a 500). Left out, that field is simply missing (422).
+            """
+            wrapped = super().wrap_formdata(form, formdata)
+            if not isinstance(wrapped, CombinedMultiDict) or wrapped.dicts[0] is not request.files:
+                return wrapped  # data a view chose itself (such as the query and the form)
+            file_fields = {field.name for field in form if isinstance(field, wtforms.FileField)}
+            files = MultiDict(
+                (name, upload)
+                for name, upload in request.files.items(multi=True)
+                if name in file_fields
+            )
+            return CombinedMultiDict((files, request.form))
 
 
 class SubForm(wtforms.Form):

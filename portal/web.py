@@ -33,8 +33,12 @@ def row_id(text: str) -> int | None:
 
 def page_number() -> int:
     """The `page` query parameter: a positive whole number, 1 when absent or nonsense."""
-    page = request.args.get("page", "1")
-    return min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+    page = request.args.get("page", "1").lstrip("0")
+    if not (page.isascii() and page.isdigit()):  # "²" is a digit to isdigit, not to int
+        return 1
+    # Past the last page is the last page; a long number is not read at all (Python refuses
+    # to convert more than 4,300 digits, and reading them is work for nothing).
+    return MAX_PAGE if len(page) > len(str(MAX_PAGE)) else min(int(page), MAX_PAGE)
 
 
 def id_hash_key() -> bytes:

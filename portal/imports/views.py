@@ -71,12 +71,12 @@ def _imports_page(kind: str):
     ), status
 
 
-@bp.get("/imports/<int:job_id>")
+@bp.get("/imports/<id:job_id>")
 def registry_job(job_id: int):
     return _job_page("registry", job_id)
 
 
-@bp.get("/catalog/<int:job_id>")
+@bp.get("/catalog/<id:job_id>")
 def catalog_job(job_id: int):
     return _job_page("catalog", job_id)
 
@@ -96,7 +96,7 @@ def _job_page(kind: str, job_id: int):
     )
 
 
-@bp.post("/<any(imports, catalog):kind>/<int:job_id>/resume")
+@bp.post("/<any(imports, catalog):kind>/<id:job_id>/resume")
 def resume(kind: str, job_id: int):
     """Run a stalled import again from the start of its file."""
     kind = "catalog" if kind == "catalog" else "registry"
@@ -106,7 +106,7 @@ def resume(kind: str, job_id: int):
     return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 
-@bp.post("/<any(imports, catalog):kind>/<int:job_id>/discard")
+@bp.post("/<any(imports, catalog):kind>/<id:job_id>/discard")
 def discard(kind: str, job_id: int):
     """Give up a stalled import and delete its file."""
     kind = "catalog" if kind == "catalog" else "registry"
@@ -115,12 +115,12 @@ def discard(kind: str, job_id: int):
     return redirect(url_for(IMPORT_PAGES[kind][1], job_id=job.id), 303)
 
 
-@bp.get("/imports/<int:job_id>/problems.csv")
+@bp.get("/imports/<id:job_id>/problems.csv")
 def registry_problems(job_id: int):
     return _problems_file("registry", job_id)
 
 
-@bp.get("/catalog/<int:job_id>/problems.csv")
+@bp.get("/catalog/<id:job_id>/problems.csv")
 def catalog_problems(job_id: int):
     return _problems_file("catalog", job_id)
 

@@ -26,7 +26,7 @@ def inbox():
     return render_template("notices/inbox.html", page=page, form=Form(formdata=None))
 
 
-@bp.post("/inbox/<int(max=2147483647):notice_id>/read")
+@bp.post("/inbox/<id:notice_id>/read")
 @login_required
 def read(notice_id: int):
     if Form().validate_on_submit():

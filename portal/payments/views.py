@@ -46,7 +46,7 @@ def _config() -> StripeConfig:
 # --- the payer's pages ------------------------------------------------------------------
 
 
-@bp.get("/<int:payment_id>")
+@bp.get("/<id:payment_id>")
 @login_required
 def pay(payment_id: int):
     payment = services.payment_for(db.session(), user=signed_in_user(), payment_id=payment_id)
@@ -67,7 +67,7 @@ def pay(payment_id: int):
     )
 
 
-@bp.post("/<int:payment_id>/retry")
+@bp.post("/<id:payment_id>/retry")
 @login_required
 def retry(payment_id: int):
     payment = services.retry_payment(
@@ -76,7 +76,7 @@ def retry(payment_id: int):
     return redirect(url_for("payments.pay", payment_id=payment.id), 303)
 
 
-@bp.post("/<int:payment_id>/test-card")
+@bp.post("/<id:payment_id>/test-card")
 @login_required
 def pay_test_card(payment_id: int):
     config = _config()
@@ -88,7 +88,7 @@ def pay_test_card(payment_id: int):
     return redirect(url_for("payments.status", payment_id=payment.id), 303)
 
 
-@bp.get("/<int:payment_id>/status")
+@bp.get("/<id:payment_id>/status")
 @login_required
 def status(payment_id: int):
     payment = services.payment_for(db.session(), user=signed_in_user(), payment_id=payment_id)
@@ -176,7 +176,7 @@ def admin_export():
     )
 
 
-@bp.route("/admin/<int:payment_id>", methods=["GET", "POST"])
+@bp.route("/admin/<id:payment_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def admin_detail(payment_id: int):
     session = db.session()

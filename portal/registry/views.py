@@ -34,7 +34,7 @@ def search():
     return response
 
 
-@bp.get("/vehicles/<int:vehicle_id>")
+@bp.get("/vehicles/<id:vehicle_id>")
 @login_required
 def vehicle(vehicle_id: int):
     session = db.session()

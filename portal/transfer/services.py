@@ -192,9 +192,10 @@ def vehicle_to_file(session: Session, *, query: str) -> Vehicle:
     return vehicle
 
 
-def vehicle_by_id(session: Session, vehicle_id: int) -> Vehicle:
-    """A vehicle of a case or about to be filed; NotFound if there is none."""
-    vehicle = session.get(Vehicle, vehicle_id)
+def vehicle_by_id(session: Session, vehicle_id: int | None) -> Vehicle:
+    """A vehicle of a case or about to be filed; NotFound if there is none (or the id is
+    None: a posted id no id column holds, see web.row_id)."""
+    vehicle = session.get(Vehicle, vehicle_id) if vehicle_id is not None else None
     if vehicle is None:
         raise NotFound(N_("No vehicle with this VIN or plate is in the registry."))
     return vehicle

@@ -88,7 +88,7 @@ def new():
     vehicle, problems, status = None, [], 422
     try:
         if form.vehicle_id.data and form.vehicle_id.data.isdigit():
-            vehicle = services.vehicle_by_id(session, int(form.vehicle_id.data))
+            vehicle = services.vehicle_by_id(session, web.row_id(form.vehicle_id.data))
         elif find.q.data and find.validate():
             vehicle = services.vehicle_to_file(session, query=find.q.data)
             form.vehicle_id.data = str(vehicle.id)
@@ -171,7 +171,7 @@ def _bulk_job(job_id: int):
     return imports.get_job(db.session(), job_id, kind="transfer", created_by=signed_in_user().id)
 
 
-@bp.get("/bulk/<int:job_id>")
+@bp.get("/bulk/<id:job_id>")
 @roles_required(Role.DEALER)
 def bulk_job(job_id: int):
     imports.mark_stalled(db.session(), silent_for=web.stall_limit())
@@ -187,7 +187,7 @@ def bulk_job(job_id: int):
     )
 
 
-@bp.post("/bulk/<int:job_id>/resume")
+@bp.post("/bulk/<id:job_id>/resume")
 @roles_required(Role.DEALER)
 def bulk_resume(job_id: int):
     """Run a stalled bulk filing again from the start of its file."""
@@ -196,7 +196,7 @@ def bulk_resume(job_id: int):
     return redirect(url_for("transfer.bulk_job", job_id=job.id), 303)
 
 
-@bp.post("/bulk/<int:job_id>/discard")
+@bp.post("/bulk/<id:job_id>/discard")
 @roles_required(Role.DEALER)
 def bulk_discard(job_id: int):
     """Give up a stalled bulk filing and delete its file."""
@@ -209,7 +209,7 @@ def bulk_discard(job_id: int):
     return redirect(url_for("transfer.bulk_job", job_id=job_id), 303)
 
 
-@bp.get("/bulk/<int:job_id>/problems.csv")
+@bp.get("/bulk/<id:job_id>/problems.csv")
 @roles_required(Role.DEALER)
 def bulk_problems(job_id: int):
     job = _bulk_job(job_id)
@@ -222,7 +222,7 @@ def bulk_problems(job_id: int):
     return response
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 @roles_required(*STAFF)
 def case(case_id: int):
     return _case_page(case_id)
@@ -241,7 +241,7 @@ def _case_page(case_id: int, *, document_form=None, action_error=None, status=20
     return page, status
 
 
-@bp.post("/<int:case_id>/documents")
+@bp.post("/<id:case_id>/documents")
 @roles_required(Role.DEALER)
 def upload(case_id: int):
     session, user = db.session(), signed_in_user()
@@ -265,7 +265,7 @@ def upload(case_id: int):
     return _case_page(case_id, document_form=form, status=422)
 
 
-@bp.get("/<int:case_id>/documents/<int:document_id>")
+@bp.get("/<id:case_id>/documents/<id:document_id>")
 @roles_required(*STAFF)
 def document(case_id: int, document_id: int):
     found = documents.document_for(
@@ -279,7 +279,7 @@ def document(case_id: int, document_id: int):
     )
 
 
-@bp.route("/<int:case_id>/plate", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/plate", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def plate(case_id: int):
     """The buyer's new plate: pick an offered number or compose one (DOMAIN §2.3)."""
@@ -299,7 +299,7 @@ def plate(case_id: int):
     return render_template("transfer/plate.html", case=found, offer=offer, form=form), status
 
 
-@bp.post("/<int:case_id>/fees")
+@bp.post("/<id:case_id>/fees")
 @roles_required(Role.DEALER)
 def pay_fees(case_id: int):
     session, user = db.session(), signed_in_user()
@@ -310,7 +310,7 @@ def pay_fees(case_id: int):
     return redirect(url_for("payments.pay", payment_id=payment.id), 303)
 
 
-@bp.post("/<int:case_id>/<action>")
+@bp.post("/<id:case_id>/<action>")
 @roles_required(*STAFF)
 def act(case_id: int, action: str):
     if action not in Action._value2member_map_ or action == Action.PAY:
@@ -341,7 +341,7 @@ def act(case_id: int, action: str):
     return redirect(url_for("transfer.case", case_id=case_id), 303)
 
 
-@bp.get("/<int:case_id>/paperwork/<which>.pdf")
+@bp.get("/<id:case_id>/paperwork/<which>.pdf")
 @roles_required(*STAFF)
 def paperwork_pdf(case_id: int, which: str):
     """The case's paperwork to print (in Chinese, as the authorities' papers are)."""

@@ -96,14 +96,14 @@ def history():
     return render_template("valuation/history.html", rows=page.rows, page=page)
 
 
-@bp.get("/history/<int:record_id>")
+@bp.get("/history/<id:record_id>")
 @login_required
 def record(record_id: int):
     """A kept valuation, computed again from its inputs as of the day it was run."""
     return _record_page(record_id)
 
 
-@bp.post("/history/<int:record_id>/rerun")
+@bp.post("/history/<id:record_id>/rerun")
 @login_required
 def rerun(record_id: int):
     """Value a kept car again with today's prices and sales; the new run is kept too."""

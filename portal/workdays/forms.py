@@ -17,8 +17,12 @@ def dates_or_ranges(form, field) -> None:
         raise ValidationError(message % {"piece": str(error)[:40]}) from error
 
 
+# The years a schedule may be entered for; the form and the page's ?year= both keep to it.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 class CalendarYearForm(Form):
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)])
     days_off = TextAreaField(
         _l("Days off"),
         description=_l(

@@ -8,7 +8,7 @@ from portal.accounts.access import roles_required, signed_in_user
 from portal.accounts.models import Role
 from portal.errors import translate
 from portal.workdays import services
-from portal.workdays.forms import CalendarYearForm
+from portal.workdays.forms import FIRST_YEAR, LAST_YEAR, CalendarYearForm
 
 bp = Blueprint("workdays", __name__, url_prefix="/admin/calendar")
 
@@ -43,8 +43,11 @@ def calendar():
 
 
 def _saved(session, year: int | None) -> dict | None:
-    """The form filled with an entered year's days, to correct them."""
-    if year is None:
+    """The form filled with an entered year's days, to correct them.
+
+    A year outside the form's range has no days (and one past 64 bits cannot be queried).
+    """
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         return None
     days_off, days_worked = services.entered_days(session, year)
     return {

@@ -54,7 +54,10 @@ def step_context(
     }
     if not reading_id or not reading_id.isdigit() or step not in STEP_OF.values():
         return context
-    reading = reading_of(application_id, int(reading_id))
+    number = web.row_id(reading_id)
+    if number is None:  # digits no id column holds (10,000 of them would not even convert)
+        raise NotFound(N_("There is no such reading, or you cannot see it."))
+    reading = reading_of(application_id, number)
     if STEP_OF[reading.kind] != step:
         return context
     context["reading"] = reading

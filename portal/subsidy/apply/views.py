@@ -127,7 +127,7 @@ def _mine(application_id: int) -> Application:
     )
 
 
-@bp.get("/<int:application_id>")
+@bp.get("/<id:application_id>")
 @roles_required(Role.OWNER)
 def application(application_id: int):
     session = db.session()
@@ -160,7 +160,7 @@ def _context(session, application: Application, **extra) -> dict:
     )
 
 
-@bp.route("/<int:application_id>/step/<step>", methods=["GET", "POST"])
+@bp.route("/<id:application_id>/step/<step>", methods=["GET", "POST"])
 @roles_required(Role.OWNER)
 def step(application_id: int, step: str):
     if step not in STEPS:
@@ -312,7 +312,7 @@ def _upload(session, application: Application, form: DocumentForm) -> bool:
     )
 
 
-@bp.post("/<int:application_id>/preview/<step>")
+@bp.post("/<id:application_id>/preview/<step>")
 @roles_required(Role.OWNER)
 def preview(application_id: int, step: str):
     """The eligibility panel for the fields as typed, without saving them."""
@@ -341,7 +341,7 @@ def _apply(session, application: Application, step: str, form) -> None:
         )
 
 
-@bp.get("/<int:application_id>/receipt.pdf")
+@bp.get("/<id:application_id>/receipt.pdf")
 @roles_required(Role.OWNER)
 def receipt(application_id: int):
     """The submission receipt to print (in Chinese, as the authorities' papers are)."""
@@ -358,7 +358,7 @@ def _printed_name(code) -> str:
     return str(label(code)) if isinstance(code, Enum) else region_name(code)
 
 
-@bp.post("/<int:application_id>/withdraw")
+@bp.post("/<id:application_id>/withdraw")
 @roles_required(Role.OWNER)
 def withdraw(application_id: int):
     application = _mine(application_id)
@@ -367,7 +367,7 @@ def withdraw(application_id: int):
     return redirect(url_for("subsidy.application", application_id=application.id), 303)
 
 
-@bp.route("/<int:application_id>/card", methods=["GET", "POST"])
+@bp.route("/<id:application_id>/card", methods=["GET", "POST"])
 @roles_required(Role.OWNER)
 def fix_card(application_id: int):
     """After the bank returned the payment: a new card, and back to the payout queue."""
@@ -391,7 +391,7 @@ def fix_card(application_id: int):
     return page, 422 if form.errors else 200
 
 
-@bp.get("/<int:application_id>/documents/<kind>")
+@bp.get("/<id:application_id>/documents/<kind>")
 @roles_required(Role.OWNER, Role.REVIEWER, Role.ADMIN)
 def document(application_id: int, kind: str):
     """A paper, to the applicant and the province's reviewers only."""
@@ -415,7 +415,7 @@ def paper_label(kind: str) -> str:
     return label(DocumentKind(kind)) if kind in DocumentKind._value2member_map_ else kind
 
 
-@bp.post("/<int:application_id>/read/<kind>")
+@bp.post("/<id:application_id>/read/<kind>")
 @roles_required(Role.OWNER)
 def read(application_id: int, kind: str):
     """Upload a paper to read (issue 15); back to its step, which follows the reading."""
@@ -459,7 +459,7 @@ def read(application_id: int, kind: str):
     return redirect(f"{url}?reading={reading_id}", 303)
 
 
-@bp.route("/<int:application_id>/reading/<int:reading_id>", methods=["GET", "POST"])
+@bp.route("/<id:application_id>/reading/<id:reading_id>", methods=["GET", "POST"])
 @roles_required(Role.OWNER)
 def reading_status(application_id: int, reading_id: int):
     """The progress panel (htmx polls it); when the reading ends, the step page again.

@@ -206,7 +206,8 @@ class ProgramFilterForm(Form):
     def chosen(self) -> tuple[int | None, str | None]:
         """The year and province asked for; None for any."""
         typed = self.year.data or ""
-        year = int(typed) if typed.isdigit() and int(typed) in program_years() else None
+        # Compared as text: a typed number is never converted (10,000 digits raise).
+        year = next((year for year in program_years() if str(year) == typed), None)
         province = known_province(self.province.data)
         self.year.data, self.province.data = str(year or ""), province or ""
         return year, province

@@ -14,7 +14,7 @@ from portal.valuation.report import services as reports
 bp = Blueprint("valuation_report", __name__, url_prefix="/valuation/reports")
 
 
-@bp.route("/<int:record_id>", methods=["GET", "POST"])
+@bp.route("/<id:record_id>", methods=["GET", "POST"])
 @login_required
 def buy(record_id: int):
     session, user = db.session(), signed_in_user()
@@ -32,7 +32,7 @@ def buy(record_id: int):
     return render_template("valuation/report.html", offer=offer)
 
 
-@bp.get("/<int:record_id>/report.pdf")
+@bp.get("/<id:record_id>/report.pdf")
 @login_required
 def download(record_id: int):
     session, user = db.session(), signed_in_user()
