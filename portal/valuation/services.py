@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, select
 
 from portal import cache, regions
@@ -224,19 +224,21 @@ def trims_of(session: Session, brand: str, series: str) -> list[TrimChoice]:
 
 
 def search_models(session: Session, *, query: str, page: int, page_size: int) -> Page:
-    """Catalog trims whose brand or series starts with the query, one page; the English
-    names match whatever the case (the catalog is a few thousand rows: no index needed).
-    SQLite's lower() folds ASCII only; every English name the catalog ships is ASCII."""
+    """Catalog trims whose brand or series starts with the query, one page; an ASCII query
+    also matches the English names, whatever the case (the catalog is a few thousand rows:
+    no index needed). The English names are all ASCII, so a Chinese query skips them, and
+    SQLite's lower(), which folds ASCII only, is enough."""
     term = query.strip()[:32]
     statement = select(CarModel).order_by(
         CarModel.brand, CarModel.series, CarModel.model_year.desc(), CarModel.id
     )
     if term:
+        names = [CarModel.brand, CarModel.series]
+        if term.isascii():
+            term = term.lower()
+            names = [func.lower(name) for name in (*names, CarModel.brand_en, CarModel.series_en)]
         statement = statement.where(
-            CarModel.brand.startswith(term, autoescape=True)
-            | CarModel.series.startswith(term, autoescape=True)
-            | func.lower(CarModel.brand_en).startswith(term.lower(), autoescape=True)
-            | func.lower(CarModel.series_en).startswith(term.lower(), autoescape=True)
+            or_(*(name.startswith(term, autoescape=True) for name in names))
         )
     return fetch_page(session, statement, page, page_size)
 
