@@ -642,3 +642,21 @@ def test_a_price_far_below_the_valuation_is_flagged_not_refused(client, auth, se
     session.expire_all()
     case = session.exec(select(TransferCase)).one()
     assert case.undervalued and case.valuation_fen > 2 * case.price_fen
+
+
+@pytest.mark.parametrize(
+    ("email", "path", "says"),
+    [
+        ("gd@example.cn", "/transfers/?direction=outgoing", "No case leaving your province"),
+        ("gd@example.cn", "/transfers/?direction=incoming", "No case entering your province"),
+        ("dealer@example.cn", "/transfers/", "Your company has filed no transfer yet."),
+        ("dealer@example.cn", "/transfers/?q=LSV", "No transfer case matches."),
+        ("gd@example.cn", "/transfers/?status=completed", "No transfer case matches."),
+    ],
+)
+def test_an_empty_list_says_what_would_be_there(client, auth, world, email, path, says):
+    as_user(client, auth, email)
+    page = client.get(path, headers=EN).get_data(as_text=True)
+    assert says in page
+    if email.startswith("dealer") and "?" not in path:
+        assert 'href="/transfers/new">File a transfer</a>' in page
