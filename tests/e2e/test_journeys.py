@@ -22,6 +22,14 @@ def save_and_continue(page, next_step: str) -> None:
         page.click("main section.panel form:not(.upload) button.button")
 
 
+def start_a_scrapping_application(owner) -> None:
+    """The wizard's first step: scrapping renewal in Guangdong, then on to the old car."""
+    owner.open("/subsidies/new")
+    owner.page.check("input[name=kind][value=scrapping]")
+    owner.page.select_option("#province", subsidy.GUANGDONG)
+    save_and_continue(owner.page, "old-car")
+
+
 def enter_the_bank_card(page) -> None:
     """The bank step: the demo Type-I card, then on to the papers."""
     page.fill("#card", subsidy.CARD)
@@ -46,10 +54,7 @@ def test_an_owner_applies_from_the_first_step_to_submission(journey, session):
     page = owner.page
     owner.sign_in(applicant.email)
 
-    owner.open("/subsidies/new")
-    page.check("input[name=kind][value=scrapping]")
-    page.select_option("#province", subsidy.GUANGDONG)
-    save_and_continue(page, "old-car")
+    start_a_scrapping_application(owner)
     page.check(f"input[name=vehicle_id][value='{applicant.old_car.id}']")
     save_and_continue(page, "new-car")
 

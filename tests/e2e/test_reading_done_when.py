@@ -13,7 +13,12 @@ from portal.audit import china_today
 from tests import papers
 from tests import subsidy_helpers as subsidy
 from tests.e2e.conftest import needs_chromium
-from tests.e2e.test_journeys import enter_the_bank_card, save_and_continue, upload_every_paper
+from tests.e2e.test_journeys import (
+    enter_the_bank_card,
+    save_and_continue,
+    start_a_scrapping_application,
+    upload_every_paper,
+)
 from tests.test_reading_flags import licence_of
 from tests.test_reading_wizard import demo_invoice
 
@@ -33,10 +38,7 @@ def test_the_owner_applies_from_read_papers_and_the_reviewer_sees_the_correction
     owner = journey(locale="en")
     page = owner.page
     owner.sign_in(applicant.email)
-    owner.open("/subsidies/new")
-    page.check("input[name=kind][value=scrapping]")
-    page.select_option("#province", subsidy.GUANGDONG)
-    save_and_continue(page, "old-car")
+    start_a_scrapping_application(owner)
 
     # The licence, photographed: the portal picks the car it names.
     photo = licence_of(applicant)
